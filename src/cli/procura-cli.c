@@ -1,0 +1,964 @@
+/* procura-cli.c — the command-line tool
+ *
+ * Scripts and tests enter and inspect data with the same validation and the
+ * same write path as the desktop app. Exit codes: 0 success, 1 a user error
+ * (bad input, a refused change; message on stderr, nothing written),
+ * 2 an internal error (database or file system).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "procura-date.h"
+#include "procura-decimal.h"
+#include "procura-demo.h"
+#include "procura-derive.h"
+#include "procura-error.h"
+#include "procura-json.h"
+#include "procura-money.h"
+#include "procura-paths.h"
+#include "procura-query.h"
+#include "procura-store.h"
+#include "procura-workflow.h"
+
+enum {
+  EXIT_OK = 0,
+  EXIT_USER = 1,
+  EXIT_INTERNAL = 2,
+};
+
+/* Options every command accepts */
+static char *opt_data_dir;
+static char *opt_actor;
+static char *opt_today;
+static gboolean opt_json;
+
+typedef int (*CommandFunc) (int argc, char **argv);
+
+typedef struct
+{
+  const char  *name;
+  const char  *args;
+  const char  *summary;
+  CommandFunc  func;
+} Command;
+
+static int
+fail (int         code,
+      const char *format,
+      ...) G_GNUC_PRINTF (2, 3);
+
+static int
+fail (int         code,
+      const char *format,
+      ...)
+{
+  g_autofree char *msg = NULL;
+  va_list args;
+
+  va_start (args, format);
+  msg = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_printerr ("procura-cli: %s\n", msg);
+  return code;
+}
+
+/* Bad input and refused changes are the user's to fix; anything else is
+ * ours. */
+static int
+fail_error (const GError *error)
+{
+  int code = EXIT_USER;
+
+  if (error->domain != PROCURA_ERROR ||
+      error->code == PROCURA_ERROR_STORE || error->code == PROCURA_ERROR_CORRUPT)
+    code = EXIT_INTERNAL;
+
+  return fail (code, "%s", error->message);
+}
+
+static GOptionEntry common_entries[] = {
+  { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &opt_data_dir,
+    N_("Data directory (default: $PROCURA_DATA_DIR or ~/.local/share/procura)"), N_("DIR") },
+  { "actor", 0, 0, G_OPTION_ARG_STRING, &opt_actor,
+    N_("Name recorded as the author of changes (default: the login name)"), N_("NAME") },
+  { "today", 0, 0, G_OPTION_ARG_STRING, &opt_today,
+    N_("Treat DATE as today for due and overdue (YYYY-MM-DD)"), N_("DATE") },
+  { NULL }
+};
+
+static GOptionEntry json_entries[] = {
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print JSON"), NULL },
+  { NULL }
+};
+
+static gboolean
+parse_options (const char    *command,
+               const char    *args,
+               const char    *summary,
+               GOptionEntry  *extra,
+               gboolean       with_json,
+               int           *argc,
+               char        ***argv,
+               int           *exit_code)
+{
+  g_autofree char *param = g_strdup_printf ("%s %s", command, args);
+  g_autoptr(GOptionContext) context = g_option_context_new (param);
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, common_entries, GETTEXT_PACKAGE);
+  if (with_json)
+    g_option_context_add_main_entries (context, json_entries, GETTEXT_PACKAGE);
+  if (extra != NULL)
+    g_option_context_add_main_entries (context, extra, GETTEXT_PACKAGE);
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *exit_code = fail (EXIT_USER, "%s: %s", command, error->message);
+      return FALSE;
+    }
+
+  if (opt_today != NULL && !procura_date_validate (opt_today, "--today", &error))
+    {
+      *exit_code = fail_error (error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static ProcuraStore *
+open_store (int *exit_code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = procura_paths_resolve_data_dir (opt_data_dir);
+  ProcuraStore *store = procura_store_open (dir, &error);
+
+  if (store == NULL)
+    {
+      *exit_code = fail_error (error);
+      return NULL;
+    }
+
+  if (opt_actor != NULL)
+    procura_store_set_actor (store, opt_actor);
+  if (opt_today != NULL)
+    procura_store_set_today (store, opt_today);
+
+  return store;
+}
+
+static void
+print_json (JsonNode *node)
+{
+  g_autofree char *text = procura_json_to_string (node, TRUE);
+
+  g_print ("%s\n", text);
+}
+
+/* ---- init ------------------------------------------------------------ */
+
+static int
+cmd_init (int    argc,
+          char **argv)
+{
+  g_autoptr(ProcuraStore) store = NULL;
+  int code = EXIT_OK;
+
+  if (!parse_options ("init", "", _("Create the local store (when missing) and print where it is."),
+                      NULL, FALSE, &argc, &argv, &code))
+    return code;
+  if (argc > 2)
+    return fail (EXIT_USER, _("init: unexpected argument “%s”"), argv[2]);
+
+  if (!(store = open_store (&code)))
+    return code;
+
+  g_print (_("Store ready in %s (schema version %d)\n"),
+           procura_store_get_data_dir (store), procura_store_get_schema_version (store));
+  return EXIT_OK;
+}
+
+/* ---- add / set / delete ---------------------------------------------- */
+
+/* Applies FIELD=VALUE arguments to record, resolving references. */
+static gboolean
+apply_assignments (ProcuraStore   *store,
+                   ProcuraRecord  *record,
+                   int             argc,
+                   char          **argv,
+                   GError        **error)
+{
+  const ProcuraEntityInfo *entity = procura_record_get_entity (record);
+
+  for (int i = 0; i < argc; i++)
+    {
+      g_autofree char *name = NULL;
+      const char *eq = strchr (argv[i], '=');
+      const char *value;
+      const ProcuraFieldInfo *field;
+
+      if (eq == NULL || eq == argv[i])
+        {
+          g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                       _("“%s”: expected FIELD=VALUE"), argv[i]);
+          return FALSE;
+        }
+
+      name = g_strndup (argv[i], eq - argv[i]);
+      value = eq + 1;
+      field = procura_entity_lookup_field (entity, name);
+      if (field == NULL)
+        {
+          g_autoptr(GString) names = g_string_new (NULL);
+
+          for (guint f = 0; f < entity->n_fields; f++)
+            g_string_append_printf (names, "%s%s", f ? ", " : "", entity->fields[f].name);
+          g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                       _("%s has no field “%s” (fields: %s)"),
+                       procura_entity_get_label (entity), name, names->str);
+          return FALSE;
+        }
+
+      if (field->type == PROCURA_FIELD_REF && value[0] != '\0')
+        {
+          g_autofree char *id = NULL;
+          g_autoptr(GError) local_error = NULL;
+
+          id = procura_store_resolve_ref (store, procura_schema_lookup (field->ref_entity), value, &local_error);
+          if (id == NULL)
+            {
+              g_set_error (error, PROCURA_ERROR, local_error->code, "%s: %s",
+                           procura_field_get_label (field), local_error->message);
+              return FALSE;
+            }
+          procura_record_set_string (record, field->name, id);
+          continue;
+        }
+
+      if (!procura_record_set_from_text (record, name, value, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+print_entity_help (const ProcuraEntityInfo *entity)
+{
+  g_print (_("Fields of %s (%s):\n"), entity->name, procura_entity_get_label (entity));
+  for (guint i = 0; i < entity->n_fields; i++)
+    {
+      const ProcuraFieldInfo *f = &entity->fields[i];
+      g_autoptr(GString) extra = g_string_new (NULL);
+
+      if (f->flags & PROCURA_FIELD_REQUIRED)
+        g_string_append (extra, _(" required"));
+      if (f->type == PROCURA_FIELD_ENUM)
+        {
+          g_string_append (extra, " [");
+          for (const ProcuraEnumValue *v = f->enum_values; v->code != NULL; v++)
+            g_string_append_printf (extra, "%s%s", v == f->enum_values ? "" : "|", v->code);
+          g_string_append (extra, "]");
+        }
+      if (f->type == PROCURA_FIELD_REF)
+        g_string_append_printf (extra, " → %s", f->ref_entity);
+      g_print ("  %-24s %s%s\n", f->name, procura_field_get_label (f), extra->str);
+    }
+}
+
+static int
+cmd_add (int    argc,
+         char **argv)
+{
+  g_autoptr(ProcuraStore) store = NULL;
+  g_autoptr(ProcuraRecord) record = NULL;
+  g_autoptr(GError) error = NULL;
+  const ProcuraEntityInfo *entity;
+  int code = EXIT_OK;
+
+  if (!parse_options ("add", _("KIND FIELD=VALUE…"),
+                      _("Create a record. KIND is organization, grade_scheme, project, amendment, "
+                        "milestone, payment, report, attachment, evaluation, criterion, indicator, "
+                        "indicator_period, activity or consultation; “procura-cli add KIND” alone "
+                        "lists its fields. Money accepts 1234.56, 1,234.56, ¥1,234.56, 1234.56元 "
+                        "and 12.5万; references accept an id, a credit code, a name or a project number. "
+                        "Prints the new record’s id."),
+                      NULL, TRUE, &argc, &argv, &code))
+    return code;
+
+  if (argc < 3)
+    return fail (EXIT_USER, _("add: which kind of record? (see procura-cli add --help)"));
+
+  entity = procura_schema_lookup_any (argv[2]);
+  if (entity == NULL)
+    return fail (EXIT_USER, _("add: unknown kind “%s”"), argv[2]);
+
+  if (argc == 3)
+    {
+      print_entity_help (entity);
+      return EXIT_OK;
+    }
+
+  if (!(store = open_store (&code)))
+    return code;
+
+  record = procura_record_new (entity, NULL);
+  if (!apply_assignments (store, record, argc - 3, argv + 3, &error) ||
+      !procura_store_insert (store, record, &error))
+    return fail_error (error);
+
+  if (opt_json)
+    {
+      g_autoptr(ProcuraRecord) saved = procura_store_get (store, entity, procura_record_get_id (record), NULL);
+      g_autoptr(JsonNode) node = procura_record_to_json (saved != NULL ? saved : record);
+      print_json (node);
+    }
+  else
+    g_print ("%s\n", procura_record_get_id (record));
+
+  return EXIT_OK;
+}
+
+/* An id, a project number or an organisation's credit code. */
+static ProcuraRecord *
+find_record (ProcuraStore  *store,
+             const char    *key,
+             GError       **error)
+{
+  g_autofree char *id = NULL;
+
+  if (g_uuid_string_is_valid (key))
+    return procura_store_find (store, key, error);
+
+  if ((id = procura_store_resolve_ref (store, PROCURA_ENTITY_PROJECT, key, NULL)) != NULL)
+    return procura_store_get (store, PROCURA_ENTITY_PROJECT, id, error);
+  if ((id = procura_store_resolve_ref (store, PROCURA_ENTITY_ORGANIZATION, key, NULL)) != NULL)
+    return procura_store_get (store, PROCURA_ENTITY_ORGANIZATION, id, error);
+
+  g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_NOT_FOUND,
+               _("ID: nothing matches “%s” (give a record id, a project number or a credit code)"), key);
+  return NULL;
+}
+
+static int
+cmd_set (int    argc,
+         char **argv)
+{
+  g_autoptr(ProcuraStore) store = NULL;
+  g_autoptr(ProcuraRecord) current = NULL;
+  g_autoptr(ProcuraRecord) changes = NULL;
+  g_autoptr(GError) error = NULL;
+  int code = EXIT_OK;
+
+  if (!parse_options ("set", _("ID FIELD=VALUE…"),
+                      _("Change fields of a record. ID is a record id, a project number or a credit "
+                        "code. An empty value (FIELD=) clears the field. Workflow states change here "
+                        "too (status=active, state=submitted …) and only along the allowed steps."),
+                      NULL, TRUE, &argc, &argv, &code))
+    return code;
+
+  if (argc < 4)
+    return fail (EXIT_USER, _("set: give an ID and at least one FIELD=VALUE"));
+
+  if (!(store = open_store (&code)))
+    return code;
+
+  current = find_record (store, argv[2], &error);
+  if (current == NULL)
+    return fail_error (error);
+
+  changes = procura_record_new (procura_record_get_entity (current), procura_record_get_id (current));
+  if (!apply_assignments (store, changes, argc - 3, argv + 3, &error) ||
+      !procura_store_update (store, changes, &error))
+    return fail_error (error);
+
+  if (opt_json)
+    {
+      g_autoptr(ProcuraRecord) saved = procura_store_get (store, procura_record_get_entity (current),
+                                                          procura_record_get_id (current), NULL);
+      g_autoptr(JsonNode) node = procura_record_to_json (saved);
+      print_json (node);
+    }
+
+  return EXIT_OK;
+}
+
+static int
+cmd_delete (int    argc,
+            char **argv)
+{
+  g_autoptr(ProcuraStore) store = NULL;
+  g_autoptr(ProcuraRecord) current = NULL;
+  g_autoptr(GError) error = NULL;
+  int code = EXIT_OK;
+
+  if (!parse_options ("delete", _("ID"),
+                      _("Delete a record. Its history stays; records that others refer to, and "
+                        "records that are part of the file (signed contracts, accepted reports, "
+                        "paid tranches …), cannot be deleted."),
+                      NULL, FALSE, &argc, &argv, &code))
+    return code;
+
+  if (argc != 3)
+    return fail (EXIT_USER, _("delete: give exactly one ID"));
+
+  if (!(store = open_store (&code)))
+    return code;
+
+  current = find_record (store, argv[2], &error);
+  if (current == NULL ||
+      !procura_store_delete (store, procura_record_get_entity (current), procura_record_get_id (current), &error))
+    return fail_error (error);
+
+  return EXIT_OK;
+}
+
+/* ---- demo ------------------------------------------------------------ */
+
+static void
+demo_progress (guint    done,
+               guint    total,
+               gpointer user_data)
+{
+  gboolean *tty = user_data;
+
+  if (*tty)
+    g_printerr ("\r%u / %u", done, total);
+}
+
+static int
+cmd_demo (int    argc,
+          char **argv)
+{
+  g_autoptr(ProcuraStore) store = NULL;
+  g_autoptr(GHashTable) stats = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 *n_projects;
+  int projects = 200;
+  gint64 seed = 1;
+  gboolean tty;
+  int code = EXIT_OK;
+  GOptionEntry entries[] = {
+    { "projects", 'n', 0, G_OPTION_ARG_INT, &projects, N_("Number of projects (default 200)"), N_("N") },
+    { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, N_("Random seed (default 1)"), N_("S") },
+    { NULL }
+  };
+
+  if (!parse_options ("demo", "", _("Fill an empty store with realistic demo data for one district. "
+                                    "The same seed gives the same data."),
+                      entries, FALSE, &argc, &argv, &code))
+    return code;
+
+  if (argc > 2)
+    return fail (EXIT_USER, _("demo: unexpected argument “%s”"), argv[2]);
+  if (projects < 1 || projects > 200000)
+    return fail (EXIT_USER, _("--projects: must be between 1 and 200000"));
+  if (seed < 0)
+    return fail (EXIT_USER, _("--seed: must not be negative"));
+
+  if (!(store = open_store (&code)))
+    return code;
+
+  stats = procura_store_query_stats (store, &error);
+  if (stats == NULL)
+    return fail_error (error);
+  n_projects = g_hash_table_lookup (stats, "projects");
+  if (n_projects != NULL && *n_projects > 0)
+    return fail (EXIT_USER, _("demo: the store in %s already has projects; demo data goes into an empty store"),
+                 procura_store_get_data_dir (store));
+
+  tty = isatty (fileno (stderr));
+  if (!procura_demo_generate (store, projects, seed, demo_progress, &tty, &error))
+    {
+      if (tty)
+        g_printerr ("\n");
+      return fail_error (error);
+    }
+  if (tty)
+    g_printerr ("\n");
+
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Generated %d demo project in %s\n",
+                        "Generated %d demo projects in %s\n", projects),
+           projects, procura_store_get_data_dir (store));
+  return EXIT_OK;
+}
+
+/* ---- list ------------------------------------------------------------ */
+
+static int
+cmd_list (int    argc,
+          char **argv)
+{
+  g_autoptr(ProcuraStore) store = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status = NULL, *street = NULL, *community = NULL;
+  g_autofree char *agency = NULL, *category = NULL, *search = NULL;
+  int year = 0;
+  gboolean overdue = FALSE;
+  ProcuraLedgerFilter filter = { 0 };
+  int code = EXIT_OK;
+  GOptionEntry entries[] = {
+    { "status", 0, 0, G_OPTION_ARG_STRING, &status, N_("Only projects in this status (code or label)"), N_("STATUS") },
+    { "street", 0, 0, G_OPTION_ARG_STRING, &street, N_("Only projects in this street"), N_("STREET") },
+    { "community", 0, 0, G_OPTION_ARG_STRING, &community, N_("Only projects in this community"), N_("COMMUNITY") },
+    { "agency", 0, 0, G_OPTION_ARG_STRING, &agency, N_("Only projects of this agency (id, credit code or name)"), N_("AGENCY") },
+    { "category", 0, 0, G_OPTION_ARG_STRING, &category, N_("Only projects of this service category"), N_("CATEGORY") },
+    { "year", 0, 0, G_OPTION_ARG_INT, &year, N_("Only projects of this budget year"), N_("YEAR") },
+    { "overdue", 0, 0, G_OPTION_ARG_NONE, &overdue, N_("Only projects with overdue milestones"), NULL },
+    { "search", 0, 0, G_OPTION_ARG_STRING, &search, N_("Text in the number, title, agency or community"), N_("TEXT") },
+    { NULL }
+  };
+
+  if (!parse_options ("list", "", _("List projects with their figures."),
+                      entries, TRUE, &argc, &argv, &code))
+    return code;
+  if (argc > 2)
+    return fail (EXIT_USER, _("list: unexpected argument “%s”"), argv[2]);
+
+  if (status != NULL)
+    {
+      const ProcuraEnumValue *v = procura_field_match_enum (procura_entity_lookup_field (PROCURA_ENTITY_PROJECT, "status"), status);
+
+      if (v == NULL)
+        return fail (EXIT_USER, _("--status: “%s” is not a project status"), status);
+      filter.status = v->code;
+    }
+  if (category != NULL)
+    {
+      const ProcuraEnumValue *v = procura_field_match_enum (procura_entity_lookup_field (PROCURA_ENTITY_PROJECT, "category"), category);
+
+      if (v == NULL)
+        return fail (EXIT_USER, _("--category: “%s” is not a service category"), category);
+      filter.category = v->code;
+    }
+  if (year != 0 && (year < 1990 || year > 2199))
+    return fail (EXIT_USER, _("--year: %d is not a plausible year"), year);
+
+  filter.street = street;
+  filter.community = community;
+  filter.agency = agency;
+  filter.year = year;
+  filter.overdue_only = overdue;
+  filter.search = search;
+
+  if (!(store = open_store (&code)))
+    return code;
+
+  rows = procura_store_query_ledger (store, &filter, NULL, &error);
+  if (rows == NULL)
+    return fail_error (error);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonArray) array = json_array_sized_new (rows->len);
+      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+
+      for (guint i = 0; i < rows->len; i++)
+        json_array_add_element (array, procura_ledger_row_to_json (g_ptr_array_index (rows, i)));
+      json_node_set_array (node, array);
+      print_json (node);
+      return EXIT_OK;
+    }
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      ProcuraLedgerRow *row = g_ptr_array_index (rows, i);
+      g_autofree char *value = procura_money_format (row->amended_value);
+      g_autofree char *paid = procura_money_format (row->paid);
+      const char *status_label = procura_field_enum_label (procura_entity_lookup_field (PROCURA_ENTITY_PROJECT, "status"), row->status);
+
+      g_print ("%s\t%s\t%s\t%s\t%s\t%s\t%u%%\t%s\t%s%s\t%s\n",
+               row->code, row->title, row->agency_name ? row->agency_name : "-",
+               row->street ? row->street : "-", value, paid,
+               procura_ledger_row_get_progress (row) / 10, status_label,
+               row->next_due ? row->next_due : "-", row->n_overdue > 0 ? "!" : "",
+               row->latest_grade ? row->latest_grade : "-");
+    }
+  g_printerr (g_dngettext (GETTEXT_PACKAGE, "%u project\n", "%u projects\n", rows->len), rows->len);
+
+  return EXIT_OK;
+}
+
+/* ---- show ------------------------------------------------------------ */
+
+static void
+print_record (const ProcuraRecord *record,
+              const char          *indent)
+{
+  const ProcuraEntityInfo *entity = procura_record_get_entity (record);
+
+  for (guint i = 0; i < entity->n_fields; i++)
+    {
+      const ProcuraFieldInfo *field = &entity->fields[i];
+      g_autofree char *text = NULL;
+
+      if (procura_record_get_value (record, i) == NULL || field->type == PROCURA_FIELD_REF)
+        continue;
+      text = procura_field_value_to_display (field, procura_record_get_value (record, i));
+      g_print ("%s%s: %s\n", indent, procura_field_get_label (field), text);
+    }
+}
+
+static int
+cmd_show (int    argc,
+          char **argv)
+{
+  g_autoptr(ProcuraStore) store = NULL;
+  g_autoptr(ProcuraRecord) record = NULL;
+  g_autoptr(ProcuraProjectBundle) bundle = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *today = NULL;
+  const ProcuraEntityInfo * const *all;
+  guint n_all;
+  int code = EXIT_OK;
+
+  if (!parse_options ("show", _("ID"),
+                      _("Show a record; for a project (id or number), everything under it and its figures."),
+                      NULL, TRUE, &argc, &argv, &code))
+    return code;
+  if (argc != 3)
+    return fail (EXIT_USER, _("show: give exactly one ID"));
+
+  if (!(store = open_store (&code)))
+    return code;
+
+  record = find_record (store, argv[2], &error);
+  if (record == NULL)
+    return fail_error (error);
+
+  if (procura_record_get_entity (record) != PROCURA_ENTITY_PROJECT)
+    {
+      if (opt_json)
+        {
+          g_autoptr(JsonNode) node = procura_record_to_json (record);
+          print_json (node);
+        }
+      else
+        {
+          g_print ("%s %s\n", procura_entity_get_label (procura_record_get_entity (record)),
+                   procura_record_get_id (record));
+          print_record (record, "  ");
+        }
+      return EXIT_OK;
+    }
+
+  bundle = procura_store_load_project (store, procura_record_get_id (record), &error);
+  if (bundle == NULL)
+    return fail_error (error);
+  today = procura_store_dup_today (store);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonNode) node = procura_bundle_to_json (bundle, today);
+      print_json (node);
+      return EXIT_OK;
+    }
+
+  {
+    g_autofree char *value = procura_money_format (procura_project_amended_value (bundle));
+    g_autofree char *capital = procura_money_format_capital (procura_project_amended_value (bundle));
+    g_autofree char *paid = procura_money_format (procura_project_paid (bundle));
+    g_autofree char *balance = procura_money_format (procura_project_balance (bundle));
+
+    g_print ("%s  %s\n", procura_record_get_string (bundle->project, "code"),
+             procura_record_get_string (bundle->project, "title"));
+    print_record (bundle->project, "  ");
+    if (bundle->agency != NULL)
+      g_print ("  %s: %s (%s)\n", _("Contracted agency"), procura_record_get_string (bundle->agency, "name"),
+               procura_record_get_string (bundle->agency, "uscc"));
+    g_print (_("  Value with amendments: %s (%s)\n"), value, capital);
+    g_print (_("  Paid: %s   Balance: %s   Progress: %u%%   Overdue milestones: %u\n"),
+             paid, balance, procura_project_progress (bundle) / 10,
+             procura_project_count_overdue (bundle, today));
+  }
+
+  all = procura_schema_entities (&n_all);
+  for (guint e = 0; e < n_all; e++)
+    {
+      GPtrArray *children = procura_project_bundle_get_children (bundle, all[e]);
+
+      if (children == NULL || children->len == 0)
+        continue;
+
+      g_print ("\n%s (%u)\n", procura_entity_get_label (all[e]), children->len);
+      for (guint i = 0; i < children->len; i++)
+        {
+          ProcuraRecord *child = g_ptr_array_index (children, i);
+
+          g_print ("  - %s", procura_record_get_id (child));
+          if (all[e] == PROCURA_ENTITY_MILESTONE && procura_milestone_is_overdue (child, today))
+            g_print ("  [%s]", _("overdue"));
+          if (all[e] == PROCURA_ENTITY_EVALUATION)
+            {
+              gint64 total = procura_evaluation_total (bundle, procura_record_get_id (child));
+              g_autofree char *grade = procura_evaluation_grade (bundle, procura_record_get_id (child));
+
+              if (total >= 0)
+                {
+                  g_autofree char *t = procura_decimal_format (total);
+                  g_print ("  [%s %s, %s]", _("total"), t, grade);
+                }
+            }
+          g_print ("\n");
+          print_record (child, "      ");
+        }
+    }
+
+  return EXIT_OK;
+}
+
+/* ---- history --------------------------------------------------------- */
+
+static int
+cmd_history (int    argc,
+             char **argv)
+{
+  g_autoptr(ProcuraStore) store = NULL;
+  g_autoptr(ProcuraRecord) record = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+  int code = EXIT_OK;
+
+  if (!parse_options ("history", _("ID"),
+                      _("Every field change of a record, newest first; for a project, of everything under it too."),
+                      NULL, TRUE, &argc, &argv, &code))
+    return code;
+  if (argc != 3)
+    return fail (EXIT_USER, _("history: give exactly one ID"));
+
+  if (!(store = open_store (&code)))
+    return code;
+
+  record = find_record (store, argv[2], &error);
+  if (record == NULL)
+    return fail_error (error);
+
+  entries = procura_store_query_history (store, procura_record_get_id (record), &error);
+  if (entries == NULL)
+    return fail_error (error);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonArray) array = json_array_sized_new (entries->len);
+      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+
+      for (guint i = 0; i < entries->len; i++)
+        json_array_add_element (array, procura_history_entry_to_json (g_ptr_array_index (entries, i)));
+      json_node_set_array (node, array);
+      print_json (node);
+      return EXIT_OK;
+    }
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      ProcuraHistoryEntry *entry = g_ptr_array_index (entries, i);
+
+      g_print ("%s\t%s\t%s\t%s.%s\t%s → %s\n", entry->at, entry->actor, entry->op,
+               entry->entity, entry->field,
+               entry->old_value != NULL ? entry->old_value : "∅",
+               entry->new_value != NULL ? entry->new_value : "∅");
+    }
+
+  return EXIT_OK;
+}
+
+/* ---- stats ----------------------------------------------------------- */
+
+static int
+cmd_stats (int    argc,
+           char **argv)
+{
+  g_autoptr(ProcuraStore) store = NULL;
+  g_autoptr(GHashTable) stats = NULL;
+  g_autoptr(GError) error = NULL;
+  const ProcuraEntityInfo * const *all;
+  static const char * const extra[] = { "history", "changes", "outbox" };
+  guint n_all;
+  int code = EXIT_OK;
+
+  if (!parse_options ("stats", "", _("Count records of every kind, history rows and pending sync writes."),
+                      NULL, TRUE, &argc, &argv, &code))
+    return code;
+  if (argc > 2)
+    return fail (EXIT_USER, _("stats: unexpected argument “%s”"), argv[2]);
+
+  if (!(store = open_store (&code)))
+    return code;
+
+  stats = procura_store_query_stats (store, &error);
+  if (stats == NULL)
+    return fail_error (error);
+
+  all = procura_schema_entities (&n_all);
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) node = NULL;
+
+      json_builder_begin_object (builder);
+      for (guint e = 0; e < n_all; e++)
+        {
+          json_builder_set_member_name (builder, all[e]->plural);
+          json_builder_add_int_value (builder, *(gint64 *) g_hash_table_lookup (stats, all[e]->plural));
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (extra); i++)
+        {
+          json_builder_set_member_name (builder, extra[i]);
+          json_builder_add_int_value (builder, *(gint64 *) g_hash_table_lookup (stats, extra[i]));
+        }
+      json_builder_end_object (builder);
+      node = json_builder_get_root (builder);
+      print_json (node);
+      return EXIT_OK;
+    }
+
+  for (guint e = 0; e < n_all; e++)
+    g_print ("%-18s %10" G_GINT64_FORMAT "\n", all[e]->plural,
+             *(gint64 *) g_hash_table_lookup (stats, all[e]->plural));
+  for (guint i = 0; i < G_N_ELEMENTS (extra); i++)
+    g_print ("%-18s %10" G_GINT64_FORMAT "\n", extra[i],
+             *(gint64 *) g_hash_table_lookup (stats, extra[i]));
+
+  return EXIT_OK;
+}
+
+/* ---- check ----------------------------------------------------------- */
+
+static int
+cmd_check (int    argc,
+           char **argv)
+{
+  g_autoptr(ProcuraStore) store = NULL;
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  int code = EXIT_OK;
+
+  if (!parse_options ("check", "",
+                      _("Check the store: SQLite integrity and foreign keys, then the domain rules "
+                        "(every value matches its history, money limits, workflow states, credit codes). "
+                        "Exits 1 when a problem is found."),
+                      NULL, FALSE, &argc, &argv, &code))
+    return code;
+  if (argc > 2)
+    return fail (EXIT_USER, _("check: unexpected argument “%s”"), argv[2]);
+
+  if (!(store = open_store (&code)))
+    return code;
+
+  if (!procura_store_check (store, problems, &error))
+    {
+      for (guint i = 0; i < problems->len && i < 50; i++)
+        g_printerr ("%s\n", (const char *) g_ptr_array_index (problems, i));
+      if (error->domain == PROCURA_ERROR && error->code == PROCURA_ERROR_CORRUPT)
+        return fail (EXIT_USER, "%s", error->message);
+      return fail_error (error);
+    }
+
+  g_print (_("The store is consistent.\n"));
+  return EXIT_OK;
+}
+
+/* ---- main ------------------------------------------------------------ */
+
+static const Command commands[] = {
+  { "init", "", N_("Create the local store"), cmd_init },
+  { "add", N_("KIND FIELD=VALUE…"), N_("Create a record"), cmd_add },
+  { "set", N_("ID FIELD=VALUE…"), N_("Change fields of a record"), cmd_set },
+  { "delete", N_("ID"), N_("Delete a record (its history stays)"), cmd_delete },
+  { "demo", N_("--projects N [--seed S]"), N_("Fill an empty store with demo data"), cmd_demo },
+  { "list", N_("[FILTERS]"), N_("List projects"), cmd_list },
+  { "show", N_("ID"), N_("Show a project with everything under it"), cmd_show },
+  { "history", N_("ID"), N_("Show the change history of a record or project"), cmd_history },
+  { "stats", "", N_("Count records"), cmd_stats },
+  { "check", "", N_("Check the store’s integrity and the domain rules"), cmd_check },
+};
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "%s\n\n", _("Usage: procura-cli COMMAND [OPTIONS] [ARGUMENTS]"));
+  fprintf (out, "%s\n", _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree char *left = g_strdup_printf ("%s %s", commands[i].name, _(commands[i].args));
+      glong width = g_utf8_strlen (left, -1);
+
+      /* pad by characters, not bytes: the arguments may hold "…" */
+      fprintf (out, "  %s%*s %s\n", left, (int) MAX (0, 34 - width), "", _(commands[i].summary));
+    }
+  fprintf (out, "\n%s\n", _("“procura-cli COMMAND --help” describes a command and its options."));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  const char *locale_dir = LOCALEDIR;
+
+  setlocale (LC_ALL, "");
+  /* uninstalled runs (tests, the README's run script) use the build's catalogues */
+  if (g_file_test (BUILD_LOCALEDIR, G_FILE_TEST_IS_DIR) && !g_file_test (LOCALEDIR "/zh_CN/LC_MESSAGES/" GETTEXT_PACKAGE ".mo", G_FILE_TEST_EXISTS))
+    locale_dir = BUILD_LOCALEDIR;
+  bindtextdomain (GETTEXT_PACKAGE, locale_dir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  /* Global options may come before the command: bring the command to
+   * argv[1] so each command's option parser sees them all. */
+  for (int i = 1; i < argc; i++)
+    {
+      if (strcmp (argv[i], "--data-dir") == 0 || strcmp (argv[i], "-d") == 0 ||
+          strcmp (argv[i], "--actor") == 0 || strcmp (argv[i], "--today") == 0)
+        {
+          i++;
+          continue;
+        }
+      if (argv[i][0] == '-')
+        continue;
+      if (i > 1)
+        {
+          char *command = argv[i];
+
+          memmove (&argv[2], &argv[1], (i - 1) * sizeof (char *));
+          argv[1] = command;
+        }
+      break;
+    }
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return EXIT_USER;
+    }
+
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "help") == 0)
+    {
+      print_usage (stdout);
+      return EXIT_OK;
+    }
+
+  if (strcmp (argv[1], "--version") == 0)
+    {
+      g_print ("procura-cli %s\n", PACKAGE_VERSION);
+      return EXIT_OK;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (argv[1], commands[i].name) == 0)
+      return commands[i].func (argc, argv);
+
+  fail (EXIT_USER, _("unknown command “%s”"), argv[1]);
+  print_usage (stderr);
+  return EXIT_USER;
+}

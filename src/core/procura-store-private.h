@@ -1,0 +1,55 @@
+/* procura-store-private.h — internals shared by the store's modules
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <sqlite3.h>
+
+#include "procura-store.h"
+
+G_BEGIN_DECLS
+
+sqlite3      *_procura_store_get_db        (ProcuraStore  *self);
+/* A prepared statement cached by its SQL text, reset and unbound. */
+sqlite3_stmt *_procura_store_prepare       (ProcuraStore  *self,
+                                            const char    *sql,
+                                            GError       **error);
+gboolean      _procura_store_exec          (ProcuraStore  *self,
+                                            const char    *sql,
+                                            GError       **error);
+void          _procura_store_set_sqlite_error (ProcuraStore *self,
+                                               GError     **error,
+                                               const char  *what);
+ProcuraRecord *_procura_store_record_from_row (const ProcuraEntityInfo *entity,
+                                               sqlite3_stmt            *stmt);
+/* SELECT list for an entity: id, rev, deleted, updated_at, fields… */
+char         *_procura_store_select_columns (const ProcuraEntityInfo *entity,
+                                             const char              *alias);
+
+/* Migrations (procura-store-migrations.c) */
+gboolean      _procura_store_migrate       (sqlite3       *db,
+                                            GError       **error);
+
+/* Rules (procura-rules.c) */
+gboolean      _procura_rules_prepare       (ProcuraStore        *store,
+                                            const ProcuraRecord *old,
+                                            ProcuraRecord       *merged,
+                                            GError             **error);
+gboolean      _procura_rules_validate      (ProcuraStore        *store,
+                                            const ProcuraRecord *old,
+                                            const ProcuraRecord *merged,
+                                            GError             **error);
+gboolean      _procura_rules_cascade       (ProcuraStore        *store,
+                                            const ProcuraRecord *old,
+                                            const ProcuraRecord *merged,
+                                            GError             **error);
+
+/* Binding helpers */
+void          _procura_bind_value          (sqlite3_stmt           *stmt,
+                                            int                     col,
+                                            const ProcuraFieldInfo *field,
+                                            GVariant               *value);
+
+G_END_DECLS

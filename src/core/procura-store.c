@@ -1,0 +1,1474 @@
+/* procura-store.c — opening the store and the single write path
+ *
+ * Every create, update and delete of any entity goes through
+ * procura_store_insert/update/delete(). Each runs inside a SAVEPOINT (so a
+ * refused write inside a larger transaction leaves no trace) within a
+ * BEGIN IMMEDIATE transaction, and appends, in that same transaction, a
+ * change row, one history row per changed field and one outbox row.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "procura-date.h"
+#include "procura-decimal.h"
+#include "procura-money.h"
+#include "procura-error.h"
+#include "procura-store-private.h"
+
+struct _ProcuraStore
+{
+  GObject     parent_instance;
+
+  char       *data_dir;
+  char       *actor;
+  char       *device_id;
+  char       *today;
+  sqlite3    *db;
+  GHashTable *statements;   /* SQL text → sqlite3_stmt* */
+  guint       tx_depth;     /* explicit begin() nesting */
+  guint       savepoint_seq;
+};
+
+G_DEFINE_FINAL_TYPE (ProcuraStore, procura_store, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_DATA_DIR,
+  PROP_ACTOR,
+  PROP_DEVICE_ID,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+procura_store_finalize (GObject *object)
+{
+  ProcuraStore *self = (ProcuraStore *)object;
+
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  if (self->db != NULL)
+    {
+      sqlite3_close (self->db);
+      self->db = NULL;
+    }
+  g_clear_pointer (&self->data_dir, g_free);
+  g_clear_pointer (&self->actor, g_free);
+  g_clear_pointer (&self->device_id, g_free);
+  g_clear_pointer (&self->today, g_free);
+
+  G_OBJECT_CLASS (procura_store_parent_class)->finalize (object);
+}
+
+static void
+procura_store_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  ProcuraStore *self = PROCURA_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATA_DIR:
+      g_value_set_string (value, self->data_dir);
+      break;
+    case PROP_ACTOR:
+      g_value_set_string (value, self->actor);
+      break;
+    case PROP_DEVICE_ID:
+      g_value_set_string (value, self->device_id);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+procura_store_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  ProcuraStore *self = PROCURA_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATA_DIR:
+      self->data_dir = g_value_dup_string (value);
+      break;
+    case PROP_ACTOR:
+      procura_store_set_actor (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+procura_store_class_init (ProcuraStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = procura_store_finalize;
+  object_class->get_property = procura_store_get_property;
+  object_class->set_property = procura_store_set_property;
+
+  properties[PROP_DATA_DIR] =
+    g_param_spec_string ("data-dir", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_ACTOR] =
+    g_param_spec_string ("actor", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_DEVICE_ID] =
+    g_param_spec_string ("device-id", NULL, NULL, NULL,
+                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+finalize_statement (gpointer data)
+{
+  sqlite3_finalize (data);
+}
+
+static void
+procura_store_init (ProcuraStore *self)
+{
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_statement);
+}
+
+/* ---- low-level helpers ----------------------------------------------- */
+
+void
+_procura_store_set_sqlite_error (ProcuraStore  *self,
+                                 GError       **error,
+                                 const char    *what)
+{
+  g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_STORE,
+               _("Database: %s failed: %s"), what, sqlite3_errmsg (self->db));
+}
+
+sqlite3 *
+_procura_store_get_db (ProcuraStore *self)
+{
+  return self->db;
+}
+
+sqlite3_stmt *
+_procura_store_prepare (ProcuraStore  *self,
+                        const char    *sql,
+                        GError       **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+
+  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_STORE,
+                   _("Database: preparing a query failed: %s"), sqlite3_errmsg (self->db));
+      g_debug ("Failed SQL: %s", sql);
+      return NULL;
+    }
+
+  g_hash_table_insert (self->statements, g_strdup (sql), stmt);
+  return stmt;
+}
+
+gboolean
+_procura_store_exec (ProcuraStore  *self,
+                     const char    *sql,
+                     GError       **error)
+{
+  char *msg = NULL;
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, &msg) != SQLITE_OK)
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_STORE,
+                   _("Database: %s"), msg != NULL ? msg : sqlite3_errmsg (self->db));
+      sqlite3_free (msg);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+_procura_bind_value (sqlite3_stmt           *stmt,
+                     int                     col,
+                     const ProcuraFieldInfo *field,
+                     GVariant               *value)
+{
+  if (value == NULL)
+    sqlite3_bind_null (stmt, col);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    sqlite3_bind_text (stmt, col, g_variant_get_string (value, NULL), -1, SQLITE_TRANSIENT);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+    sqlite3_bind_int (stmt, col, g_variant_get_boolean (value) ? 1 : 0);
+  else
+    sqlite3_bind_int64 (stmt, col, g_variant_get_int64 (value));
+}
+
+char *
+_procura_store_select_columns (const ProcuraEntityInfo *entity,
+                               const char              *alias)
+{
+  GString *s = g_string_new (NULL);
+  const char *a = alias != NULL ? alias : entity->name;
+
+  g_string_append_printf (s, "%s.id, %s.rev, %s.deleted, %s.updated_at", a, a, a, a);
+  for (guint i = 0; i < entity->n_fields; i++)
+    g_string_append_printf (s, ", %s.%s", a, entity->fields[i].name);
+
+  return g_string_free (s, FALSE);
+}
+
+ProcuraRecord *
+_procura_store_record_from_row (const ProcuraEntityInfo *entity,
+                                sqlite3_stmt            *stmt)
+{
+  ProcuraRecord *record;
+
+  record = procura_record_new (entity, (const char *) sqlite3_column_text (stmt, 0));
+  procura_record_set_rev (record, sqlite3_column_int64 (stmt, 1));
+  procura_record_set_deleted (record, sqlite3_column_int (stmt, 2));
+  procura_record_set_updated_at (record, (const char *) sqlite3_column_text (stmt, 3));
+
+  for (guint i = 0; i < entity->n_fields; i++)
+    {
+      const ProcuraFieldInfo *field = &entity->fields[i];
+      int col = 4 + i;
+      GVariant *value = NULL;
+
+      if (sqlite3_column_type (stmt, col) != SQLITE_NULL)
+        {
+          switch (field->type)
+            {
+            case PROCURA_FIELD_INT:
+            case PROCURA_FIELD_MONEY:
+            case PROCURA_FIELD_DECIMAL:
+              value = g_variant_new_int64 (sqlite3_column_int64 (stmt, col));
+              break;
+            case PROCURA_FIELD_BOOL:
+              value = g_variant_new_boolean (sqlite3_column_int (stmt, col) != 0);
+              break;
+            default:
+              value = g_variant_new_string ((const char *) sqlite3_column_text (stmt, col));
+              break;
+            }
+        }
+      procura_record_set_value (record, i, value);
+    }
+
+  return record;
+}
+
+/* ---- opening --------------------------------------------------------- */
+
+static gboolean
+ensure_device_id (ProcuraStore  *self,
+                  GError       **error)
+{
+  sqlite3_stmt *stmt;
+  g_autofree char *fresh = NULL;
+
+  if (!(stmt = _procura_store_prepare (self, "SELECT value FROM meta WHERE key = 'device_id'", error)))
+    return FALSE;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      self->device_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      sqlite3_reset (stmt);
+      return TRUE;
+    }
+  sqlite3_reset (stmt);
+
+  fresh = g_uuid_string_random ();
+  if (!(stmt = _procura_store_prepare (self, "INSERT INTO meta (key, value) VALUES ('device_id', ?)", error)))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, fresh, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      _procura_store_set_sqlite_error (self, error, _("recording the device id"));
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  sqlite3_reset (stmt);
+  self->device_id = g_steal_pointer (&fresh);
+
+  return TRUE;
+}
+
+ProcuraStore *
+procura_store_open (const char  *data_dir,
+                    GError     **error)
+{
+  g_autoptr(ProcuraStore) self = NULL;
+  g_autofree char *db_path = NULL;
+  g_autofree char *blob_dir = NULL;
+  int rc;
+
+  g_return_val_if_fail (data_dir != NULL, NULL);
+
+  if (g_mkdir_with_parents (data_dir, 0700) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_STORE,
+                   _("Data directory: cannot create “%s”: %s"), data_dir, g_strerror (errsv));
+      return NULL;
+    }
+
+  blob_dir = g_build_filename (data_dir, "blobs", NULL);
+  if (g_mkdir_with_parents (blob_dir, 0700) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_STORE,
+                   _("Data directory: cannot create “%s”: %s"), blob_dir, g_strerror (errsv));
+      return NULL;
+    }
+
+  self = g_object_new (PROCURA_TYPE_STORE, "data-dir", data_dir, NULL);
+  db_path = g_build_filename (data_dir, PROCURA_STORE_DB_NAME, NULL);
+
+  rc = sqlite3_open_v2 (db_path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_STORE,
+                   _("Database: cannot open “%s”: %s"), db_path,
+                   self->db != NULL ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+      return NULL;
+    }
+
+  sqlite3_extended_result_codes (self->db, 1);
+  sqlite3_busy_timeout (self->db, 5000);
+
+  /* WAL lets readers (the GUI) run during a write; FULL makes every
+   * acknowledged edit survive a power cut, which matters more here than
+   * write speed. */
+  if (!_procura_store_exec (self,
+                            "PRAGMA journal_mode = WAL;"
+                            "PRAGMA synchronous = FULL;"
+                            "PRAGMA foreign_keys = ON;"
+                            "PRAGMA temp_store = MEMORY;"
+                            "PRAGMA cache_size = -32000;",
+                            error))
+    {
+      g_prefix_error (error, _("Database: “%s”: "), db_path);
+      return NULL;
+    }
+
+  if (!_procura_store_migrate (self->db, error))
+    return NULL;
+
+  if (!ensure_device_id (self, error))
+    return NULL;
+
+  self->actor = g_strdup (g_get_user_name ());
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+procura_store_get_data_dir (ProcuraStore *self)
+{
+  g_return_val_if_fail (PROCURA_IS_STORE (self), NULL);
+  return self->data_dir;
+}
+
+const char *
+procura_store_get_actor (ProcuraStore *self)
+{
+  g_return_val_if_fail (PROCURA_IS_STORE (self), NULL);
+  return self->actor;
+}
+
+void
+procura_store_set_actor (ProcuraStore *self,
+                         const char   *actor)
+{
+  g_return_if_fail (PROCURA_IS_STORE (self));
+
+  if (g_strcmp0 (self->actor, actor) == 0)
+    return;
+
+  g_free (self->actor);
+  self->actor = g_strdup (actor);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTOR]);
+}
+
+const char *
+procura_store_get_device_id (ProcuraStore *self)
+{
+  g_return_val_if_fail (PROCURA_IS_STORE (self), NULL);
+  return self->device_id;
+}
+
+int
+procura_store_get_schema_version (ProcuraStore *self)
+{
+  sqlite3_stmt *stmt;
+  int version = -1;
+
+  g_return_val_if_fail (PROCURA_IS_STORE (self), -1);
+
+  if ((stmt = _procura_store_prepare (self, "PRAGMA user_version", NULL)) &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  if (stmt)
+    sqlite3_reset (stmt);
+
+  return version;
+}
+
+void
+procura_store_set_today (ProcuraStore *self,
+                         const char   *date)
+{
+  g_return_if_fail (PROCURA_IS_STORE (self));
+
+  g_free (self->today);
+  self->today = g_strdup (date);
+}
+
+char *
+procura_store_dup_today (ProcuraStore *self)
+{
+  g_return_val_if_fail (PROCURA_IS_STORE (self), NULL);
+
+  if (self->today != NULL)
+    return g_strdup (self->today);
+
+  return procura_date_today ();
+}
+
+/* ---- transactions ---------------------------------------------------- */
+
+gboolean
+procura_store_begin (ProcuraStore  *self,
+                     GError       **error)
+{
+  g_return_val_if_fail (PROCURA_IS_STORE (self), FALSE);
+
+  if (self->tx_depth == 0 && !_procura_store_exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  self->tx_depth++;
+  return TRUE;
+}
+
+gboolean
+procura_store_commit (ProcuraStore  *self,
+                      GError       **error)
+{
+  g_return_val_if_fail (PROCURA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (self->tx_depth > 0, FALSE);
+
+  if (self->tx_depth > 1)
+    {
+      self->tx_depth--;
+      return TRUE;
+    }
+
+  if (!_procura_store_exec (self, "COMMIT", error))
+    {
+      procura_store_rollback (self);
+      return FALSE;
+    }
+
+  self->tx_depth = 0;
+  return TRUE;
+}
+
+void
+procura_store_rollback (ProcuraStore *self)
+{
+  g_return_if_fail (PROCURA_IS_STORE (self));
+
+  if (self->tx_depth == 0)
+    return;
+
+  if (!sqlite3_get_autocommit (self->db))
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  self->tx_depth = 0;
+}
+
+gboolean
+procura_store_in_transaction (ProcuraStore *self)
+{
+  return self->tx_depth > 0;
+}
+
+/* A write is a savepoint inside the caller's transaction, or a transaction
+ * of its own. */
+typedef struct
+{
+  ProcuraStore *store;
+  gboolean      own_transaction;
+  char          name[32];
+} WriteScope;
+
+static gboolean
+write_scope_begin (ProcuraStore  *self,
+                   WriteScope    *scope,
+                   GError       **error)
+{
+  g_autofree char *sql = NULL;
+
+  scope->store = self;
+  scope->own_transaction = (self->tx_depth == 0);
+  if (scope->own_transaction && !procura_store_begin (self, error))
+    return FALSE;
+
+  g_snprintf (scope->name, sizeof scope->name, "w%u", ++self->savepoint_seq);
+  sql = g_strdup_printf ("SAVEPOINT %s", scope->name);
+  if (!_procura_store_exec (self, sql, error))
+    {
+      if (scope->own_transaction)
+        procura_store_rollback (self);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+write_scope_end (WriteScope  *scope,
+                 gboolean     ok,
+                 GError     **error)
+{
+  ProcuraStore *self = scope->store;
+  g_autofree char *sql = NULL;
+
+  if (ok)
+    {
+      sql = g_strdup_printf ("RELEASE %s", scope->name);
+      ok = _procura_store_exec (self, sql, error);
+    }
+
+  if (!ok)
+    {
+      g_autofree char *rollback = g_strdup_printf ("ROLLBACK TO %s; RELEASE %s",
+                                                   scope->name, scope->name);
+      if (!sqlite3_get_autocommit (self->db))
+        sqlite3_exec (self->db, rollback, NULL, NULL, NULL);
+      if (scope->own_transaction)
+        procura_store_rollback (self);
+      return FALSE;
+    }
+
+  if (scope->own_transaction)
+    return procura_store_commit (self, error);
+
+  return TRUE;
+}
+
+/* ---- history, outbox ------------------------------------------------- */
+
+static void
+add_json_value (JsonBuilder            *builder,
+                const ProcuraFieldInfo *field,
+                GVariant               *value)
+{
+  if (value == NULL)
+    json_builder_add_null_value (builder);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    json_builder_add_string_value (builder, g_variant_get_string (value, NULL));
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+    json_builder_add_boolean_value (builder, g_variant_get_boolean (value));
+  else if (field->type == PROCURA_FIELD_DECIMAL)
+    {
+      g_autofree char *text = procura_decimal_format (g_variant_get_int64 (value));
+      json_builder_add_string_value (builder, text);
+    }
+  else
+    json_builder_add_int_value (builder, g_variant_get_int64 (value));
+}
+
+static const char *
+record_project_id (const ProcuraRecord *record)
+{
+  const ProcuraEntityInfo *entity = procura_record_get_entity (record);
+
+  if (strcmp (entity->name, "project") == 0)
+    return procura_record_get_id (record);
+  if (entity->project_scoped)
+    return procura_record_get_string (record, "project_id");
+
+  return NULL;
+}
+
+/* Appends the change row, one history row per changed field and the outbox
+ * row. changed[i] marks the fields that changed; old may be NULL. */
+static gboolean
+append_change (ProcuraStore        *self,
+               const char          *op,
+               const ProcuraRecord *old,
+               const ProcuraRecord *record,
+               const gboolean      *changed,
+               const char          *now,
+               GError             **error)
+{
+  const ProcuraEntityInfo *entity = procura_record_get_entity (record);
+  g_autofree char *mutation_id = g_uuid_string_random ();
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *fields_json = NULL;
+  sqlite3_stmt *stmt;
+  gint64 change_id;
+  gint64 base_rev = old != NULL ? procura_record_get_rev (old) : 0;
+
+  stmt = _procura_store_prepare (self,
+                                 "INSERT INTO change (mutation_id, entity, record_id, project_id, op, "
+                                 "actor, device, at, base_rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, mutation_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, entity->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, procura_record_get_id (record), -1, SQLITE_TRANSIENT);
+  if (record_project_id (record) != NULL)
+    sqlite3_bind_text (stmt, 4, record_project_id (record), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, op, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, self->actor != NULL ? self->actor : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 7, self->device_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 8, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 9, base_rev);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      _procura_store_set_sqlite_error (self, error, _("recording the change"));
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  sqlite3_reset (stmt);
+  change_id = sqlite3_last_insert_rowid (self->db);
+
+  stmt = _procura_store_prepare (self,
+                                 "INSERT INTO history (change_id, field, old_value, new_value) "
+                                 "VALUES (?, ?, ?, ?)",
+                                 error);
+  if (stmt == NULL)
+    return FALSE;
+
+  json_builder_begin_object (builder);
+
+  if (strcmp (op, "delete") == 0)
+    {
+      sqlite3_bind_int64 (stmt, 1, change_id);
+      sqlite3_bind_text (stmt, 2, "deleted", -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, "false", -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 4, "true", -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          _procura_store_set_sqlite_error (self, error, _("recording the history"));
+          sqlite3_reset (stmt);
+          return FALSE;
+        }
+      sqlite3_reset (stmt);
+    }
+  else
+    {
+      for (guint i = 0; i < entity->n_fields; i++)
+        {
+          const ProcuraFieldInfo *field = &entity->fields[i];
+          g_autofree char *old_text = NULL;
+          g_autofree char *new_text = NULL;
+
+          if (!changed[i])
+            continue;
+
+          if (old != NULL)
+            old_text = procura_field_value_to_text (field, procura_record_get_value (old, i));
+          new_text = procura_field_value_to_text (field, procura_record_get_value (record, i));
+
+          sqlite3_bind_int64 (stmt, 1, change_id);
+          sqlite3_bind_text (stmt, 2, field->name, -1, SQLITE_STATIC);
+          if (old_text != NULL)
+            sqlite3_bind_text (stmt, 3, old_text, -1, SQLITE_TRANSIENT);
+          else
+            sqlite3_bind_null (stmt, 3);
+          if (new_text != NULL)
+            sqlite3_bind_text (stmt, 4, new_text, -1, SQLITE_TRANSIENT);
+          else
+            sqlite3_bind_null (stmt, 4);
+          if (sqlite3_step (stmt) != SQLITE_DONE)
+            {
+              _procura_store_set_sqlite_error (self, error, _("recording the history"));
+              sqlite3_reset (stmt);
+              return FALSE;
+            }
+          sqlite3_reset (stmt);
+
+          json_builder_set_member_name (builder, field->name);
+          add_json_value (builder, field, procura_record_get_value (record, i));
+        }
+    }
+
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  generator = json_generator_new ();
+  json_generator_set_root (generator, root);
+  fields_json = json_generator_to_data (generator, NULL);
+
+  stmt = _procura_store_prepare (self,
+                                 "INSERT INTO outbox (change_id, mutation_id, entity, record_id, op, "
+                                 "base_rev, fields) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                 error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, change_id);
+  sqlite3_bind_text (stmt, 2, mutation_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, entity->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, procura_record_get_id (record), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, op, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 6, base_rev);
+  sqlite3_bind_text (stmt, 7, fields_json, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      _procura_store_set_sqlite_error (self, error, _("queueing the change for sync"));
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  sqlite3_reset (stmt);
+
+  return TRUE;
+}
+
+/* ---- validation common to every entity ------------------------------- */
+
+static gboolean
+check_fields (ProcuraStore        *self,
+              const ProcuraRecord *record,
+              GError             **error)
+{
+  const ProcuraEntityInfo *entity = procura_record_get_entity (record);
+
+  for (guint i = 0; i < entity->n_fields; i++)
+    {
+      const ProcuraFieldInfo *field = &entity->fields[i];
+      GVariant *value = procura_record_get_value (record, i);
+      const char *label = procura_field_get_label (field);
+
+      if (value == NULL)
+        {
+          if (field->flags & PROCURA_FIELD_REQUIRED)
+            {
+              g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_REQUIRED,
+                           _("%s: required"), label);
+              return FALSE;
+            }
+          continue;
+        }
+
+      if (!g_variant_is_of_type (value, G_VARIANT_TYPE (procura_field_variant_type (field))))
+        {
+          g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                       _("%s: value of the wrong type"), label);
+          return FALSE;
+        }
+
+      switch (field->type)
+        {
+        case PROCURA_FIELD_TEXT:
+        case PROCURA_FIELD_REF:
+          {
+            const char *s = g_variant_get_string (value, NULL);
+
+            if (s[0] == '\0' && (field->flags & PROCURA_FIELD_REQUIRED))
+              {
+                g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_REQUIRED,
+                             _("%s: required"), label);
+                return FALSE;
+              }
+            if (g_utf8_strlen (s, -1) > 20000)
+              {
+                g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                             _("%s: longer than 20,000 characters"), label);
+                return FALSE;
+              }
+          }
+          break;
+
+        case PROCURA_FIELD_ENUM:
+          if (procura_field_lookup_enum (field, g_variant_get_string (value, NULL)) == NULL)
+            {
+              g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                           _("%s: “%s” is not an allowed value"), label,
+                           g_variant_get_string (value, NULL));
+              return FALSE;
+            }
+          break;
+
+        case PROCURA_FIELD_DATE:
+          if (!procura_date_validate (g_variant_get_string (value, NULL), label, error))
+            return FALSE;
+          break;
+
+        case PROCURA_FIELD_MONTH:
+          if (!procura_month_validate (g_variant_get_string (value, NULL), label, error))
+            return FALSE;
+          break;
+
+        case PROCURA_FIELD_INT:
+        case PROCURA_FIELD_MONEY:
+        case PROCURA_FIELD_DECIMAL:
+          {
+            gint64 v = g_variant_get_int64 (value);
+
+            if ((field->flags & PROCURA_FIELD_NONNEG) && v < 0)
+              {
+                g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                             _("%s: must not be negative"), label);
+                return FALSE;
+              }
+            if (field->type == PROCURA_FIELD_MONEY && (v > PROCURA_MONEY_MAX || v < -PROCURA_MONEY_MAX))
+              {
+                g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                             _("%s: amount too large"), label);
+                return FALSE;
+              }
+          }
+          break;
+
+        case PROCURA_FIELD_TIMESTAMP:
+        case PROCURA_FIELD_BOOL:
+        default:
+          break;
+        }
+
+      if (field->type == PROCURA_FIELD_REF)
+        {
+          const ProcuraEntityInfo *target = procura_schema_lookup (field->ref_entity);
+          g_autofree char *sql = g_strdup_printf ("SELECT deleted FROM %s WHERE id = ?", target->name);
+          sqlite3_stmt *stmt = _procura_store_prepare (self, sql, error);
+          int rc;
+
+          if (stmt == NULL)
+            return FALSE;
+          sqlite3_bind_text (stmt, 1, g_variant_get_string (value, NULL), -1, SQLITE_TRANSIENT);
+          rc = sqlite3_step (stmt);
+          if (rc != SQLITE_ROW || sqlite3_column_int (stmt, 0) != 0)
+            {
+              g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_NOT_FOUND,
+                           rc == SQLITE_ROW ? _("%s: the %s “%s” has been deleted")
+                                            : _("%s: no %s with id “%s”"),
+                           label, procura_entity_get_label (target),
+                           g_variant_get_string (value, NULL));
+              sqlite3_reset (stmt);
+              return FALSE;
+            }
+          sqlite3_reset (stmt);
+        }
+
+      if (field->flags & PROCURA_FIELD_UNIQUE)
+        {
+          g_autofree char *sql = g_strdup_printf ("SELECT id FROM %s WHERE %s = ? AND deleted = 0 AND id <> ?",
+                                                  entity->name, field->name);
+          sqlite3_stmt *stmt = _procura_store_prepare (self, sql, error);
+
+          if (stmt == NULL)
+            return FALSE;
+          _procura_bind_value (stmt, 1, field, value);
+          sqlite3_bind_text (stmt, 2, procura_record_get_id (record), -1, SQLITE_TRANSIENT);
+          if (sqlite3_step (stmt) == SQLITE_ROW)
+            {
+              g_autofree char *text = procura_field_value_to_text (field, value);
+
+              g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_DUPLICATE,
+                           _("%s: “%s” is already used by another %s"),
+                           label, text, procura_entity_get_label (entity));
+              sqlite3_reset (stmt);
+              return FALSE;
+            }
+          sqlite3_reset (stmt);
+        }
+    }
+
+  return TRUE;
+}
+
+/* project_id of a child is implied by its parent: fill it in so callers
+ * need not repeat it, and refuse a contradiction. */
+static gboolean
+derive_project_id (ProcuraStore   *self,
+                   ProcuraRecord  *record,
+                   GError        **error)
+{
+  const ProcuraEntityInfo *entity = procura_record_get_entity (record);
+  const char *own;
+
+  if (!entity->project_scoped)
+    return TRUE;
+
+  own = procura_record_get_string (record, "project_id");
+  for (guint i = 0; i < entity->n_fields; i++)
+    {
+      const ProcuraFieldInfo *field = &entity->fields[i];
+      const ProcuraEntityInfo *target;
+      g_autoptr(ProcuraRecord) parent = NULL;
+      const char *parent_project;
+      GVariant *value;
+
+      if (field->type != PROCURA_FIELD_REF || strcmp (field->name, "project_id") == 0)
+        continue;
+      target = procura_schema_lookup (field->ref_entity);
+      if (!target->project_scoped || (value = procura_record_get_value (record, i)) == NULL)
+        continue;
+
+      parent = procura_store_get (self, target, g_variant_get_string (value, NULL), NULL);
+      if (parent == NULL)
+        continue; /* check_fields() reports the missing reference */
+
+      parent_project = procura_record_get_string (parent, "project_id");
+      if (own == NULL)
+        {
+          procura_record_set_string (record, "project_id", parent_project);
+          own = procura_record_get_string (record, "project_id");
+        }
+      else if (g_strcmp0 (own, parent_project) != 0)
+        {
+          g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                       _("%s: the %s belongs to another project"),
+                       procura_field_get_label (field), procura_entity_get_label (target));
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+/* ---- the write path -------------------------------------------------- */
+
+static gboolean
+insert_row (ProcuraStore        *self,
+            const ProcuraRecord *record,
+            const char          *now,
+            GError             **error)
+{
+  const ProcuraEntityInfo *entity = procura_record_get_entity (record);
+  g_autoptr(GString) sql = g_string_new (NULL);
+  sqlite3_stmt *stmt;
+
+  g_string_append_printf (sql, "INSERT INTO %s (id, rev, deleted, created_at, updated_at", entity->name);
+  for (guint i = 0; i < entity->n_fields; i++)
+    g_string_append_printf (sql, ", %s", entity->fields[i].name);
+  g_string_append (sql, ") VALUES (?, ?, 0, ?, ?");
+  for (guint i = 0; i < entity->n_fields; i++)
+    g_string_append (sql, ", ?");
+  g_string_append (sql, ")");
+
+  if (!(stmt = _procura_store_prepare (self, sql->str, error)))
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, procura_record_get_id (record), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, procura_record_get_rev (record));
+  sqlite3_bind_text (stmt, 3, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, now, -1, SQLITE_TRANSIENT);
+  for (guint i = 0; i < entity->n_fields; i++)
+    _procura_bind_value (stmt, 5 + i, &entity->fields[i], procura_record_get_value (record, i));
+
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      if (sqlite3_extended_errcode (self->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
+        g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_DUPLICATE,
+                     _("%s: a record with id “%s” already exists"),
+                     procura_entity_get_label (entity), procura_record_get_id (record));
+      else
+        _procura_store_set_sqlite_error (self, error, _("saving the record"));
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  sqlite3_reset (stmt);
+
+  return TRUE;
+}
+
+static gboolean
+do_insert (ProcuraStore   *self,
+           ProcuraRecord  *record,
+           GError        **error)
+{
+  const ProcuraEntityInfo *entity = procura_record_get_entity (record);
+  g_autofree gboolean *changed = g_new0 (gboolean, entity->n_fields);
+  g_autofree char *now = procura_timestamp_now ();
+
+  if (procura_record_get_id (record) == NULL)
+    {
+      g_autofree char *id = g_uuid_string_random ();
+      procura_record_set_id (record, id);
+    }
+  else if (!g_uuid_string_is_valid (procura_record_get_id (record)))
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                   _("%s: “%s” is not a valid id (a UUID)"),
+                   procura_entity_get_label (entity), procura_record_get_id (record));
+      return FALSE;
+    }
+
+  /* unset slots of a new record are null */
+  for (guint i = 0; i < entity->n_fields; i++)
+    if (!procura_record_is_set (record, i))
+      procura_record_set_value (record, i, NULL);
+
+  if (!derive_project_id (self, record, error) ||
+      !_procura_rules_prepare (self, NULL, record, error) ||
+      !check_fields (self, record, error) ||
+      !_procura_rules_validate (self, NULL, record, error))
+    return FALSE;
+
+  for (guint i = 0; i < entity->n_fields; i++)
+    changed[i] = procura_record_get_value (record, i) != NULL;
+
+  procura_record_set_updated_at (record, now);
+
+  return insert_row (self, record, now, error) &&
+         append_change (self, "insert", NULL, record, changed, now, error) &&
+         _procura_rules_cascade (self, NULL, record, error);
+}
+
+gboolean
+procura_store_insert (ProcuraStore   *self,
+                      ProcuraRecord  *record,
+                      GError        **error)
+{
+  WriteScope scope;
+  gboolean ok;
+
+  g_return_val_if_fail (PROCURA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  if (!write_scope_begin (self, &scope, error))
+    return FALSE;
+  ok = do_insert (self, record, error);
+  return write_scope_end (&scope, ok, ok ? error : NULL);
+}
+
+static gboolean
+do_update (ProcuraStore   *self,
+           ProcuraRecord  *changes,
+           GError        **error)
+{
+  const ProcuraEntityInfo *entity = procura_record_get_entity (changes);
+  g_autoptr(ProcuraRecord) old = NULL;
+  g_autoptr(ProcuraRecord) merged = NULL;
+  g_autofree gboolean *changed = g_new0 (gboolean, entity->n_fields);
+  g_autofree char *now = NULL;
+  g_autoptr(GString) sql = NULL;
+  sqlite3_stmt *stmt;
+  guint n_changed = 0;
+  int col;
+
+  if (procura_record_get_id (changes) == NULL)
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                   _("%s: no id given for the change"), procura_entity_get_label (entity));
+      return FALSE;
+    }
+
+  old = procura_store_get (self, entity, procura_record_get_id (changes), error);
+  if (old == NULL)
+    return FALSE;
+
+  merged = procura_record_copy (old);
+  for (guint i = 0; i < entity->n_fields; i++)
+    if (procura_record_is_set (changes, i))
+      {
+        GVariant *v = procura_record_get_value (changes, i);
+        procura_record_set_value (merged, i, v != NULL ? g_variant_ref (v) : NULL);
+      }
+
+  if (!derive_project_id (self, merged, error) ||
+      !_procura_rules_prepare (self, old, merged, error))
+    return FALSE;
+
+  for (guint i = 0; i < entity->n_fields; i++)
+    {
+      changed[i] = !procura_field_value_equal (procura_record_get_value (old, i),
+                                               procura_record_get_value (merged, i));
+      n_changed += changed[i] ? 1 : 0;
+    }
+
+  if (n_changed == 0)
+    return TRUE;
+
+  /* A project's parent link never moves: history and sync scopes hang on it. */
+  if (entity->project_scoped && changed[procura_entity_field_index (entity, "project_id")])
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                   _("%s: cannot be moved to another project"),
+                   procura_entity_get_label (entity));
+      return FALSE;
+    }
+
+  if (!check_fields (self, merged, error) ||
+      !_procura_rules_validate (self, old, merged, error))
+    return FALSE;
+
+  now = procura_timestamp_now ();
+  sql = g_string_new (NULL);
+  g_string_append_printf (sql, "UPDATE %s SET updated_at = ?", entity->name);
+  for (guint i = 0; i < entity->n_fields; i++)
+    if (changed[i])
+      g_string_append_printf (sql, ", %s = ?", entity->fields[i].name);
+  g_string_append (sql, " WHERE id = ?");
+
+  if (!(stmt = _procura_store_prepare (self, sql->str, error)))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
+  col = 2;
+  for (guint i = 0; i < entity->n_fields; i++)
+    if (changed[i])
+      _procura_bind_value (stmt, col++, &entity->fields[i], procura_record_get_value (merged, i));
+  sqlite3_bind_text (stmt, col, procura_record_get_id (merged), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      _procura_store_set_sqlite_error (self, error, _("saving the change"));
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  sqlite3_reset (stmt);
+  procura_record_set_updated_at (merged, now);
+
+  return append_change (self, "update", old, merged, changed, now, error) &&
+         _procura_rules_cascade (self, old, merged, error);
+}
+
+gboolean
+procura_store_update (ProcuraStore   *self,
+                      ProcuraRecord  *changes,
+                      GError        **error)
+{
+  WriteScope scope;
+  gboolean ok;
+
+  g_return_val_if_fail (PROCURA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (changes != NULL, FALSE);
+
+  if (!write_scope_begin (self, &scope, error))
+    return FALSE;
+  ok = do_update (self, changes, error);
+  return write_scope_end (&scope, ok, ok ? error : NULL);
+}
+
+static gboolean
+do_delete (ProcuraStore            *self,
+           const ProcuraEntityInfo *entity,
+           const char              *id,
+           GError                 **error)
+{
+  g_autoptr(ProcuraRecord) old = NULL;
+  g_autofree char *now = NULL;
+  g_autofree char *sql = NULL;
+  const ProcuraEntityInfo * const *all;
+  guint n_all;
+  sqlite3_stmt *stmt;
+
+  old = procura_store_get (self, entity, id, error);
+  if (old == NULL)
+    return FALSE;
+
+  /* Refuse while live records point here: nothing is orphaned silently. */
+  all = procura_schema_entities (&n_all);
+  for (guint e = 0; e < n_all; e++)
+    for (guint i = 0; i < all[e]->n_fields; i++)
+      {
+        const ProcuraFieldInfo *field = &all[e]->fields[i];
+        g_autofree char *ref_sql = NULL;
+
+        if (field->type != PROCURA_FIELD_REF || strcmp (field->ref_entity, entity->name) != 0)
+          continue;
+
+        ref_sql = g_strdup_printf ("SELECT count(*) FROM %s WHERE %s = ? AND deleted = 0",
+                                   all[e]->name, field->name);
+        if (!(stmt = _procura_store_prepare (self, ref_sql, error)))
+          return FALSE;
+        sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int64 (stmt, 0) > 0)
+          {
+            gint64 n = sqlite3_column_int64 (stmt, 0);
+
+            g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_REFERENCED,
+                         g_dngettext (GETTEXT_PACKAGE,
+                                      "%s: cannot be deleted, %" G_GINT64_FORMAT " %s record refers to it",
+                                      "%s: cannot be deleted, %" G_GINT64_FORMAT " %s records refer to it",
+                                      n),
+                         procura_entity_get_label (entity), n, procura_entity_get_label (all[e]));
+            sqlite3_reset (stmt);
+            return FALSE;
+          }
+        sqlite3_reset (stmt);
+      }
+
+  if (!_procura_rules_validate (self, old, NULL, error))
+    return FALSE;
+
+  now = procura_timestamp_now ();
+  sql = g_strdup_printf ("UPDATE %s SET deleted = 1, updated_at = ? WHERE id = ?", entity->name);
+  if (!(stmt = _procura_store_prepare (self, sql, error)))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      _procura_store_set_sqlite_error (self, error, _("deleting the record"));
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  sqlite3_reset (stmt);
+
+  procura_record_set_deleted (old, TRUE);
+  return append_change (self, "delete", old, old, NULL, now, error);
+}
+
+gboolean
+procura_store_delete (ProcuraStore            *self,
+                      const ProcuraEntityInfo *entity,
+                      const char              *id,
+                      GError                 **error)
+{
+  WriteScope scope;
+  gboolean ok;
+
+  g_return_val_if_fail (PROCURA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (entity != NULL, FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  if (!write_scope_begin (self, &scope, error))
+    return FALSE;
+  ok = do_delete (self, entity, id, error);
+  return write_scope_end (&scope, ok, ok ? error : NULL);
+}
+
+/* ---- reads ----------------------------------------------------------- */
+
+static ProcuraRecord *
+get_including_deleted (ProcuraStore            *self,
+                       const ProcuraEntityInfo *entity,
+                       const char              *id,
+                       GError                 **error)
+{
+  g_autofree char *columns = _procura_store_select_columns (entity, NULL);
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?", columns, entity->name);
+  sqlite3_stmt *stmt = _procura_store_prepare (self, sql, error);
+  ProcuraRecord *record = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    record = _procura_store_record_from_row (entity, stmt);
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_NOT_FOUND,
+                 _("%s: no record with id “%s”"), procura_entity_get_label (entity), id);
+  else
+    _procura_store_set_sqlite_error (self, error, _("reading a record"));
+  sqlite3_reset (stmt);
+
+  return record;
+}
+
+ProcuraRecord *
+procura_store_get (ProcuraStore            *self,
+                   const ProcuraEntityInfo *entity,
+                   const char              *id,
+                   GError                 **error)
+{
+  ProcuraRecord *record;
+
+  g_return_val_if_fail (PROCURA_IS_STORE (self), NULL);
+  g_return_val_if_fail (entity != NULL, NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  record = get_including_deleted (self, entity, id, error);
+  if (record != NULL && procura_record_get_deleted (record))
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_NOT_FOUND,
+                   _("%s: the record “%s” has been deleted"),
+                   procura_entity_get_label (entity), id);
+      g_clear_pointer (&record, procura_record_unref);
+    }
+
+  return record;
+}
+
+ProcuraRecord *
+procura_store_find (ProcuraStore  *self,
+                    const char    *id,
+                    GError       **error)
+{
+  const ProcuraEntityInfo * const *all;
+  guint n_all;
+
+  g_return_val_if_fail (PROCURA_IS_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  all = procura_schema_entities (&n_all);
+  for (guint e = 0; e < n_all; e++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      ProcuraRecord *record = procura_store_get (self, all[e], id, &local_error);
+
+      if (record != NULL)
+        return record;
+      if (!g_error_matches (local_error, PROCURA_ERROR, PROCURA_ERROR_NOT_FOUND) ||
+          strstr (local_error->message, "deleted") != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+    }
+
+  g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_NOT_FOUND,
+               _("ID: no record with id “%s”"), id);
+  return NULL;
+}
+
+static const char *
+natural_order (const ProcuraEntityInfo *entity)
+{
+  static const struct { const char *entity; const char *order; } orders[] = {
+    { "organization", "name, id" },
+    { "grade_scheme", "name, id" },
+    { "project", "code, id" },
+    { "amendment", "date, id" },
+    { "milestone", "due_date, id" },
+    { "payment", "COALESCE(planned_date, paid_date, '9999'), title, id" },
+    { "report", "COALESCE(period_end, submitted_at, '9999'), id" },
+    { "attachment", "name, id" },
+    { "evaluation", "date, id" },
+    { "criterion", "level, position, name, id" },
+    { "indicator", "title, id" },
+    { "indicator_period", "period_start, id" },
+    { "activity", "date, id" },
+    { "consultation", "month, id" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (orders); i++)
+    if (strcmp (orders[i].entity, entity->name) == 0)
+      return orders[i].order;
+
+  return "id";
+}
+
+GPtrArray *
+procura_store_list (ProcuraStore            *self,
+                    const ProcuraEntityInfo *entity,
+                    const char              *field,
+                    const char              *value,
+                    GError                 **error)
+{
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) procura_record_unref);
+  g_autofree char *columns = NULL;
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (PROCURA_IS_STORE (self), NULL);
+  g_return_val_if_fail (entity != NULL, NULL);
+
+  if (field != NULL && procura_entity_lookup_field (entity, field) == NULL)
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                   _("%s has no field “%s”"), procura_entity_get_label (entity), field);
+      return NULL;
+    }
+
+  columns = _procura_store_select_columns (entity, NULL);
+  if (field != NULL)
+    sql = g_strdup_printf ("SELECT %s FROM %s WHERE deleted = 0 AND %s = ? ORDER BY %s",
+                           columns, entity->name, field, natural_order (entity));
+  else
+    sql = g_strdup_printf ("SELECT %s FROM %s WHERE deleted = 0 ORDER BY %s",
+                           columns, entity->name, natural_order (entity));
+
+  if (!(stmt = _procura_store_prepare (self, sql, error)))
+    return NULL;
+  if (field != NULL)
+    sqlite3_bind_text (stmt, 1, value, -1, SQLITE_TRANSIENT);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (records, _procura_store_record_from_row (entity, stmt));
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      _procura_store_set_sqlite_error (self, error, _("listing records"));
+      return NULL;
+    }
+
+  return g_steal_pointer (&records);
+}
+
+char *
+procura_store_resolve_ref (ProcuraStore            *self,
+                           const ProcuraEntityInfo *entity,
+                           const char              *text,
+                           GError                 **error)
+{
+  static const struct { const char *entity; const char *field; } keys[] = {
+    { "organization", "uscc" },
+    { "organization", "name" },
+    { "project", "code" },
+    { "project", "contract_no" },
+    { "grade_scheme", "name" },
+  };
+
+  g_return_val_if_fail (PROCURA_IS_STORE (self), NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if (g_uuid_string_is_valid (text))
+    return g_strdup (text);
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_autofree char *sql = NULL;
+      sqlite3_stmt *stmt;
+
+      if (strcmp (keys[i].entity, entity->name) != 0)
+        continue;
+
+      sql = g_strdup_printf ("SELECT id FROM %s WHERE %s = ? AND deleted = 0 LIMIT 2",
+                             entity->name, keys[i].field);
+      if (!(stmt = _procura_store_prepare (self, sql, error)))
+        return NULL;
+      sqlite3_bind_text (stmt, 1, text, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          g_autofree char *id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+
+          if (sqlite3_step (stmt) == SQLITE_ROW)
+            {
+              g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                           _("%s: “%s” matches more than one record; give its id"),
+                           procura_entity_get_label (entity), text);
+              sqlite3_reset (stmt);
+              return NULL;
+            }
+          sqlite3_reset (stmt);
+          return g_steal_pointer (&id);
+        }
+      sqlite3_reset (stmt);
+    }
+
+  g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_NOT_FOUND,
+               _("%s: nothing matches “%s”"), procura_entity_get_label (entity), text);
+  return NULL;
+}

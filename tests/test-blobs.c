@@ -1,8 +1,513 @@
+/* test-blobs.c — attachment files kept by SHA-256
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
 #include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "procura-blobs.h"
+#include "procura-error.h"
+#include "procura-store.h"
+
+#define DIR_ENV "PROCURA_TEST_DATA_DIR"
+#define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+/* ---- fixture -------------------------------------------------------- */
+
+typedef struct
+{
+  char *dir;        /* the test's own temporary directory */
+  char *blob_dir;   /* <dir>/blobs */
+} Fixture;
+
+typedef void (*FixtureFunc) (Fixture *f);
+
+static void
+remove_tree (const char *path,
+             guint       depth)
+{
+  g_assert_cmpuint (depth, <, 8);
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          remove_tree (child, depth + 1);
+        }
+      g_assert_cmpint (g_rmdir (path), ==, 0);
+    }
+  else
+    g_assert_cmpint (g_unlink (path), ==, 0);
+}
+
+static void
+run_fixture_test (gconstpointer data)
+{
+  FixtureFunc func = (FixtureFunc) data;
+  g_autofree char *dir = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (g_test_subprocess ())
+    {
+      Fixture f;
+
+      f.dir = g_strdup (g_getenv (DIR_ENV));
+      f.blob_dir = g_build_filename (f.dir, "blobs", NULL);
+      g_assert_cmpint (g_mkdir (f.blob_dir, 0700), ==, 0);
+      func (&f);
+      g_free (f.dir);
+      g_free (f.blob_dir);
+      return;
+    }
+
+  dir = g_dir_make_tmp ("procura-test-blobs-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv (DIR_ENV, dir, TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+  remove_tree (dir, 0);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+}
+
+/* ---- helpers -------------------------------------------------------- */
+
+typedef struct
+{
+  guint n_files;
+  guint n_temporary;
+  guint n_misnamed;   /* files whose name is not the hash of their content */
+} Census;
+
+/* Walks the blob directory: <blob_dir>/<2 hex>/<62 hex>. */
+static Census
+census (const char *blob_dir)
+{
+  g_autoptr(GDir) top = g_dir_open (blob_dir, 0, NULL);
+  Census c = { 0, };
+  const char *prefix;
+
+  g_assert_nonnull (top);
+  while ((prefix = g_dir_read_name (top)) != NULL)
+    {
+      g_autofree char *sub_path = g_build_filename (blob_dir, prefix, NULL);
+      g_autoptr(GDir) sub = NULL;
+      const char *name;
+
+      if (strstr (prefix, "tmp") != NULL)
+        c.n_temporary++;
+      if (!g_file_test (sub_path, G_FILE_TEST_IS_DIR))
+        {
+          c.n_files++;
+          c.n_misnamed++;
+          continue;
+        }
+
+      sub = g_dir_open (sub_path, 0, NULL);
+      g_assert_nonnull (sub);
+      while ((name = g_dir_read_name (sub)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (sub_path, name, NULL);
+          g_autofree char *expected = g_strconcat (prefix, name, NULL);
+          g_autofree char *contents = NULL;
+          g_autofree char *actual = NULL;
+          gsize len = 0;
+
+          c.n_files++;
+          if (strstr (name, "tmp") != NULL)
+            c.n_temporary++;
+          g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+          actual = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, len);
+          if (strcmp (actual, expected) != 0)
+            c.n_misnamed++;
+        }
+    }
+
+  return c;
+}
+
+static char *
+import_ok (Fixture    *f,
+           const char *data,
+           gsize       len)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (data, len);
+  g_autoptr(GError) error = NULL;
+  char *sha256;
+
+  sha256 = procura_blobs_import_bytes (f->blob_dir, bytes, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (sha256);
+
+  return sha256;
+}
+
+static void
+overwrite (Fixture    *f,
+           const char *sha256,
+           const char *data,
+           gssize      len)
+{
+  g_autofree char *path = procura_blobs_path (f->blob_dir, sha256);
+
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_set_contents (path, data, len, NULL));
+}
+
+/* ---- tests ---------------------------------------------------------- */
+
+static void
+test_import_bytes (Fixture *f)
+{
+  static const char text[] = "第二季度服务报告\n签到表共 12 页\n";
+  g_autofree char *expected = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) text, strlen (text));
+  g_autofree char *sha256 = import_ok (f, text, strlen (text));
+  g_autofree char *path = procura_blobs_path (f->blob_dir, sha256);
+  g_autofree char *want_path = NULL;
+  g_autofree char *prefix = g_strndup (expected, 2);
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  Census c;
+
+  g_assert_cmpstr (sha256, ==, expected);
+  g_assert_cmpuint (strlen (sha256), ==, 64);
+
+  /* <blob_dir>/ab/cdef… */
+  want_path = g_build_filename (f->blob_dir, prefix, expected + 2, NULL);
+  g_assert_cmpstr (path, ==, want_path);
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  g_assert_cmpmem (contents, len, text, strlen (text));
+  g_assert_true (procura_blobs_has (f->blob_dir, sha256));
+
+  c = census (f->blob_dir);
+  g_assert_cmpuint (c.n_files, ==, 1);
+  g_assert_cmpuint (c.n_temporary, ==, 0);
+  g_assert_cmpuint (c.n_misnamed, ==, 0);
+}
+
+static void
+test_import_file (Fixture *f)
+{
+  static const char text[] = "%PDF-1.4 fake contract annex\n";
+  g_autofree char *source = g_build_filename (f->dir, "合同附件.pdf", NULL);
+  g_autofree char *expected = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) text, strlen (text));
+  g_autofree char *sha256 = NULL;
+  g_autofree char *again = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 size = -1;
+
+  g_assert_true (g_file_set_contents (source, text, -1, NULL));
+  sha256 = procura_blobs_import_file (f->blob_dir, source, &size, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sha256, ==, expected);
+  g_assert_cmpint (size, ==, (gint64) strlen (text));
+
+  /* the source stays where it was */
+  g_assert_true (g_file_test (source, G_FILE_TEST_IS_REGULAR));
+
+  /* the same content as bytes is the same blob */
+  again = import_ok (f, text, strlen (text));
+  g_assert_cmpstr (again, ==, sha256);
+  g_assert_cmpuint (census (f->blob_dir).n_files, ==, 1);
+}
+
+static void
+test_import_file_missing (Fixture *f)
+{
+  g_autofree char *source = g_build_filename (f->dir, "不存在.pdf", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sha256 = NULL;
+  gint64 size = -1;
+
+  sha256 = procura_blobs_import_file (f->blob_dir, source, &size, &error);
+  g_assert_null (sha256);
+  g_assert_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "Attachment"));
+  g_assert_cmpuint (census (f->blob_dir).n_files, ==, 0);
+}
+
+static void
+test_same_content_once (Fixture *f)
+{
+  g_autofree char *a = import_ok (f, "same", 4);
+  g_autofree char *b = import_ok (f, "same", 4);
+  g_autofree char *c = import_ok (f, "other", 5);
+  g_autofree char *path = procura_blobs_path (f->blob_dir, a);
+  GStatBuf before, after;
+  Census n;
+
+  g_assert_cmpstr (a, ==, b);
+  g_assert_cmpstr (a, !=, c);
+  n = census (f->blob_dir);
+  g_assert_cmpuint (n.n_files, ==, 2);
+  g_assert_cmpuint (n.n_temporary, ==, 0);
+
+  /* a third import of the same content does not rewrite the file */
+  g_assert_cmpint (g_stat (path, &before), ==, 0);
+  g_free (b);
+  b = import_ok (f, "same", 4);
+  g_assert_cmpint (g_stat (path, &after), ==, 0);
+  g_assert_cmpuint (before.st_ino, ==, after.st_ino);
+  g_assert_cmpuint (census (f->blob_dir).n_files, ==, 2);
+}
+
+static void
+test_read_verifies (Fixture *f)
+{
+  g_autofree char *sha256 = import_ok (f, "居民满意度调查问卷", strlen ("居民满意度调查问卷"));
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rehash = NULL;
+
+  bytes = procura_blobs_read (f->blob_dir, sha256, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (bytes);
+  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                   "居民满意度调查问卷", strlen ("居民满意度调查问卷"));
+  rehash = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+  g_assert_cmpstr (rehash, ==, sha256);
+}
+
+static void
+test_empty_and_large (Fixture *f)
+{
+  g_autofree char *empty = import_ok (f, "", 0);
+  g_autoptr(GBytes) read_empty = NULL;
+  g_autoptr(GBytes) read_large = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *large = g_malloc (3 * 1024 * 1024 + 7);
+  g_autofree char *expected = NULL;
+  g_autofree char *large_sha = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20210915);
+
+  g_assert_cmpstr (empty, ==, EMPTY_SHA256);
+  read_empty = procura_blobs_read (f->blob_dir, empty, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (read_empty), ==, 0);
+
+  for (gsize i = 0; i < 3 * 1024 * 1024 + 7; i++)
+    large[i] = (guint8) g_rand_int_range (rand, 0, 256);
+  expected = g_compute_checksum_for_data (G_CHECKSUM_SHA256, large, 3 * 1024 * 1024 + 7);
+  large_sha = import_ok (f, (const char *) large, 3 * 1024 * 1024 + 7);
+  g_assert_cmpstr (large_sha, ==, expected);
+  read_large = procura_blobs_read (f->blob_dir, large_sha, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (read_large, NULL), g_bytes_get_size (read_large),
+                   large, 3 * 1024 * 1024 + 7);
+  g_assert_cmpuint (census (f->blob_dir).n_misnamed, ==, 0);
+}
+
+static void
+assert_corrupt (Fixture    *f,
+                const char *sha256)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = procura_blobs_read (f->blob_dir, sha256, &error);
+
+  g_assert_null (bytes);
+  g_assert_error (error, PROCURA_ERROR, PROCURA_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, sha256));
+}
+
+static void
+test_corrupt_detected (Fixture *f)
+{
+  g_autofree char *same_length = import_ok (f, "签到表第1页", strlen ("签到表第1页"));
+  g_autofree char *truncated = import_ok (f, "a longer attachment body", 24);
+  g_autofree char *emptied = import_ok (f, "x", 1);
+  g_autofree char *intact = import_ok (f, "untouched", 9);
+  g_autoptr(GBytes) ok = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* one byte flipped */
+  {
+    g_autofree char *path = procura_blobs_path (f->blob_dir, same_length);
+    g_autofree char *contents = NULL;
+    gsize len = 0;
+
+    g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+    contents[len - 1] ^= 0x01;
+    overwrite (f, same_length, contents, len);
+  }
+  assert_corrupt (f, same_length);
+
+  overwrite (f, truncated, "a longer", 8);
+  assert_corrupt (f, truncated);
+
+  overwrite (f, emptied, "", 0);
+  assert_corrupt (f, emptied);
+
+  /* others are unaffected */
+  ok = procura_blobs_read (f->blob_dir, intact, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (ok);
+}
+
+static void
+test_missing (Fixture *f)
+{
+  g_autofree char *sha256 = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "never imported", -1);
+  g_autofree char *kept = import_ok (f, "kept", 4);
+  g_autofree char *path = procura_blobs_path (f->blob_dir, kept);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) removed_error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) removed = NULL;
+
+  g_assert_false (procura_blobs_has (f->blob_dir, sha256));
+  bytes = procura_blobs_read (f->blob_dir, sha256, &error);
+  g_assert_null (bytes);
+  g_assert_error (error, PROCURA_ERROR, PROCURA_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, sha256));
+
+  /* a file that disappeared from disk */
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_false (procura_blobs_has (f->blob_dir, kept));
+  removed = procura_blobs_read (f->blob_dir, kept, &removed_error);
+  g_assert_null (removed);
+  g_assert_error (removed_error, PROCURA_ERROR, PROCURA_ERROR_NOT_FOUND);
+}
+
+static void
+test_bad_hash (Fixture *f)
+{
+  static const char * const bad[] = {
+    "",
+    "abc",
+    "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855",
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85",
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b8555",
+    "../../../../../../etc/passwd",
+  };
+  g_autofree char *empty = import_ok (f, "", 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+
+      g_test_message ("hash “%s”", bad[i]);
+      g_assert_false (procura_blobs_has (f->blob_dir, bad[i]));
+      bytes = procura_blobs_read (f->blob_dir, bad[i], &error);
+      g_assert_null (bytes);
+      g_assert_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID);
+      g_assert_nonnull (strstr (error->message, "SHA-256"));
+    }
+}
+
+/* However imports go, only finished blobs are left, under their hash. */
+static void
+test_no_temporary_files (Fixture *f)
+{
+  static const char * const contents[] = { "a", "b", "a", "", "长一点的内容", "b", "" };
+  g_autofree char *prefix = NULL;
+  g_autofree char *blocker = NULL;
+  g_autoptr(GBytes) blocked = g_bytes_new_static ("blocked", 7);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *blocked_sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, blocked);
+  char *sha256;
+  Census c;
+
+  for (guint i = 0; i < G_N_ELEMENTS (contents); i++)
+    {
+      g_autofree char *sha = import_ok (f, contents[i], strlen (contents[i]));
+    }
+  c = census (f->blob_dir);
+  g_assert_cmpuint (c.n_files, ==, 4);
+  g_assert_cmpuint (c.n_temporary, ==, 0);
+  g_assert_cmpuint (c.n_misnamed, ==, 0);
+
+  /* a failing import (its fan-out directory cannot be made) leaves
+   * nothing behind either */
+  prefix = g_strndup (blocked_sha, 2);
+  blocker = g_build_filename (f->blob_dir, prefix, NULL);
+  g_assert_false (g_file_test (blocker, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_set_contents (blocker, "not a directory", -1, NULL));
+  sha256 = procura_blobs_import_bytes (f->blob_dir, blocked, &error);
+  g_assert_null (sha256);
+  g_assert_error (error, PROCURA_ERROR, PROCURA_ERROR_STORE);
+  g_assert_cmpint (g_unlink (blocker), ==, 0);
+  c = census (f->blob_dir);
+  g_assert_cmpuint (c.n_files, ==, 4);
+  g_assert_cmpuint (c.n_temporary, ==, 0);
+}
+
+/* The store keeps its blobs in <data dir>/blobs. */
+static void
+test_store_blob_dir (Fixture *f)
+{
+  g_autofree char *data_dir = g_build_filename (f->dir, "data", NULL);
+  g_autofree char *blob_dir = g_build_filename (data_dir, "blobs", NULL);
+  g_autoptr(ProcuraStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_bytes_new_static ("附件", strlen ("附件"));
+  g_autofree char *sha256 = NULL;
+
+  store = procura_store_open (data_dir, &error);
+  g_assert_no_error (error);
+  procura_store_set_today (store, "2021-09-15");
+  g_assert_true (g_file_test (blob_dir, G_FILE_TEST_IS_DIR));
+  sha256 = procura_blobs_import_bytes (blob_dir, bytes, &error);
+  g_assert_no_error (error);
+  g_assert_true (procura_blobs_has (blob_dir, sha256));
+}
+
+/* Importing the right content again repairs a damaged copy: otherwise the
+ * blob would stay unreadable for good, and procura_blobs_has() would keep
+ * saying it is there, so sync would never fetch it again. */
+static void
+test_reimport_repairs (Fixture *f)
+{
+  g_autofree char *sha256 = import_ok (f, "原始签到表", strlen ("原始签到表"));
+  g_autofree char *again = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  overwrite (f, sha256, "damaged", 7);
+  assert_corrupt (f, sha256);
+
+  again = import_ok (f, "原始签到表", strlen ("原始签到表"));
+  g_assert_cmpstr (again, ==, sha256);
+  bytes = procura_blobs_read (f->blob_dir, sha256, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (bytes);
+  g_assert_cmpuint (census (f->blob_dir).n_misnamed, ==, 0);
+}
+
+/* ---- running tests ------------------------------------------------- */
 
 int
 main (int argc, char *argv[])
 {
+  static const struct { const char *path; FixtureFunc func; } tests[] = {
+    { "/blobs/import/bytes", test_import_bytes },
+    { "/blobs/import/file", test_import_file },
+    { "/blobs/import/file-missing", test_import_file_missing },
+    { "/blobs/import/same-content-once", test_same_content_once },
+    { "/blobs/import/empty-and-large", test_empty_and_large },
+    { "/blobs/import/no-temporary-files", test_no_temporary_files },
+    { "/blobs/import/store-blob-dir", test_store_blob_dir },
+    { "/blobs/import/repairs-damaged", test_reimport_repairs },
+    { "/blobs/read/verifies", test_read_verifies },
+    { "/blobs/read/corrupt", test_corrupt_detected },
+    { "/blobs/read/missing", test_missing },
+    { "/blobs/read/bad-hash", test_bad_hash },
+  };
+
   g_test_init (&argc, &argv, NULL);
+  /* the parent only checks how each child ended */
+  if (!g_test_subprocess ())
+    g_test_set_nonfatal_assertions ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
+    g_test_add_data_func (tests[i].path, (gconstpointer) tests[i].func, run_fixture_test);
+
   return g_test_run ();
 }

@@ -136,12 +136,24 @@ parse_options (const char    *command,
   return TRUE;
 }
 
+/* Only init and demo create a store: a mistyped --data-dir must not
+ * silently give an empty one. */
 static ProcuraStore *
-open_store (int *exit_code)
+open_store_full (gboolean  create,
+                 int      *exit_code)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = procura_paths_resolve_data_dir (opt_data_dir);
-  ProcuraStore *store = procura_store_open (dir, &error);
+  g_autofree char *db = g_build_filename (dir, PROCURA_STORE_DB_NAME, NULL);
+  ProcuraStore *store;
+
+  if (!create && !g_file_test (db, G_FILE_TEST_EXISTS))
+    {
+      *exit_code = fail (EXIT_USER, _("Data directory: no store in %s (create one with “procura-cli init”)"), dir);
+      return NULL;
+    }
+
+  store = procura_store_open (dir, &error);
 
   if (store == NULL)
     {
@@ -155,6 +167,12 @@ open_store (int *exit_code)
     procura_store_set_today (store, opt_today);
 
   return store;
+}
+
+static ProcuraStore *
+open_store (int *exit_code)
+{
+  return open_store_full (FALSE, exit_code);
 }
 
 static void
@@ -180,7 +198,7 @@ cmd_init (int    argc,
   if (argc > 2)
     return fail (EXIT_USER, _("init: unexpected argument “%s”"), argv[2]);
 
-  if (!(store = open_store (&code)))
+  if (!(store = open_store_full (TRUE, &code)))
     return code;
 
   g_print (_("Store ready in %s (schema version %d)\n"),
@@ -237,8 +255,12 @@ apply_assignments (ProcuraStore   *store,
           id = procura_store_resolve_ref (store, procura_schema_lookup (field->ref_entity), value, &local_error);
           if (id == NULL)
             {
-              g_set_error (error, PROCURA_ERROR, local_error->code, "%s: %s",
-                           procura_field_get_label (field), local_error->message);
+              if (g_error_matches (local_error, PROCURA_ERROR, PROCURA_ERROR_NOT_FOUND))
+                g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_NOT_FOUND,
+                             _("%s: no %s matches “%s”"), procura_field_get_label (field),
+                             procura_entity_get_label (procura_schema_lookup (field->ref_entity)), value);
+              else
+                g_propagate_error (error, g_steal_pointer (&local_error));
               return FALSE;
             }
           procura_record_set_string (record, field->name, id);
@@ -466,7 +488,7 @@ cmd_demo (int    argc,
   if (seed < 0)
     return fail (EXIT_USER, _("--seed: must not be negative"));
 
-  if (!(store = open_store (&code)))
+  if (!(store = open_store_full (TRUE, &code)))
     return code;
 
   stats = procura_store_query_stats (store, &error);
@@ -958,7 +980,8 @@ main (int    argc,
     if (strcmp (argv[1], commands[i].name) == 0)
       return commands[i].func (argc, argv);
 
-  fail (EXIT_USER, _("unknown command “%s”"), argv[1]);
-  print_usage (stderr);
-  return EXIT_USER;
+  if (argv[1][0] == '-')
+    return fail (EXIT_USER, _("no command given (see procura-cli --help)"));
+
+  return fail (EXIT_USER, _("unknown command “%s” (see procura-cli --help)"), argv[1]);
 }

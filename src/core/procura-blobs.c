@@ -92,8 +92,15 @@ procura_blobs_import_bytes (const char  *blob_dir,
   sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
   path = procura_blobs_path (blob_dir, sha256);
 
+  /* Same content already kept: nothing to do — unless the kept copy is
+   * damaged, then the fresh copy replaces it. */
   if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-    return g_steal_pointer (&sha256);
+    {
+      g_autoptr(GBytes) existing = procura_blobs_read (blob_dir, sha256, NULL);
+
+      if (existing != NULL)
+        return g_steal_pointer (&sha256);
+    }
 
   dir = g_path_get_dirname (path);
   if (g_mkdir_with_parents (dir, 0700) != 0)

@@ -130,6 +130,19 @@ value_from_json (const ProcuraFieldInfo  *field,
       *out = g_variant_ref_sink (g_variant_new_boolean (json_node_get_boolean (node)));
       return TRUE;
 
+    case PROCURA_FIELD_ENUM:
+      if (vtype != G_TYPE_STRING)
+        goto wrong_type;
+      if (procura_field_lookup_enum (field, json_node_get_string (node)) == NULL)
+        {
+          g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                       _("%s (“%s”): “%s” is not an allowed value"), label, field->name,
+                       json_node_get_string (node));
+          return FALSE;
+        }
+      *out = g_variant_ref_sink (g_variant_new_string (json_node_get_string (node)));
+      return TRUE;
+
     default:
       if (vtype != G_TYPE_STRING)
         goto wrong_type;

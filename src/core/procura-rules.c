@@ -38,6 +38,23 @@ label_of (const ProcuraRecord *record,
   return procura_field_get_label (procura_entity_lookup_field (procura_record_get_entity (record), field));
 }
 
+/* Present and not blank: a voucher number of spaces is no voucher. */
+static gboolean
+has_text (const ProcuraRecord *record,
+          const char          *field)
+{
+  const char *text;
+
+  if (!procura_record_has (record, field))
+    return FALSE;
+  text = procura_record_get_string (record, field);
+  if (text == NULL)
+    return TRUE; /* non-text values are present */
+  while (*text != '\0' && g_ascii_isspace (*text))
+    text++;
+  return *text != '\0';
+}
+
 static const char *
 state_of (const ProcuraRecord *record)
 {
@@ -239,6 +256,11 @@ validate_project (ProcuraStore        *store,
   const char *status = procura_record_get_string (project, "status");
   gint64 year;
 
+  /* an impossible step is reported as such, before any missing field */
+  if (old != NULL &&
+      !procura_workflow_check (procura_record_get_entity (project), state_of (old), status, error))
+    return FALSE;
+
   if (!check_period (project, "start_date", "end_date", error))
     return FALSE;
 
@@ -276,13 +298,45 @@ validate_project (ProcuraStore        *store,
           }
     }
 
+  if (old != NULL &&
+      (g_strcmp0 (procura_record_get_string (old, "start_date"), procura_record_get_string (project, "start_date")) != 0 ||
+       g_strcmp0 (procura_record_get_string (old, "end_date"), procura_record_get_string (project, "end_date")) != 0))
+    {
+      g_autofree char *end = project_effective_end (store, project);
+      const char *start = procura_record_get_string (project, "start_date");
+      sqlite3_stmt *stmt;
+
+      stmt = _procura_store_prepare (store,
+                                     "SELECT title, due_date FROM milestone WHERE project_id = ?1 AND deleted = 0 "
+                                     "AND COALESCE(outside_period_allowed, 0) = 0 "
+                                     "AND ((?2 IS NOT NULL AND due_date < ?2) OR (?3 IS NOT NULL AND due_date > ?3)) "
+                                     "ORDER BY due_date LIMIT 1",
+                                     error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, procura_record_get_id (project), -1, SQLITE_TRANSIENT);
+      if (start != NULL)
+        sqlite3_bind_text (stmt, 2, start, -1, SQLITE_TRANSIENT);
+      if (end != NULL)
+        sqlite3_bind_text (stmt, 3, end, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                       _("%s: the milestone “%s” due %s would fall outside the contract period"),
+                       label_of (project, start != NULL && strcmp ((const char *) sqlite3_column_text (stmt, 1), start) < 0
+                                          ? "start_date" : "end_date"),
+                       (const char *) sqlite3_column_text (stmt, 0),
+                       (const char *) sqlite3_column_text (stmt, 1));
+          sqlite3_reset (stmt);
+          return FALSE;
+        }
+      sqlite3_reset (stmt);
+    }
+
   if (old != NULL)
     {
       gint64 net = 0, increase = 0, paid = 0;
       gint64 value = procura_record_get_int (project, "value", 0);
-
-      if (!procura_workflow_check (procura_record_get_entity (project), state_of (old), status, error))
-        return FALSE;
 
       if (!sum_amendments (store, procura_record_get_id (project), NULL, &net, &increase, error) ||
           !sum_paid (store, procura_record_get_id (project), NULL, &paid, error))
@@ -507,7 +561,11 @@ validate_payment (ProcuraStore        *store,
       !procura_workflow_check (procura_record_get_entity (payment), state_of (old), status, error))
     return FALSE;
 
-  if (state_changed_to (old, payment, "payable") && procura_record_has (payment, "milestone_id"))
+  if ((g_strcmp0 (status, "payable") == 0 || g_strcmp0 (status, "paid") == 0) &&
+      procura_record_has (payment, "milestone_id") &&
+      (state_changed_to (old, payment, "payable") ||
+       g_strcmp0 (procura_record_get_string (old, "milestone_id"),
+                  procura_record_get_string (payment, "milestone_id")) != 0))
     {
       g_autoptr(ProcuraRecord) milestone = get_parent (store, payment, "milestone_id", "milestone");
 
@@ -526,7 +584,7 @@ validate_payment (ProcuraStore        *store,
       gint64 net = 0, increase = 0, paid = 0, limit, amount;
 
       for (guint i = 0; i < G_N_ELEMENTS (needed); i++)
-        if (!procura_record_has (payment, needed[i]))
+        if (!has_text (payment, needed[i]))
           {
             g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_REQUIRED,
                          _("%s: required for a paid tranche"), label_of (payment, needed[i]));
@@ -639,6 +697,53 @@ validate_report (ProcuraStore        *store,
   return TRUE;
 }
 
+/* A file of an accepted report is evidence: it is neither swapped, moved
+ * nor removed. */
+static gboolean
+check_attachment_unlocked (ProcuraStore        *store,
+                           const ProcuraRecord *old,
+                           GError             **error)
+{
+  g_autoptr(ProcuraRecord) report = NULL;
+
+  if (old == NULL || !procura_record_has (old, "report_id"))
+    return TRUE;
+
+  report = get_parent (store, old, "report_id", "report");
+  if (report != NULL && g_strcmp0 (state_of (report), "accepted") == 0)
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_TRANSITION,
+                   _("%s: the report has been accepted; its files can no longer change"),
+                   label_of (old, "report_id"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The indicators of a final evaluation are evidence too. */
+static gboolean
+check_criterion_unlocked (ProcuraStore        *store,
+                          const ProcuraRecord *criterion,
+                          GError             **error)
+{
+  g_autoptr(ProcuraRecord) evaluation = NULL;
+
+  if (criterion == NULL)
+    return TRUE;
+
+  evaluation = get_parent (store, criterion, "evaluation_id", "evaluation");
+  if (evaluation != NULL && g_strcmp0 (state_of (evaluation), "final") == 0)
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_TRANSITION,
+                   _("%s: the evaluation is final; its indicators can no longer change"),
+                   label_of (criterion, "evaluation_id"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static gboolean
 validate_attachment (ProcuraStore        *store,
                      const ProcuraRecord *old,
@@ -661,18 +766,16 @@ validate_attachment (ProcuraStore        *store,
     {
       g_autoptr(ProcuraRecord) report = get_parent (store, attachment, "report_id", "report");
 
-      if (report != NULL && g_strcmp0 (state_of (report), "accepted") == 0 &&
-          (old == NULL || g_strcmp0 (procura_record_get_string (old, "report_id"),
-                                     procura_record_get_id (report)) != 0))
+      if (report != NULL && g_strcmp0 (state_of (report), "accepted") == 0)
         {
           g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_TRANSITION,
-                       _("%s: the report has been accepted; no more files can be added"),
+                       _("%s: the report has been accepted; its files can no longer change"),
                        label_of (attachment, "report_id"));
           return FALSE;
         }
     }
 
-  return TRUE;
+  return check_attachment_unlocked (store, old, error);
 }
 
 /* Checks an evaluation's indicator table: top level sums to 100, each
@@ -808,6 +911,9 @@ validate_criterion (ProcuraStore        *store,
   gint64 level = procura_record_get_int (criterion, "level", 0);
   gint64 weight = procura_record_get_int (criterion, "weight", 0);
 
+  if (!check_criterion_unlocked (store, old, error))
+    return FALSE;
+
   if (evaluation != NULL && g_strcmp0 (state_of (evaluation), "final") == 0)
     {
       g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_TRANSITION,
@@ -928,7 +1034,68 @@ _procura_rules_validate (ProcuraStore        *store,
                        procura_field_enum_label (procura_entity_lookup_field (entity, entity->status_field), state));
           return FALSE;
         }
+
+      if (is (old, "attachment"))
+        return check_attachment_unlocked (store, old, error);
+      if (is (old, "criterion"))
+        return check_criterion_unlocked (store, old, error);
+
+      if (is (old, "amendment"))
+        {
+          g_autoptr(ProcuraRecord) project = get_parent (store, old, "project_id", "project");
+
+          if (project != NULL && g_strcmp0 (state_of (project), "active") != 0)
+            {
+              g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                           _("%s: only amendments of a contract in progress can be withdrawn"),
+                           label_of (old, "project_id"));
+              return FALSE;
+            }
+        }
+
+      /* removing an increase must not leave payments above the contract */
+      if (is (old, "amendment") && procura_record_get_int (old, "value_delta", 0) > 0)
+        {
+          g_autoptr(ProcuraRecord) project = get_parent (store, old, "project_id", "project");
+          gint64 net = 0, increase = 0, paid = 0;
+
+          if (project != NULL)
+            {
+              if (!sum_amendments (store, procura_record_get_id (project), procura_record_get_id (old),
+                                   &net, &increase, error) ||
+                  !sum_paid (store, procura_record_get_id (project), NULL, &paid, error))
+                return FALSE;
+
+              if (procura_record_get_int (project, "value", 0) + net < paid)
+                {
+                  g_autofree char *p = procura_money_format (paid);
+
+                  g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_LIMIT,
+                               _("%s: without this amendment the contract would fall below the %s already paid"),
+                               label_of (old, "value_delta"), p);
+                  return FALSE;
+                }
+            }
+        }
       return TRUE;
+    }
+
+  /* Every workflow starts at its beginning; later states are reached only
+   * through the graph, so the history shows how. */
+  if (old == NULL)
+    {
+      const ProcuraEntityInfo *entity = procura_record_get_entity (merged);
+      const char *initial = procura_workflow_initial_state (entity);
+
+      if (initial != NULL && g_strcmp0 (state_of (merged), initial) != 0)
+        {
+          const ProcuraFieldInfo *field = procura_entity_lookup_field (entity, entity->status_field);
+
+          g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_TRANSITION,
+                       _("%s: a new %s starts as “%s”"), procura_field_get_label (field),
+                       procura_entity_get_label (entity), procura_field_enum_label (field, initial));
+          return FALSE;
+        }
     }
 
   if (is (merged, "organization"))
@@ -965,6 +1132,23 @@ _procura_rules_validate (ProcuraStore        *store,
     return validate_evaluation (store, old, merged, error);
   if (is (merged, "criterion"))
     return validate_criterion (store, old, merged, error);
+  if (is (merged, "activity") && old != NULL &&
+      g_strcmp0 (procura_record_get_string (old, "kind"), "consultation_meeting") == 0 &&
+      g_strcmp0 (procura_record_get_string (merged, "kind"), "consultation_meeting") != 0)
+    {
+      gint64 n = 0;
+
+      if (!query_int (store, "SELECT count(*) FROM consultation WHERE meeting_id = ? AND deleted = 0",
+                      &n, error, procura_record_get_id (merged), NULL))
+        return FALSE;
+      if (n > 0)
+        {
+          g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                       _("%s: consultation items refer to this meeting"), label_of (merged, "kind"));
+          return FALSE;
+        }
+    }
+
   if (is (merged, "indicator_period"))
     return check_period (merged, "period_start", "period_end", error);
   if (is (merged, "consultation"))

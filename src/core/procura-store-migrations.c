@@ -247,18 +247,18 @@ static const char migration_1[] =
   "CREATE UNIQUE INDEX project_code ON project (code) WHERE deleted = 0;\n"
   "CREATE INDEX project_agency ON project (agency_id);\n"
   "CREATE INDEX project_buyer ON project (buyer_id);\n"
-  "CREATE INDEX amendment_project ON amendment (project_id, value_delta);\n"
-  "CREATE INDEX milestone_project ON milestone (project_id, status, due_date);\n"
+  "CREATE INDEX amendment_project ON amendment (project_id, value_delta) WHERE deleted = 0;\n"
+  "CREATE INDEX milestone_project ON milestone (project_id, status, due_date) WHERE deleted = 0;\n"
   "CREATE INDEX milestone_due ON milestone (due_date) WHERE deleted = 0;\n"
-  "CREATE INDEX payment_project ON payment (project_id, status, paid_amount);\n"
+  "CREATE INDEX payment_project ON payment (project_id, status, paid_amount) WHERE deleted = 0;\n"
   "CREATE INDEX payment_milestone ON payment (milestone_id);\n"
   "CREATE INDEX report_project ON report (project_id);\n"
   "CREATE INDEX report_milestone ON report (milestone_id);\n"
   "CREATE INDEX attachment_project ON attachment (project_id);\n"
   "CREATE INDEX attachment_report ON attachment (report_id);\n"
   "CREATE INDEX attachment_sha256 ON attachment (sha256);\n"
-  "CREATE INDEX evaluation_project ON evaluation (project_id, status, date);\n"
-  "CREATE INDEX criterion_evaluation ON criterion (evaluation_id, score);\n"
+  "CREATE INDEX evaluation_project ON evaluation (project_id, status, date) WHERE deleted = 0;\n"
+  "CREATE INDEX criterion_evaluation ON criterion (evaluation_id, score) WHERE deleted = 0;\n"
   "CREATE INDEX criterion_parent ON criterion (parent_id);\n"
   "CREATE INDEX criterion_project ON criterion (project_id);\n"
   "CREATE INDEX indicator_project ON indicator (project_id);\n"
@@ -287,6 +287,7 @@ static const char migration_1[] =
   "  base_rev INTEGER NOT NULL\n"
   ");\n"
   "CREATE INDEX change_record ON change (record_id);\n"
+  "CREATE INDEX change_entity ON change (entity, record_id, id);\n"
   "CREATE INDEX change_project ON change (project_id);\n"
   "\n"
   "CREATE TABLE history (\n"
@@ -342,6 +343,34 @@ get_user_version (sqlite3 *db)
   sqlite3_finalize (stmt);
 
   return version;
+}
+
+gboolean
+_procura_store_check_version (sqlite3     *db,
+                              const char  *db_path,
+                              GError     **error)
+{
+  int version = get_user_version (db);
+
+  if (version < 0)
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_STORE,
+                   _("Database: cannot read “%s”: %s"), db_path,
+                   sqlite3_errmsg (db));
+      return FALSE;
+    }
+
+  if (version > PROCURA_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_SCHEMA_TOO_NEW,
+                   _("Database: schema version %d was written by a newer Procura "
+                     "(this one understands up to version %d); update Procura "
+                     "to open it"),
+                   version, PROCURA_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 gboolean

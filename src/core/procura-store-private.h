@@ -31,6 +31,10 @@ char         *_procura_store_select_columns (const ProcuraEntityInfo *entity,
 /* Migrations (procura-store-migrations.c) */
 gboolean      _procura_store_migrate       (sqlite3       *db,
                                             GError       **error);
+/* Refuses a database written by a newer Procura without writing to it. */
+gboolean      _procura_store_check_version (sqlite3       *db,
+                                            const char    *db_path,
+                                            GError       **error);
 
 /* Rules (procura-rules.c) */
 gboolean      _procura_rules_prepare       (ProcuraStore        *store,

@@ -331,15 +331,6 @@ procura_store_open (const char  *data_dir,
       return NULL;
     }
 
-  blob_dir = g_build_filename (data_dir, "blobs", NULL);
-  if (g_mkdir_with_parents (blob_dir, 0700) != 0)
-    {
-      int errsv = errno;
-      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_STORE,
-                   _("Data directory: cannot create “%s”: %s"), blob_dir, g_strerror (errsv));
-      return NULL;
-    }
-
   self = g_object_new (PROCURA_TYPE_STORE, "data-dir", data_dir, NULL);
   db_path = g_build_filename (data_dir, PROCURA_STORE_DB_NAME, NULL);
 
@@ -357,23 +348,44 @@ procura_store_open (const char  *data_dir,
   sqlite3_extended_result_codes (self->db, 1);
   sqlite3_busy_timeout (self->db, 5000);
 
+  /* A database from a newer Procura is refused before anything (even the
+   * journal mode) touches the file. */
+  if (!_procura_store_check_version (self->db, db_path, error))
+    return NULL;
+
   /* WAL lets readers (the GUI) run during a write; FULL makes every
    * acknowledged edit survive a power cut, which matters more here than
    * write speed. */
-  if (!_procura_store_exec (self,
-                            "PRAGMA journal_mode = WAL;"
-                            "PRAGMA synchronous = FULL;"
-                            "PRAGMA foreign_keys = ON;"
-                            "PRAGMA temp_store = MEMORY;"
-                            "PRAGMA cache_size = -32000;",
-                            error))
-    {
-      g_prefix_error (error, _("Database: “%s”: "), db_path);
-      return NULL;
-    }
+  {
+    char *msg = NULL;
+
+    if (sqlite3_exec (self->db,
+                      "PRAGMA journal_mode = WAL;"
+                      "PRAGMA synchronous = FULL;"
+                      "PRAGMA foreign_keys = ON;"
+                      "PRAGMA temp_store = MEMORY;"
+                      "PRAGMA cache_size = -32000;",
+                      NULL, NULL, &msg) != SQLITE_OK)
+      {
+        g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_STORE,
+                     _("Database: cannot use “%s”: %s"), db_path,
+                     msg != NULL ? msg : sqlite3_errmsg (self->db));
+        sqlite3_free (msg);
+        return NULL;
+      }
+  }
 
   if (!_procura_store_migrate (self->db, error))
     return NULL;
+
+  blob_dir = g_build_filename (data_dir, "blobs", NULL);
+  if (g_mkdir_with_parents (blob_dir, 0700) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_STORE,
+                   _("Data directory: cannot create “%s”: %s"), blob_dir, g_strerror (errsv));
+      return NULL;
+    }
 
   if (!ensure_device_id (self, error))
     return NULL;
@@ -1324,12 +1336,19 @@ procura_store_find (ProcuraStore  *self,
   for (guint e = 0; e < n_all; e++)
     {
       g_autoptr(GError) local_error = NULL;
-      ProcuraRecord *record = procura_store_get (self, all[e], id, &local_error);
+      ProcuraRecord *record = get_including_deleted (self, all[e], id, &local_error);
 
       if (record != NULL)
-        return record;
-      if (!g_error_matches (local_error, PROCURA_ERROR, PROCURA_ERROR_NOT_FOUND) ||
-          strstr (local_error->message, "deleted") != NULL)
+        {
+          if (!procura_record_get_deleted (record))
+            return record;
+          g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_NOT_FOUND,
+                       _("%s: the record “%s” has been deleted"),
+                       procura_entity_get_label (all[e]), id);
+          procura_record_unref (record);
+          return NULL;
+        }
+      if (!g_error_matches (local_error, PROCURA_ERROR, PROCURA_ERROR_NOT_FOUND))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;

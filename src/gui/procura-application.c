@@ -1,0 +1,366 @@
+/* procura-application.c
+ *
+ * Copyright 2025 The Procura authors
+ *
+ * This program is free software: you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation, either version 3 of the License, or
+ * (at your option) any later version.
+ *
+ * This program is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+ * GNU General Public License for more details.
+ *
+ * You should have received a copy of the GNU General Public License
+ * along with this program.  If not, see <http://www.gnu.org/licenses/>.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "procura-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "procura-application.h"
+#include "procura-paths.h"
+#include "procura-window.h"
+
+struct _ProcuraApplication
+{
+  AdwApplication  parent_instance;
+
+  char           *data_dir;
+  ProcuraStore   *store;
+};
+
+G_DEFINE_FINAL_TYPE (ProcuraApplication, procura_application, ADW_TYPE_APPLICATION)
+
+enum {
+  PROP_0,
+  PROP_DATA_DIR,
+  N_PROPS
+};
+
+static GParamSpec *properties [N_PROPS];
+
+/* The data-dir setting, or NULL when unset or when the schema is not
+ * installed (an uninstalled run without GSETTINGS_SCHEMA_DIR). */
+static char *
+dup_data_dir_setting (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autofree char *value = NULL;
+
+  if (source == NULL ||
+      !(schema = g_settings_schema_source_lookup (source, APP_ID, TRUE)) ||
+      !g_settings_schema_has_key (schema, "data-dir"))
+    return NULL;
+
+  settings = g_settings_new_full (schema, NULL, NULL);
+  value = g_settings_get_string (settings, "data-dir");
+
+  return value[0] != '\0' ? g_steal_pointer (&value) : NULL;
+}
+
+static char *
+resolve_data_dir (void)
+{
+  g_autofree char *setting = NULL;
+  const char *env = g_getenv (PROCURA_DATA_DIR_ENV);
+
+  /* $PROCURA_DATA_DIR wins over the setting; procura_paths_*() apply the
+   * environment and the XDG default. */
+  if (env == NULL || env[0] == '\0')
+    setting = dup_data_dir_setting ();
+
+  return procura_paths_resolve_data_dir (setting);
+}
+
+static void
+procura_application_quit_action (GSimpleAction *action,
+                                 GVariant      *parameter,
+                                 gpointer       user_data)
+{
+  ProcuraApplication *self = user_data;
+  GList *windows;
+
+  g_assert (PROCURA_IS_APPLICATION (self));
+
+  /* Close rather than destroy so that windows save their state; the
+   * application quits when the last one is gone. */
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  for (const GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (GTK_WINDOW (l->data));
+  g_list_free (windows);
+}
+
+static void
+procura_application_about_action (GSimpleAction *action,
+                                  GVariant      *parameter,
+                                  gpointer       user_data)
+{
+  static const char *developers[] = { "The Procura authors", NULL };
+  ProcuraApplication *self = user_data;
+  GtkWindow *about;
+
+  g_assert (PROCURA_IS_APPLICATION (self));
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (GTK_APPLICATION (self)),
+                        "modal", TRUE,
+                        "application-icon", APP_ID,
+                        "application-name", _("Procura"),
+                        "comments", _("Keep the ledger of government-purchased social services: "
+                                      "contracts, milestones, payments, evaluations and their audit trail."),
+                        "developer-name", _("The Procura authors"),
+                        "developers", developers,
+                        "version", PACKAGE_VERSION,
+                        "website", "https://procura.example.org/",
+                        "issue-url", "https://procura.example.org/issues",
+                        "copyright", _("© 2025 The Procura authors"),
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        /* Translators: put your names here, one per line. */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+
+  gtk_window_present (about);
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", procura_application_quit_action },
+  { "about", procura_application_about_action },
+};
+
+static int
+procura_application_handle_local_options (GApplication *application,
+                                          GVariantDict *options)
+{
+  ProcuraApplication *self = (ProcuraApplication *)application;
+  g_autofree char *data_dir = NULL;
+
+  g_assert (PROCURA_IS_APPLICATION (self));
+
+  if (g_variant_dict_lookup (options, "data-dir", "^ay", &data_dir) && data_dir[0] != '\0')
+    {
+      g_autofree char *absolute = g_canonicalize_filename (data_dir, NULL);
+
+      procura_application_set_data_dir (self, absolute);
+
+      /* A window on another data directory is another instance: do not
+       * hand the command line to one already running elsewhere. */
+      g_application_set_flags (application,
+                               g_application_get_flags (application) | G_APPLICATION_NON_UNIQUE);
+    }
+
+  /* carry on with the default processing */
+  return -1;
+}
+
+static void
+procura_application_startup (GApplication *application)
+{
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *search_accels[] = { "<Control>f", NULL };
+  static const char *reload_accels[] = { "<Control>r", "F5", NULL };
+  ProcuraApplication *self = (ProcuraApplication *)application;
+
+  g_assert (PROCURA_IS_APPLICATION (self));
+
+  G_APPLICATION_CLASS (procura_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self),
+                                   app_actions,
+                                   G_N_ELEMENTS (app_actions),
+                                   self);
+
+  /* The window binds its own shortcuts too; registering them here makes
+   * menus show them. */
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.search", search_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.reload", reload_accels);
+}
+
+static void
+procura_application_activate (GApplication *application)
+{
+  ProcuraApplication *self = (ProcuraApplication *)application;
+  GtkWindow *window;
+
+  g_assert (PROCURA_IS_APPLICATION (self));
+
+  if (!(window = gtk_application_get_active_window (GTK_APPLICATION (self))))
+    window = GTK_WINDOW (procura_window_new (self));
+
+  gtk_window_present (window);
+}
+
+static void
+procura_application_shutdown (GApplication *application)
+{
+  ProcuraApplication *self = (ProcuraApplication *)application;
+
+  g_assert (PROCURA_IS_APPLICATION (self));
+
+  g_clear_object (&self->store);
+
+  G_APPLICATION_CLASS (procura_application_parent_class)->shutdown (application);
+}
+
+static void
+procura_application_dispose (GObject *object)
+{
+  ProcuraApplication *self = (ProcuraApplication *)object;
+
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (procura_application_parent_class)->dispose (object);
+}
+
+static void
+procura_application_finalize (GObject *object)
+{
+  ProcuraApplication *self = (ProcuraApplication *)object;
+
+  g_clear_pointer (&self->data_dir, g_free);
+
+  G_OBJECT_CLASS (procura_application_parent_class)->finalize (object);
+}
+
+static void
+procura_application_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  ProcuraApplication *self = PROCURA_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATA_DIR:
+      g_value_set_string (value, procura_application_get_data_dir (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+procura_application_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  ProcuraApplication *self = PROCURA_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATA_DIR:
+      procura_application_set_data_dir (self, g_value_get_string (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+procura_application_class_init (ProcuraApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = procura_application_dispose;
+  object_class->finalize = procura_application_finalize;
+  object_class->get_property = procura_application_get_property;
+  object_class->set_property = procura_application_set_property;
+
+  app_class->handle_local_options = procura_application_handle_local_options;
+  app_class->startup = procura_application_startup;
+  app_class->activate = procura_application_activate;
+  app_class->shutdown = procura_application_shutdown;
+
+  /**
+   * ProcuraApplication:data-dir:
+   *
+   * The directory holding the store. Reading it resolves the default
+   * when nothing was set; setting it (NULL: the default again) closes a
+   * store opened from the previous directory.
+   */
+  properties [PROP_DATA_DIR] =
+    g_param_spec_string ("data-dir", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+procura_application_init (ProcuraApplication *self)
+{
+  g_application_add_main_option (G_APPLICATION (self),
+                                 "data-dir", 0,
+                                 G_OPTION_FLAG_NONE,
+                                 G_OPTION_ARG_FILENAME,
+                                 _("Keep the database and attachments in DIR"),
+                                 /* Translators: the argument of --data-dir */
+                                 _("DIR"));
+}
+
+ProcuraApplication *
+procura_application_new (void)
+{
+  return g_object_new (PROCURA_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", RESOURCE_BASE,
+                       NULL);
+}
+
+const char *
+procura_application_get_data_dir (ProcuraApplication *self)
+{
+  g_return_val_if_fail (PROCURA_IS_APPLICATION (self), NULL);
+
+  if (self->data_dir == NULL)
+    self->data_dir = resolve_data_dir ();
+
+  return self->data_dir;
+}
+
+void
+procura_application_set_data_dir (ProcuraApplication *self,
+                                  const char         *data_dir)
+{
+  g_return_if_fail (PROCURA_IS_APPLICATION (self));
+
+  if (data_dir != NULL && data_dir[0] == '\0')
+    data_dir = NULL;
+
+  if (g_strcmp0 (data_dir, self->data_dir) == 0)
+    return;
+
+  g_free (self->data_dir);
+  self->data_dir = g_strdup (data_dir);
+  g_clear_object (&self->store);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_DATA_DIR]);
+}
+
+ProcuraStore *
+procura_application_get_store (ProcuraApplication  *self,
+                               GError             **error)
+{
+  g_return_val_if_fail (PROCURA_IS_APPLICATION (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (self->store == NULL)
+    self->store = procura_store_open (procura_application_get_data_dir (self), error);
+
+  return self->store;
+}

@@ -12,8 +12,8 @@
 #include "procura-blobs.h"
 #include "procura-error.h"
 #include "procura-store.h"
+#include "procura-test-utils.h"
 
-#define DIR_ENV "PROCURA_TEST_DATA_DIR"
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 /* ---- fixture -------------------------------------------------------- */
@@ -22,59 +22,30 @@ typedef struct
 {
   char *dir;        /* the test's own temporary directory */
   char *blob_dir;   /* <dir>/blobs */
-} Fixture;
+} BlobFixture;
 
-typedef void (*FixtureFunc) (Fixture *f);
+typedef void (*BlobTestFunc) (BlobFixture *f);
 
+/* In the child: the parent made the directory and removes it. */
 static void
-remove_tree (const char *path,
-             guint       depth)
+run_in_dir (const char    *dir,
+            gconstpointer  data)
 {
-  g_assert_cmpuint (depth, <, 8);
+  BlobTestFunc func = (BlobTestFunc) data;
+  BlobFixture f;
 
-  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child, depth + 1);
-        }
-      g_assert_cmpint (g_rmdir (path), ==, 0);
-    }
-  else
-    g_assert_cmpint (g_unlink (path), ==, 0);
+  f.dir = g_strdup (dir);
+  f.blob_dir = g_build_filename (f.dir, "blobs", NULL);
+  g_assert_cmpint (g_mkdir (f.blob_dir, 0700), ==, 0);
+  func (&f);
+  g_free (f.dir);
+  g_free (f.blob_dir);
 }
 
 static void
-run_fixture_test (gconstpointer data)
+run_blob_test (gconstpointer data)
 {
-  FixtureFunc func = (FixtureFunc) data;
-  g_autofree char *dir = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (g_test_subprocess ())
-    {
-      Fixture f;
-
-      f.dir = g_strdup (g_getenv (DIR_ENV));
-      f.blob_dir = g_build_filename (f.dir, "blobs", NULL);
-      g_assert_cmpint (g_mkdir (f.blob_dir, 0700), ==, 0);
-      func (&f);
-      g_free (f.dir);
-      g_free (f.blob_dir);
-      return;
-    }
-
-  dir = g_dir_make_tmp ("procura-test-blobs-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_setenv (DIR_ENV, dir, TRUE);
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
-  remove_tree (dir, 0);
-  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  procura_test_run_in_tmp_dir ("procura-test-blobs-XXXXXX", run_in_dir, data);
 }
 
 /* ---- helpers -------------------------------------------------------- */
@@ -134,9 +105,9 @@ census (const char *blob_dir)
 }
 
 static char *
-import_ok (Fixture    *f,
-           const char *data,
-           gsize       len)
+import_ok (BlobFixture *f,
+           const char  *data,
+           gsize        len)
 {
   g_autoptr(GBytes) bytes = g_bytes_new (data, len);
   g_autoptr(GError) error = NULL;
@@ -150,10 +121,10 @@ import_ok (Fixture    *f,
 }
 
 static void
-overwrite (Fixture    *f,
-           const char *sha256,
-           const char *data,
-           gssize      len)
+overwrite (BlobFixture *f,
+           const char  *sha256,
+           const char  *data,
+           gssize       len)
 {
   g_autofree char *path = procura_blobs_path (f->blob_dir, sha256);
 
@@ -164,7 +135,7 @@ overwrite (Fixture    *f,
 /* ---- tests ---------------------------------------------------------- */
 
 static void
-test_import_bytes (Fixture *f)
+test_import_bytes (BlobFixture *f)
 {
   static const char text[] = "第二季度服务报告\n签到表共 12 页\n";
   g_autofree char *expected = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) text, strlen (text));
@@ -193,7 +164,7 @@ test_import_bytes (Fixture *f)
 }
 
 static void
-test_import_file (Fixture *f)
+test_import_file (BlobFixture *f)
 {
   static const char text[] = "%PDF-1.4 fake contract annex\n";
   g_autofree char *source = g_build_filename (f->dir, "合同附件.pdf", NULL);
@@ -219,7 +190,7 @@ test_import_file (Fixture *f)
 }
 
 static void
-test_import_file_missing (Fixture *f)
+test_import_file_missing (BlobFixture *f)
 {
   g_autofree char *source = g_build_filename (f->dir, "不存在.pdf", NULL);
   g_autoptr(GError) error = NULL;
@@ -234,7 +205,7 @@ test_import_file_missing (Fixture *f)
 }
 
 static void
-test_same_content_once (Fixture *f)
+test_same_content_once (BlobFixture *f)
 {
   g_autofree char *a = import_ok (f, "same", 4);
   g_autofree char *b = import_ok (f, "same", 4);
@@ -259,7 +230,7 @@ test_same_content_once (Fixture *f)
 }
 
 static void
-test_read_verifies (Fixture *f)
+test_read_verifies (BlobFixture *f)
 {
   g_autofree char *sha256 = import_ok (f, "居民满意度调查问卷", strlen ("居民满意度调查问卷"));
   g_autoptr(GBytes) bytes = NULL;
@@ -276,7 +247,7 @@ test_read_verifies (Fixture *f)
 }
 
 static void
-test_empty_and_large (Fixture *f)
+test_empty_and_large (BlobFixture *f)
 {
   g_autofree char *empty = import_ok (f, "", 0);
   g_autoptr(GBytes) read_empty = NULL;
@@ -305,8 +276,8 @@ test_empty_and_large (Fixture *f)
 }
 
 static void
-assert_corrupt (Fixture    *f,
-                const char *sha256)
+assert_corrupt (BlobFixture *f,
+                const char  *sha256)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = procura_blobs_read (f->blob_dir, sha256, &error);
@@ -317,7 +288,7 @@ assert_corrupt (Fixture    *f,
 }
 
 static void
-test_corrupt_detected (Fixture *f)
+test_corrupt_detected (BlobFixture *f)
 {
   g_autofree char *same_length = import_ok (f, "签到表第1页", strlen ("签到表第1页"));
   g_autofree char *truncated = import_ok (f, "a longer attachment body", 24);
@@ -351,7 +322,7 @@ test_corrupt_detected (Fixture *f)
 }
 
 static void
-test_missing (Fixture *f)
+test_missing (BlobFixture *f)
 {
   g_autofree char *sha256 = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "never imported", -1);
   g_autofree char *kept = import_ok (f, "kept", 4);
@@ -376,7 +347,7 @@ test_missing (Fixture *f)
 }
 
 static void
-test_bad_hash (Fixture *f)
+test_bad_hash (BlobFixture *f)
 {
   static const char * const bad[] = {
     "",
@@ -404,7 +375,7 @@ test_bad_hash (Fixture *f)
 
 /* However imports go, only finished blobs are left, under their hash. */
 static void
-test_no_temporary_files (Fixture *f)
+test_no_temporary_files (BlobFixture *f)
 {
   static const char * const contents[] = { "a", "b", "a", "", "长一点的内容", "b", "" };
   g_autofree char *prefix = NULL;
@@ -441,7 +412,7 @@ test_no_temporary_files (Fixture *f)
 
 /* The store keeps its blobs in <data dir>/blobs. */
 static void
-test_store_blob_dir (Fixture *f)
+test_store_blob_dir (BlobFixture *f)
 {
   g_autofree char *data_dir = g_build_filename (f->dir, "data", NULL);
   g_autofree char *blob_dir = g_build_filename (data_dir, "blobs", NULL);
@@ -463,7 +434,7 @@ test_store_blob_dir (Fixture *f)
  * blob would stay unreadable for good, and procura_blobs_has() would keep
  * saying it is there, so sync would never fetch it again. */
 static void
-test_reimport_repairs (Fixture *f)
+test_reimport_repairs (BlobFixture *f)
 {
   g_autofree char *sha256 = import_ok (f, "原始签到表", strlen ("原始签到表"));
   g_autofree char *again = NULL;
@@ -486,7 +457,7 @@ test_reimport_repairs (Fixture *f)
 int
 main (int argc, char *argv[])
 {
-  static const struct { const char *path; FixtureFunc func; } tests[] = {
+  static const struct { const char *path; BlobTestFunc func; } tests[] = {
     { "/blobs/import/bytes", test_import_bytes },
     { "/blobs/import/file", test_import_file },
     { "/blobs/import/file-missing", test_import_file_missing },
@@ -501,13 +472,10 @@ main (int argc, char *argv[])
     { "/blobs/read/bad-hash", test_bad_hash },
   };
 
-  g_test_init (&argc, &argv, NULL);
-  /* the parent only checks how each child ended */
-  if (!g_test_subprocess ())
-    g_test_set_nonfatal_assertions ();
+  procura_test_init (&argc, &argv);
 
   for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
-    g_test_add_data_func (tests[i].path, (gconstpointer) tests[i].func, run_fixture_test);
+    g_test_add_data_func (tests[i].path, (gconstpointer) tests[i].func, run_blob_test);
 
   return g_test_run ();
 }

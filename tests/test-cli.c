@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 
 #include "procura-store.h"
+#include "procura-test-utils.h"
 
 #define TODAY "2025-11-01"
 
@@ -58,39 +59,12 @@ typedef struct
   GHashTable *ids;       /* "P1" → uuid */
 } Session;
 
-static void
-remove_tree (const char *path)
-{
-  GDir *dir;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_remove (path);
-      return;
-    }
-
-  dir = g_dir_open (path, 0, NULL);
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      g_dir_close (dir);
-    }
-  g_rmdir (path);
-}
-
 static Session *
 session_new (void)
 {
-  g_autoptr(GError) error = NULL;
   Session *s = g_new0 (Session, 1);
 
-  s->root = g_dir_make_tmp ("procura-cli-XXXXXX", &error);
-  g_assert_no_error (error);
+  s->root = procura_test_make_tmp_dir ("procura-cli-XXXXXX");
   s->data_dir = g_build_filename (s->root, "data", NULL);
   s->actor = "王芳";
   s->today = TODAY;
@@ -102,7 +76,7 @@ session_new (void)
 static void
 session_free (Session *s)
 {
-  remove_tree (s->root);
+  procura_test_remove_tree (s->root);
   g_free (s->root);
   g_free (s->data_dir);
   g_hash_table_unref (s->ids);
@@ -195,14 +169,19 @@ run_argv (Session            *s,
              (const char *) argv->pdata[1], WTERMSIG (wait_status), r->err);
 }
 
+/* Runs procura-cli with the arguments in before (NULL-terminated, or
+ * NULL), then first and the rest of ap, and the session's global options. */
 static void
-runv (Session    *s,
-      Result     *r,
-      const char *first,
-      va_list     ap)
+runv (Session            *s,
+      Result             *r,
+      const char * const *before,
+      const char         *first,
+      va_list             ap)
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
 
+  for (guint i = 0; before != NULL && before[i] != NULL; i++)
+    g_ptr_array_add (args, (gpointer) before[i]);
   for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
     g_ptr_array_add (args, (gpointer) a);
   g_ptr_array_add (args, NULL);
@@ -225,7 +204,7 @@ run (Session    *s,
   va_list ap;
 
   va_start (ap, first);
-  runv (s, r, first, ap);
+  runv (s, r, NULL, first, ap);
   va_end (ap);
 }
 
@@ -245,7 +224,7 @@ ok (Session    *s,
   va_list ap;
 
   va_start (ap, first);
-  runv (s, r, first, ap);
+  runv (s, r, NULL, first, ap);
   va_end (ap);
 
   if (r->status != 0)
@@ -267,20 +246,16 @@ add (Session    *s,
      const char *kind,
      ...)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  const char *before[] = { "add", kind, NULL };
+  const char *first;
   Result r = { 0 };
   g_autofree char *id = NULL;
   va_list ap;
 
-  g_ptr_array_add (args, (gpointer) "add");
-  g_ptr_array_add (args, (gpointer) kind);
   va_start (ap, kind);
-  for (const char *a = va_arg (ap, const char *); a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) a);
+  first = va_arg (ap, const char *);
+  runv (s, &r, before, first, ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
-
-  run_argv (s, &r, (const char * const *) args->pdata, TRUE);
   if (r.status != 0)
     g_error ("add %s %s exited %d: %s", kind, name, r.status, r.err);
   g_assert_cmpstr (r.err, ==, "");
@@ -297,15 +272,23 @@ add (Session    *s,
 
 /* ---- JSON ------------------------------------------------------------ */
 
+/* The JSON output of a command that must succeed */
 static JsonNode *
-parse_json (const char *text)
+ok_jsonv (Session            *s,
+          const char * const *before,
+          const char         *first,
+          va_list             ap)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
+  Result r = { 0 };
+  JsonNode *node;
 
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  return json_node_copy (json_parser_get_root (parser));
+  runv (s, &r, before, first, ap);
+  if (r.status != 0)
+    g_error ("procura-cli %s --json exited %d: %s", before != NULL ? before[0] : first, r.status, r.err);
+  node = parse_json (r.out);
+  result_clear (&r);
+
+  return node;
 }
 
 static JsonNode *
@@ -318,33 +301,14 @@ ok_json (Session    *s,
          const char *first,
          ...)
 {
-  Result r = { 0 };
   JsonNode *node;
   va_list ap;
 
   va_start (ap, first);
-  runv (s, &r, first, ap);
+  node = ok_jsonv (s, NULL, first, ap);
   va_end (ap);
-  if (r.status != 0)
-    g_error ("procura-cli %s --json exited %d: %s", first, r.status, r.err);
-  node = parse_json (r.out);
-  result_clear (&r);
 
   return node;
-}
-
-static gint64
-int_member (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL)
-    g_error ("no member %s", name);
-  g_assert_true (JSON_NODE_HOLDS_VALUE (node));
-  /* integers, never floating point */
-  g_assert_true (json_node_get_value_type (node) == G_TYPE_INT64);
-  return json_node_get_int (node);
 }
 
 static const char *
@@ -395,26 +359,15 @@ list_codes (Session    *s,
             const char *first,
             ...)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  static const char * const before[] = { "list", "--json", NULL };
   g_autoptr(GString) codes = g_string_new (NULL);
   g_autoptr(JsonNode) node = NULL;
-  Result r = { 0 };
   JsonArray *rows;
   va_list ap;
 
-  g_ptr_array_add (args, (gpointer) "list");
-  g_ptr_array_add (args, (gpointer) "--json");
   va_start (ap, first);
-  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (args, (gpointer) a);
+  node = ok_jsonv (s, before, first, ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
-
-  run_argv (s, &r, (const char * const *) args->pdata, TRUE);
-  if (r.status != 0)
-    g_error ("list %s exited %d: %s", first, r.status, r.err);
-  node = parse_json (r.out);
-  result_clear (&r);
 
   g_assert_true (JSON_NODE_HOLDS_ARRAY (node));
   rows = json_node_get_array (node);
@@ -426,19 +379,6 @@ list_codes (Session    *s,
 }
 
 /* ---- the ledger every test reads -------------------------------------- */
-
-static GBytes *
-read_file (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-  gsize length = 0;
-
-  g_file_get_contents (path, &contents, &length, &error);
-  g_assert_no_error (error);
-
-  return g_bytes_new_take (contents, length);
-}
 
 static JsonObject *
 find_by_id (JsonArray  *records,
@@ -1429,46 +1369,15 @@ test_data_dir_too_new (void)
   result_clear (&r);
 }
 
-/* Runs every test even after a failure, so one run reports every bug. */
-static void
-test_init_keep_going (int    *argc,
-                      char ***argv)
-{
-  static char *args[64];
-  static int n_args;
-
-  n_args = 0;
-  for (int i = 0; i < *argc && n_args < (int) G_N_ELEMENTS (args) - 2; i++)
-    args[n_args++] = (*argv)[i];
-  args[n_args++] = (char *) "--keep-going";
-  args[n_args] = NULL;
-
-  *argc = n_args;
-  *argv = args;
-  g_test_init (argc, argv, NULL);
-}
-
 int
 main (int    argc,
       char **argv)
 {
   int status;
 
-  test_init_keep_going (&argc, &argv);
-
-  cli_path = g_getenv ("PROCURA_CLI");
-  if (cli_path == NULL || !g_file_test (cli_path, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_printerr ("PROCURA_CLI must name the procura-cli binary\n");
-      return 77;
-    }
-
-  /* messages in English, dates in the desktops' zone, no stray store */
-  cli_env = g_get_environ ();
-  cli_env = g_environ_setenv (cli_env, "LC_ALL", "C.UTF-8", TRUE);
-  cli_env = g_environ_setenv (cli_env, "TZ", "Asia/Shanghai", TRUE);
-  cli_env = g_environ_unsetenv (cli_env, "LANGUAGE");
-  cli_env = g_environ_unsetenv (cli_env, "PROCURA_DATA_DIR");
+  procura_test_init_keep_going (&argc, &argv);
+  if (!procura_test_find_cli (&cli_path, &cli_env))
+    return 77;
 
   g_test_add_func ("/cli/help", test_help);
   g_test_add_func ("/cli/init", test_init);

@@ -14,9 +14,7 @@
 
 #include <errno.h>
 #include <glib.h>
-#include <glib/gstdio.h>
 #include <poll.h>
-#include <sqlite3.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +25,7 @@
 #include "procura-error.h"
 #include "procura-query.h"
 #include "procura-store.h"
+#include "procura-test-utils.h"
 
 #define CHILD_ENV   "PROCURA_CRASH_CHILD"
 #define N_PROJECTS  3000
@@ -169,31 +168,6 @@ failed:
 
 /* ---- the parent ------------------------------------------------------- */
 
-static void
-remove_tree (const char *path)
-{
-  GDir *dir;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_remove (path);
-      return;
-    }
-
-  dir = g_dir_open (path, 0, NULL);
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      g_dir_close (dir);
-    }
-  g_rmdir (path);
-}
-
 static char *self_exe;
 
 /* Reads the child's lines with a deadline. */
@@ -308,34 +282,15 @@ static const Plan plans[] = {
   { "no-kill", KILL_NEVER, NULL, 0 },
 };
 
-static gint64
-stat_of (GHashTable *stats,
-         const char *key)
-{
-  gint64 *n = g_hash_table_lookup (stats, key);
-
-  g_assert_nonnull (n);
-  return *n;
-}
-
+/* A count through a second, read-only connection: what any other reader
+ * would see. */
 static gint64
 count_sql (ProcuraStore *store,
            const char   *sql)
 {
   g_autofree char *db_path = g_build_filename (procura_store_get_data_dir (store), PROCURA_STORE_DB_NAME, NULL);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 n;
 
-  /* a second, read-only connection: what any other reader would see */
-  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-
-  return n;
+  return db_query_int (db_path, sql);
 }
 
 /* Opens the store the writer left and checks it. Returns TRUE when the
@@ -346,7 +301,6 @@ verify_store (const char *dir)
   g_autoptr(GError) error = NULL;
   g_autoptr(ProcuraStore) store = NULL;
   g_autoptr(GHashTable) stats = NULL;
-  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(ProcuraRecord) extra = NULL;
   g_autofree char *buyer_id = NULL;
   gboolean all;
@@ -357,13 +311,7 @@ verify_store (const char *dir)
   g_assert_nonnull (store);
   procura_store_set_actor (store, "crash-parent");
 
-  if (!procura_store_check (store, problems, &error))
-    {
-      for (guint i = 0; i < problems->len; i++)
-        g_test_message ("check: %s", (const char *) g_ptr_array_index (problems, i));
-    }
-  g_assert_no_error (error);
-  g_assert_cmpuint (problems->len, ==, 0);
+  assert_store_check_passes (store);
 
   stats = procura_store_query_stats (store, &error);
   g_assert_no_error (error);
@@ -429,8 +377,7 @@ test_kill (gconstpointer data)
   int status;
   char *line;
 
-  dir = g_dir_make_tmp ("procura-crash-XXXXXX", &error);
-  g_assert_no_error (error);
+  dir = procura_test_make_tmp_dir ("procura-crash-XXXXXX");
 
   envp = g_get_environ ();
   envp = g_environ_setenv (envp, CHILD_ENV, dir, TRUE);
@@ -502,26 +449,7 @@ test_kill (gconstpointer data)
       g_assert_false (saw_committed);
     }
 
-  remove_tree (dir);
-}
-
-/* Runs every test even after a failure, so one run reports every bug. */
-static void
-test_init_keep_going (int    *argc,
-                      char ***argv)
-{
-  static char *args[64];
-  static int n_args;
-
-  n_args = 0;
-  for (int i = 0; i < *argc && n_args < (int) G_N_ELEMENTS (args) - 2; i++)
-    args[n_args++] = (*argv)[i];
-  args[n_args++] = (char *) "--keep-going";
-  args[n_args] = NULL;
-
-  *argc = n_args;
-  *argv = args;
-  g_test_init (argc, argv, NULL);
+  procura_test_remove_tree (dir);
 }
 
 int
@@ -533,7 +461,7 @@ main (int    argc,
   if (child_dir != NULL)
     return child_main (child_dir);
 
-  test_init_keep_going (&argc, &argv);
+  procura_test_init_keep_going (&argc, &argv);
 
   self_exe = g_file_read_link ("/proc/self/exe", NULL);
   if (self_exe == NULL)

@@ -8,13 +8,13 @@
  */
 
 #include <glib.h>
-#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 #include <sys/wait.h>
 
 #include "procura-query.h"
 #include "procura-store.h"
+#include "procura-test-utils.h"
 #include "procura-uscc.h"
 
 #define N_PROJECTS "60"
@@ -26,54 +26,22 @@ static char *root;
 
 /* ---- helpers --------------------------------------------------------- */
 
-static void
-remove_tree (const char *path)
-{
-  GDir *dir;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_remove (path);
-      return;
-    }
-
-  dir = g_dir_open (path, 0, NULL);
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      g_dir_close (dir);
-    }
-  g_rmdir (path);
-}
-
-/* Runs procura-cli ARGS… --data-dir DIR --today TODAY; returns the exit code. */
+/* Runs procura-cli ARGS… --data-dir DIR --today TODAY, the arguments being
+ * first and the rest of ap; returns the exit code. */
 static int
-cli (const char  *dir,
-     char       **out,
-     char       **err,
-     ...) G_GNUC_NULL_TERMINATED;
-
-static int
-cli (const char  *dir,
-     char       **out,
-     char       **err,
-     ...)
+cliv (const char  *dir,
+      char       **out,
+      char       **err,
+      const char  *first,
+      va_list      ap)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   int wait_status = 0;
-  va_list ap;
 
   g_ptr_array_add (argv, (gpointer) cli_path);
-  va_start (ap, err);
-  for (const char *a = va_arg (ap, const char *); a != NULL; a = va_arg (ap, const char *))
+  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
     g_ptr_array_add (argv, (gpointer) a);
-  va_end (ap);
   g_ptr_array_add (argv, (gpointer) "--data-dir");
   g_ptr_array_add (argv, (gpointer) dir);
   g_ptr_array_add (argv, (gpointer) "--today");
@@ -89,6 +57,30 @@ cli (const char  *dir,
   return WEXITSTATUS (wait_status);
 }
 
+static int
+cli (const char  *dir,
+     char       **out,
+     char       **err,
+     const char  *first,
+     ...) G_GNUC_NULL_TERMINATED;
+
+static int
+cli (const char  *dir,
+     char       **out,
+     char       **err,
+     const char  *first,
+     ...)
+{
+  va_list ap;
+  int status;
+
+  va_start (ap, first);
+  status = cliv (dir, out, err, first, ap);
+  va_end (ap);
+
+  return status;
+}
+
 /* stdout of a command that must succeed */
 static char *
 cli_ok (const char *dir,
@@ -100,42 +92,18 @@ cli_ok (const char *dir,
         const char *first,
         ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
   g_autofree char *err = NULL;
   char *out = NULL;
-  int wait_status = 0;
   va_list ap;
+  int status;
 
-  g_ptr_array_add (argv, (gpointer) cli_path);
   va_start (ap, first);
-  for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
+  status = cliv (dir, &out, &err, first, ap);
   va_end (ap);
-  g_ptr_array_add (argv, (gpointer) "--data-dir");
-  g_ptr_array_add (argv, (gpointer) dir);
-  g_ptr_array_add (argv, (gpointer) "--today");
-  g_ptr_array_add (argv, (gpointer) TODAY);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (NULL, (char **) argv->pdata, cli_env, G_SPAWN_DEFAULT, NULL, NULL,
-                &out, &err, &wait_status, &error);
-  g_assert_no_error (error);
-  if (!WIFEXITED (wait_status) || WEXITSTATUS (wait_status) != 0)
+  if (status != 0)
     g_error ("procura-cli %s failed: %s", first, err);
 
   return out;
-}
-
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  return json_node_copy (json_parser_get_root (parser));
 }
 
 /* What the clock or chance (not the seed) decides: write times, mutation
@@ -259,19 +227,6 @@ ensure_demos (void)
   dir_a = make_demo ("seed7-a", "7", FALSE);
   dir_b = make_demo ("seed7-b", "7", TRUE);
   dir_c = make_demo ("seed8", "8", FALSE);
-}
-
-static gint64
-int_member (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL)
-    g_error ("no member %s", name);
-  g_assert_true (JSON_NODE_HOLDS_VALUE (node));
-  g_assert_true (json_node_get_value_type (node) == G_TYPE_INT64);
-  return json_node_get_int (node);
 }
 
 /* ---- tests ----------------------------------------------------------- */
@@ -504,49 +459,17 @@ test_organizations (void)
   g_assert_true (g_hash_table_contains (kinds, "evaluator"));
 }
 
-/* Runs every test even after a failure, so one run reports every bug. */
-static void
-test_init_keep_going (int    *argc,
-                      char ***argv)
-{
-  static char *args[64];
-  static int n_args;
-
-  n_args = 0;
-  for (int i = 0; i < *argc && n_args < (int) G_N_ELEMENTS (args) - 2; i++)
-    args[n_args++] = (*argv)[i];
-  args[n_args++] = (char *) "--keep-going";
-  args[n_args] = NULL;
-
-  *argc = n_args;
-  *argv = args;
-  g_test_init (argc, argv, NULL);
-}
-
 int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GError) error = NULL;
   int status;
 
-  test_init_keep_going (&argc, &argv);
+  procura_test_init_keep_going (&argc, &argv);
+  if (!procura_test_find_cli (&cli_path, &cli_env))
+    return 77;
 
-  cli_path = g_getenv ("PROCURA_CLI");
-  if (cli_path == NULL || !g_file_test (cli_path, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_printerr ("PROCURA_CLI must name the procura-cli binary\n");
-      return 77;
-    }
-
-  cli_env = g_get_environ ();
-  cli_env = g_environ_setenv (cli_env, "LC_ALL", "C.UTF-8", TRUE);
-  cli_env = g_environ_setenv (cli_env, "TZ", "Asia/Shanghai", TRUE);
-  cli_env = g_environ_unsetenv (cli_env, "LANGUAGE");
-  cli_env = g_environ_unsetenv (cli_env, "PROCURA_DATA_DIR");
-
-  root = g_dir_make_tmp ("procura-demo-XXXXXX", &error);
-  g_assert_no_error (error);
+  root = procura_test_make_tmp_dir ("procura-demo-XXXXXX");
 
   g_test_add_func ("/demo/deterministic", test_deterministic);
   g_test_add_func ("/demo/other-seed", test_other_seed);
@@ -556,7 +479,7 @@ main (int    argc,
 
   status = g_test_run ();
 
-  remove_tree (root);
+  procura_test_remove_tree (root);
   g_free (root);
   g_free (dir_a);
   g_free (dir_b);

@@ -9,7 +9,6 @@
  */
 
 #include <glib.h>
-#include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -17,6 +16,7 @@
 #include "procura-error.h"
 #include "procura-query.h"
 #include "procura-store.h"
+#include "procura-test-utils.h"
 
 /* ---- helpers --------------------------------------------------------- */
 
@@ -24,49 +24,21 @@ typedef struct
 {
   char *dir;      /* the data directory */
   char *db_path;  /* dir/procura.db */
-} Fixture;
+} DbFixture;
 
 static void
-remove_tree (const char *path)
-{
-  GDir *dir;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_remove (path);
-      return;
-    }
-
-  dir = g_dir_open (path, 0, NULL);
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      g_dir_close (dir);
-    }
-  g_rmdir (path);
-}
-
-static void
-fixture_setup (Fixture       *fixture,
+fixture_setup (DbFixture     *fixture,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("procura-migrations-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = procura_test_make_tmp_dir ("procura-migrations-XXXXXX");
   fixture->db_path = g_build_filename (fixture->dir, PROCURA_STORE_DB_NAME, NULL);
 }
 
 static void
-fixture_teardown (Fixture       *fixture,
+fixture_teardown (DbFixture     *fixture,
                   gconstpointer  data)
 {
-  remove_tree (fixture->dir);
+  procura_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->db_path);
 }
@@ -86,26 +58,6 @@ db_exec (const char *path,
     g_error ("SQL failed on %s: %s", path, msg);
   sqlite3_free (msg);
   g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
-}
-
-/* One integer from a query, opened read-only so nothing is changed. */
-static gint64
-db_query_int (const char *path,
-              const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    g_error ("SQL failed on %s: %s: %s", path, sql, sqlite3_errmsg (db));
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
-
-  return value;
 }
 
 static int
@@ -149,19 +101,6 @@ db_schema (const char *path)
   return g_string_free (schema, FALSE);
 }
 
-static GBytes *
-read_file (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-  gsize length = 0;
-
-  g_file_get_contents (path, &contents, &length, &error);
-  g_assert_no_error (error);
-
-  return g_bytes_new_take (contents, length);
-}
-
 /* Marks the test failed (and lets the others run) when the file changed. */
 static gboolean
 check_same_bytes (GBytes     *before,
@@ -186,30 +125,6 @@ check_same_bytes (GBytes     *before,
     g_test_fail_printf ("%s was changed although it was refused: size %" G_GSIZE_FORMAT " -> %" G_GSIZE_FORMAT,
                         path, g_bytes_get_size (before), g_bytes_get_size (after));
   return FALSE;
-}
-
-static gint64
-stat_of (GHashTable *stats,
-         const char *key)
-{
-  gint64 *n = g_hash_table_lookup (stats, key);
-
-  g_assert_nonnull (n);
-  return *n;
-}
-
-static void
-assert_check_passes (ProcuraStore *store)
-{
-  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  gboolean ok = procura_store_check (store, problems, &error);
-
-  for (guint i = 0; i < problems->len; i++)
-    g_test_message ("check: %s", (const char *) g_ptr_array_index (problems, i));
-  g_assert_no_error (error);
-  g_assert_true (ok);
-  g_assert_cmpuint (problems->len, ==, 0);
 }
 
 /* Every table, index, trigger and view schema version 1 creates. */
@@ -258,7 +173,7 @@ assert_schema_v1 (const char *db_path)
 /* ---- (a) a fresh directory ------------------------------------------- */
 
 static void
-test_fresh (Fixture       *fixture,
+test_fresh (DbFixture     *fixture,
             gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
@@ -285,7 +200,7 @@ test_fresh (Fixture       *fixture,
   g_assert_cmpint (stat_of (stats, "projects"), ==, 0);
   g_assert_cmpint (stat_of (stats, "history"), ==, 0);
   g_assert_cmpint (stat_of (stats, "outbox"), ==, 0);
-  assert_check_passes (store);
+  assert_store_check_passes (store);
   g_clear_object (&store);
 
   g_assert_cmpint (db_user_version (nested_db), ==, 1);
@@ -305,7 +220,7 @@ test_fresh (Fixture       *fixture,
 
 /* Version 0: an empty file, as SQLite leaves a database nobody wrote to. */
 static void
-test_v0_empty_file (Fixture       *fixture,
+test_v0_empty_file (DbFixture     *fixture,
                     gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
@@ -327,7 +242,7 @@ test_v0_empty_file (Fixture       *fixture,
   procura_record_set_string (org, "kind", "social_work_agency");
   g_assert_true (procura_store_insert (store, org, &error));
   g_assert_no_error (error);
-  assert_check_passes (store);
+  assert_store_check_passes (store);
   g_clear_object (&store);
 
   g_assert_cmpint (db_user_version (fixture->db_path), ==, 1);
@@ -366,7 +281,7 @@ load_fixture (const char *db_path,
  * when schema version 2 arrives, this v1 fixture must migrate and all that
  * is asserted here must still hold (add a store-v2.sql for the next one). */
 static void
-test_v1_fixture (Fixture       *fixture,
+test_v1_fixture (DbFixture     *fixture,
                  gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
@@ -400,16 +315,12 @@ test_v1_fixture (Fixture       *fixture,
   load_fixture (fixture->db_path, "store-v1.sql");
   g_assert_cmpint (db_user_version (fixture->db_path), ==, 1);
 
-  store = procura_store_open (fixture->dir, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (store);
-  procura_store_set_actor (store, "test-migrations");
-  procura_store_set_today (store, "2025-11-01");
+  store = procura_test_open_store (fixture->dir, "2025-11-01", "test-migrations");
   g_assert_cmpint (procura_store_get_schema_version (store), ==, PROCURA_STORE_SCHEMA_VERSION);
   /* the device keeps its identity across the upgrade */
   g_assert_cmpstr (procura_store_get_device_id (store), ==, V1_DEVICE);
 
-  assert_check_passes (store);
+  assert_store_check_passes (store);
 
   stats = procura_store_query_stats (store, &error);
   g_assert_no_error (error);
@@ -561,7 +472,7 @@ test_v1_fixture (Fixture       *fixture,
   g_assert_cmpstr (((ProcuraHistoryEntry *) g_ptr_array_index (history, 0))->actor, ==, "test-migrations");
   g_assert_cmpstr (((ProcuraHistoryEntry *) g_ptr_array_index (history, 0))->device, ==, V1_DEVICE);
 
-  assert_check_passes (store);
+  assert_store_check_passes (store);
   g_clear_object (&store);
 
   g_assert_cmpint (db_user_version (fixture->db_path), ==, PROCURA_STORE_SCHEMA_VERSION);
@@ -588,7 +499,7 @@ test_v1_fixture (Fixture       *fixture,
 /* ---- (c) a database from a newer Procura ----------------------------- */
 
 static void
-assert_too_new_untouched (Fixture *fixture)
+assert_too_new_untouched (DbFixture *fixture)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(ProcuraStore) store = NULL;
@@ -620,7 +531,7 @@ assert_too_new_untouched (Fixture *fixture)
 
 /* A plain (rollback-journal) database with user_version 99. */
 static void
-test_too_new (Fixture       *fixture,
+test_too_new (DbFixture     *fixture,
               gconstpointer  data)
 {
   db_exec (fixture->db_path,
@@ -632,7 +543,7 @@ test_too_new (Fixture       *fixture,
 
 /* The same in WAL mode, as a newer Procura would have left it. */
 static void
-test_too_new_wal (Fixture       *fixture,
+test_too_new_wal (DbFixture     *fixture,
                   gconstpointer  data)
 {
   db_exec (fixture->db_path,
@@ -646,7 +557,7 @@ test_too_new_wal (Fixture       *fixture,
 /* ---- (d) not a database ---------------------------------------------- */
 
 static void
-assert_open_refused (Fixture    *fixture,
+assert_open_refused (DbFixture  *fixture,
                      const char *contents,
                      gsize       length)
 {
@@ -674,7 +585,7 @@ assert_open_refused (Fixture    *fixture,
 }
 
 static void
-test_not_a_database (Fixture       *fixture,
+test_not_a_database (DbFixture     *fixture,
                      gconstpointer  data)
 {
   g_autoptr(GString) text = g_string_new (NULL);
@@ -685,7 +596,7 @@ test_not_a_database (Fixture       *fixture,
 }
 
 static void
-test_not_a_database_binary (Fixture       *fixture,
+test_not_a_database_binary (DbFixture     *fixture,
                             gconstpointer  data)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (42);
@@ -699,7 +610,7 @@ test_not_a_database_binary (Fixture       *fixture,
 /* A real store cut short (a copy interrupted half-way): an error or a
  * failing check, never a crash and never a clean bill of health. */
 static void
-test_truncated_database (Fixture       *fixture,
+test_truncated_database (DbFixture     *fixture,
                          gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
@@ -736,7 +647,7 @@ test_truncated_database (Fixture       *fixture,
 
 /* A data directory that cannot be created: a path under a regular file. */
 static void
-test_data_dir_under_file (Fixture       *fixture,
+test_data_dir_under_file (DbFixture     *fixture,
                           gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
@@ -756,7 +667,7 @@ test_data_dir_under_file (Fixture       *fixture,
 /* ---- (e) a migration that fails -------------------------------------- */
 
 static void
-test_migration_failure (Fixture       *fixture,
+test_migration_failure (DbFixture     *fixture,
                         gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
@@ -797,7 +708,7 @@ test_migration_failure (Fixture       *fixture,
 
 /* A failure late in migration 1 (its last statements) is rolled back too. */
 static void
-test_migration_failure_late (Fixture       *fixture,
+test_migration_failure_late (DbFixture     *fixture,
                              gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
@@ -817,32 +728,13 @@ test_migration_failure_late (Fixture       *fixture,
   g_assert_cmpint (db_query_int (fixture->db_path, "SELECT legacy FROM history_view"), ==, 1);
 }
 
-/* Runs every test even after a failure, so one run reports every bug. */
-static void
-test_init_keep_going (int    *argc,
-                      char ***argv)
-{
-  static char *args[64];
-  static int n_args;
-
-  n_args = 0;
-  for (int i = 0; i < *argc && n_args < (int) G_N_ELEMENTS (args) - 2; i++)
-    args[n_args++] = (*argv)[i];
-  args[n_args++] = (char *) "--keep-going";
-  args[n_args] = NULL;
-
-  *argc = n_args;
-  *argv = args;
-  g_test_init (argc, argv, NULL);
-}
-
 int
 main (int    argc,
       char **argv)
 {
-  test_init_keep_going (&argc, &argv);
+  procura_test_init_keep_going (&argc, &argv);
 
-#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+#define ADD(path, func) g_test_add (path, DbFixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/migrations/fresh", test_fresh);
   ADD ("/migrations/v0-empty-file", test_v0_empty_file);
   ADD ("/migrations/v1-fixture", test_v1_fixture);

@@ -14,6 +14,7 @@
 #include "procura-json.h"
 #include "procura-record.h"
 #include "procura-schema.h"
+#include "procura-test-utils.h"
 
 #define SOME_ID  "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
 #define OTHER_ID "6fa459ea-ee8a-3ca4-894e-db77e160355e"
@@ -32,18 +33,6 @@ field_of (const char *entity,
   g_assert_nonnull (field);
 
   return field;
-}
-
-/* Asserts error is PROCURA_ERROR/code and its message names label. */
-static void
-assert_error_names (const GError *error,
-                    int           code,
-                    const char   *label)
-{
-  if (error != NULL && strstr (error->message, label) == NULL)
-    g_test_message ("message “%s” does not name “%s”", error->message, label);
-  g_assert_error (error, PROCURA_ERROR, code);
-  g_assert_nonnull (strstr (error->message, label));
 }
 
 /* Parses text into entity.name through a record and returns the slot. */
@@ -67,16 +56,29 @@ parse_ok (const char *entity,
   return value != NULL ? g_variant_ref (value) : NULL;
 }
 
+/* The same, asserting the slot holds a value of type. */
+static GVariant *
+parse_as (const char         *entity,
+          const char         *name,
+          const char         *text,
+          const GVariantType *type)
+{
+  GVariant *value = parse_ok (entity, name, text);
+
+  g_assert_nonnull (value);
+  g_assert_true (g_variant_is_of_type (value, type));
+
+  return value;
+}
+
 static void
 assert_parse_int (const char *entity,
                   const char *name,
                   const char *text,
                   gint64      expected)
 {
-  g_autoptr(GVariant) value = parse_ok (entity, name, text);
+  g_autoptr(GVariant) value = parse_as (entity, name, text, G_VARIANT_TYPE_INT64);
 
-  g_assert_nonnull (value);
-  g_assert_true (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64));
   g_assert_cmpint (g_variant_get_int64 (value), ==, expected);
 }
 
@@ -86,10 +88,8 @@ assert_parse_string (const char *entity,
                      const char *text,
                      const char *expected)
 {
-  g_autoptr(GVariant) value = parse_ok (entity, name, text);
+  g_autoptr(GVariant) value = parse_as (entity, name, text, G_VARIANT_TYPE_STRING);
 
-  g_assert_nonnull (value);
-  g_assert_true (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING));
   g_assert_cmpstr (g_variant_get_string (value, NULL), ==, expected);
 }
 
@@ -99,10 +99,8 @@ assert_parse_bool (const char *entity,
                    const char *text,
                    gboolean    expected)
 {
-  g_autoptr(GVariant) value = parse_ok (entity, name, text);
+  g_autoptr(GVariant) value = parse_as (entity, name, text, G_VARIANT_TYPE_BOOLEAN);
 
-  g_assert_nonnull (value);
-  g_assert_true (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN));
   g_assert_cmpint (g_variant_get_boolean (value), ==, expected);
 }
 
@@ -807,108 +805,50 @@ test_json_refused_unknown_enum (void)
 
 /* ---- running tests ------------------------------------------------- */
 
-typedef struct
-{
-  GTestDataFunc func;
-  gconstpointer data;
-} IsolatedTest;
-
-static GPtrArray *isolated_tests;
-
-/* Each test runs in a child process, so a test that exposes an open core
- * bug fails on its own without stopping the tests after it. */
-static void
-run_isolated (gconstpointer data)
-{
-  const IsolatedTest *test = data;
-
-  if (g_test_subprocess ())
-    {
-      test->func (test->data);
-      return;
-    }
-
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
-}
-
-static void
-add_data_test (const char    *path,
-               gconstpointer  data,
-               GTestDataFunc  func)
-{
-  IsolatedTest *test = g_new0 (IsolatedTest, 1);
-
-  test->func = func;
-  test->data = data;
-  g_ptr_array_add (isolated_tests, test);
-  g_test_add_data_func (path, test, run_isolated);
-}
-
-static void
-call_plain (gconstpointer data)
-{
-  ((GTestFunc) data) ();
-}
-
-static void
-add_test (const char *path,
-          GTestFunc   func)
-{
-  add_data_test (path, (gconstpointer) func, call_plain);
-}
-
 int
 main (int argc, char *argv[])
 {
   const ProcuraEntityInfo * const *all;
   guint n_all;
-  int status;
 
-  g_test_init (&argc, &argv, NULL);
-  /* the parent only checks how each child ended */
-  if (!g_test_subprocess ())
-    g_test_set_nonfatal_assertions ();
-  isolated_tests = g_ptr_array_new_with_free_func (g_free);
+  /* each test in a child process of its own */
+  procura_test_init (&argc, &argv);
 
-  add_test ("/record/parse/money/formats", test_parse_money_formats);
-  add_test ("/record/parse/money/refused", test_parse_money_refused);
-  add_test ("/record/parse/refused-keeps-value", test_parse_refused_keeps_value);
-  add_test ("/record/parse/date", test_parse_dates);
-  add_test ("/record/parse/month", test_parse_month);
-  add_test ("/record/parse/timestamp", test_parse_timestamp);
-  add_test ("/record/parse/int", test_parse_int);
-  add_test ("/record/parse/decimal", test_parse_decimal);
-  add_test ("/record/parse/enum", test_parse_enum);
-  add_test ("/record/parse/enum/message", test_parse_enum_message_lists_codes);
-  add_test ("/record/parse/bool", test_parse_bool);
-  add_test ("/record/parse/text", test_parse_text);
-  add_test ("/record/parse/empty-is-null", test_parse_empty_is_null);
-  add_test ("/record/parse/unknown-field", test_parse_unknown_field);
-  add_test ("/record/text/round-trip", test_value_text_round_trip);
-  add_test ("/record/text/canonical", test_value_text_canonical);
-  add_test ("/record/text/null", test_value_text_null);
-  add_test ("/record/display", test_display);
-  add_test ("/record/slots", test_record_slots);
+  procura_test_add_isolated ("/record/parse/money/formats", test_parse_money_formats);
+  procura_test_add_isolated ("/record/parse/money/refused", test_parse_money_refused);
+  procura_test_add_isolated ("/record/parse/refused-keeps-value", test_parse_refused_keeps_value);
+  procura_test_add_isolated ("/record/parse/date", test_parse_dates);
+  procura_test_add_isolated ("/record/parse/month", test_parse_month);
+  procura_test_add_isolated ("/record/parse/timestamp", test_parse_timestamp);
+  procura_test_add_isolated ("/record/parse/int", test_parse_int);
+  procura_test_add_isolated ("/record/parse/decimal", test_parse_decimal);
+  procura_test_add_isolated ("/record/parse/enum", test_parse_enum);
+  procura_test_add_isolated ("/record/parse/enum/message", test_parse_enum_message_lists_codes);
+  procura_test_add_isolated ("/record/parse/bool", test_parse_bool);
+  procura_test_add_isolated ("/record/parse/text", test_parse_text);
+  procura_test_add_isolated ("/record/parse/empty-is-null", test_parse_empty_is_null);
+  procura_test_add_isolated ("/record/parse/unknown-field", test_parse_unknown_field);
+  procura_test_add_isolated ("/record/text/round-trip", test_value_text_round_trip);
+  procura_test_add_isolated ("/record/text/canonical", test_value_text_canonical);
+  procura_test_add_isolated ("/record/text/null", test_value_text_null);
+  procura_test_add_isolated ("/record/display", test_display);
+  procura_test_add_isolated ("/record/slots", test_record_slots);
 
   all = procura_schema_entities (&n_all);
   for (guint e = 0; e < n_all; e++)
     {
       g_autofree char *path = g_strdup_printf ("/record/json/round-trip/%s", all[e]->name);
-      add_data_test (path, all[e], test_json_round_trip_entity);
+      procura_test_add_isolated_data (path, all[e], test_json_round_trip_entity);
     }
-  add_test ("/record/json/shape", test_json_shape);
-  add_test ("/record/json/decimal-from-integer", test_json_decimal_from_integer);
+  procura_test_add_isolated ("/record/json/shape", test_json_shape);
+  procura_test_add_isolated ("/record/json/decimal-from-integer", test_json_decimal_from_integer);
   for (guint i = 0; i < G_N_ELEMENTS (json_bad); i++)
     {
       g_autofree char *path = g_strdup_printf ("/record/json/refused/%02u", i);
-      add_data_test (path, &json_bad[i], test_json_refused);
+      procura_test_add_isolated_data (path, &json_bad[i], test_json_refused);
     }
-  add_test ("/record/json/refused/null", test_json_refused_null_node);
-  add_test ("/record/json/refused/unknown-enum", test_json_refused_unknown_enum);
+  procura_test_add_isolated ("/record/json/refused/null", test_json_refused_null_node);
+  procura_test_add_isolated ("/record/json/refused/unknown-enum", test_json_refused_unknown_enum);
 
-  status = g_test_run ();
-  g_ptr_array_unref (isolated_tests);
-
-  return status;
+  return g_test_run ();
 }

@@ -17,6 +17,7 @@
 #include "procura-project-row.h"
 #include "procura-query.h"
 #include "procura-store.h"
+#include "procura-test-utils.h"
 #include "procura-window.h"
 
 #define N_PROJECTS 40
@@ -25,43 +26,17 @@ typedef struct
 {
   char         *dir;
   ProcuraStore *store;
-} Fixture;
+} WindowFixture;
 
 static void
-rm_rf (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileEnumerator) children = NULL;
-  GFileInfo *info;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
-
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-        rm_rf (child);
-      else
-        g_unlink (child);
-      g_object_unref (info);
-    }
-  g_rmdir (path);
-}
-
-static void
-fixture_setup (Fixture       *f,
+fixture_setup (WindowFixture *f,
                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
   gboolean with_demo = GPOINTER_TO_INT (data);
 
-  f->dir = g_dir_make_tmp ("procura-window-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->store = procura_store_open (f->dir, &error);
-  g_assert_no_error (error);
-  procura_store_set_today (f->store, "2026-11-27");
-  procura_store_set_actor (f->store, "tester");
+  f->dir = procura_test_make_tmp_dir ("procura-window-XXXXXX");
+  f->store = procura_test_open_store (f->dir, "2026-11-27", "tester");
 
   if (with_demo)
     {
@@ -71,11 +46,11 @@ fixture_setup (Fixture       *f,
 }
 
 static void
-fixture_teardown (Fixture       *f,
+fixture_teardown (WindowFixture *f,
                   gconstpointer  data)
 {
   g_clear_object (&f->store);
-  rm_rf (f->dir);
+  procura_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 
@@ -88,7 +63,7 @@ wait_for_draw (GtkWidget *widget)
 }
 
 static ProcuraWindow *
-open_window (Fixture *f)
+open_window (WindowFixture *f)
 {
   ProcuraWindow *window = g_object_new (PROCURA_TYPE_WINDOW, "store", f->store, NULL);
 
@@ -120,7 +95,7 @@ count_matching (GPtrArray  *rows,
 }
 
 static void
-test_ledger_lists_every_project (Fixture       *f,
+test_ledger_lists_every_project (WindowFixture *f,
                                  gconstpointer  data)
 {
   g_autoptr(GPtrArray) rows = NULL;
@@ -160,7 +135,7 @@ test_ledger_lists_every_project (Fixture       *f,
 }
 
 static void
-test_search_narrows (Fixture       *f,
+test_search_narrows (WindowFixture *f,
                      gconstpointer  data)
 {
   g_autoptr(GPtrArray) rows = NULL;
@@ -208,7 +183,7 @@ test_search_narrows (Fixture       *f,
 }
 
 static void
-test_reload_sees_new_project (Fixture       *f,
+test_reload_sees_new_project (WindowFixture *f,
                               gconstpointer  data)
 {
   g_autoptr(ProcuraRecord) project = procura_record_new (PROCURA_ENTITY_PROJECT, NULL);
@@ -235,7 +210,7 @@ test_reload_sees_new_project (Fixture       *f,
 }
 
 static void
-test_empty_store (Fixture       *f,
+test_empty_store (WindowFixture *f,
                   gconstpointer  data)
 {
   ProcuraWindow *window = open_window (f);
@@ -260,13 +235,13 @@ main (int    argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
-  g_test_add ("/window/ledger/lists-every-project", Fixture, GINT_TO_POINTER (TRUE),
+  g_test_add ("/window/ledger/lists-every-project", WindowFixture, GINT_TO_POINTER (TRUE),
               fixture_setup, test_ledger_lists_every_project, fixture_teardown);
-  g_test_add ("/window/ledger/search-narrows", Fixture, GINT_TO_POINTER (TRUE),
+  g_test_add ("/window/ledger/search-narrows", WindowFixture, GINT_TO_POINTER (TRUE),
               fixture_setup, test_search_narrows, fixture_teardown);
-  g_test_add ("/window/ledger/reload-sees-new-project", Fixture, GINT_TO_POINTER (TRUE),
+  g_test_add ("/window/ledger/reload-sees-new-project", WindowFixture, GINT_TO_POINTER (TRUE),
               fixture_setup, test_reload_sees_new_project, fixture_teardown);
-  g_test_add ("/window/ledger/empty-store", Fixture, GINT_TO_POINTER (FALSE),
+  g_test_add ("/window/ledger/empty-store", WindowFixture, GINT_TO_POINTER (FALSE),
               fixture_setup, test_empty_store, fixture_teardown);
 
   return g_test_run ();

@@ -14,6 +14,7 @@
 
 #include "procura-error.h"
 #include "procura-schema.h"
+#include "procura-test-utils.h"
 #include "procura-workflow.h"
 
 #define MAX_STATES 8
@@ -388,57 +389,6 @@ test_refusal_lists_allowed (void)
 
 /* ---- running tests ------------------------------------------------- */
 
-typedef struct
-{
-  GTestDataFunc func;
-  gconstpointer data;
-} IsolatedTest;
-
-static GPtrArray *isolated_tests;
-
-/* Each test runs in a child process, so a test that exposes an open core
- * bug fails on its own without stopping the tests after it. */
-static void
-run_isolated (gconstpointer data)
-{
-  const IsolatedTest *test = data;
-
-  if (g_test_subprocess ())
-    {
-      test->func (test->data);
-      return;
-    }
-
-  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
-  g_test_trap_assert_passed ();
-}
-
-static void
-add_data_test (const char    *path,
-               gconstpointer  data,
-               GTestDataFunc  func)
-{
-  IsolatedTest *test = g_new0 (IsolatedTest, 1);
-
-  test->func = func;
-  test->data = data;
-  g_ptr_array_add (isolated_tests, test);
-  g_test_add_data_func (path, test, run_isolated);
-}
-
-static void
-call_plain (gconstpointer data)
-{
-  ((GTestFunc) data) ();
-}
-
-static void
-add_test (const char *path,
-          GTestFunc   func)
-{
-  add_data_test (path, (gconstpointer) func, call_plain);
-}
-
 int
 main (int argc, char *argv[])
 {
@@ -450,25 +400,19 @@ main (int argc, char *argv[])
     { "initial", test_initial_state },
     { "final", test_final_states },
   };
-  int status;
 
-  g_test_init (&argc, &argv, NULL);
-  if (!g_test_subprocess ())
-    g_test_set_nonfatal_assertions ();
-  isolated_tests = g_ptr_array_new_with_free_func (g_free);
+  /* each test in a child process of its own */
+  procura_test_init (&argc, &argv);
 
   for (guint g = 0; g < G_N_ELEMENTS (expected_graphs); g++)
     for (guint t = 0; t < G_N_ELEMENTS (per_graph); t++)
       {
         g_autofree char *path = g_strdup_printf ("/workflow/%s/%s", expected_graphs[g].entity,
                                                  per_graph[t].name);
-        add_data_test (path, &expected_graphs[g], per_graph[t].func);
+        procura_test_add_isolated_data (path, &expected_graphs[g], per_graph[t].func);
       }
-  add_test ("/workflow/none", test_entities_without_workflow);
-  add_test ("/workflow/message", test_refusal_lists_allowed);
+  procura_test_add_isolated ("/workflow/none", test_entities_without_workflow);
+  procura_test_add_isolated ("/workflow/message", test_refusal_lists_allowed);
 
-  status = g_test_run ();
-  g_ptr_array_unref (isolated_tests);
-
-  return status;
+  return g_test_run ();
 }

@@ -183,6 +183,21 @@ print_json (JsonNode *node)
   g_print ("%s\n", text);
 }
 
+typedef JsonNode *(*ToJson) (gconstpointer item);
+
+static void
+print_json_array (GPtrArray *items,
+                  ToJson     to_json)
+{
+  g_autoptr(JsonArray) array = json_array_sized_new (items->len);
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+
+  for (guint i = 0; i < items->len; i++)
+    json_array_add_element (array, to_json (g_ptr_array_index (items, i)));
+  json_node_set_array (node, array);
+  print_json (node);
+}
+
 /* ---- init ------------------------------------------------------------ */
 
 static int
@@ -583,13 +598,7 @@ cmd_list (int    argc,
 
   if (opt_json)
     {
-      g_autoptr(JsonArray) array = json_array_sized_new (rows->len);
-      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
-
-      for (guint i = 0; i < rows->len; i++)
-        json_array_add_element (array, procura_ledger_row_to_json (g_ptr_array_index (rows, i)));
-      json_node_set_array (node, array);
-      print_json (node);
+      print_json_array (rows, (ToJson) procura_ledger_row_to_json);
       return EXIT_OK;
     }
 
@@ -772,13 +781,7 @@ cmd_history (int    argc,
 
   if (opt_json)
     {
-      g_autoptr(JsonArray) array = json_array_sized_new (entries->len);
-      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
-
-      for (guint i = 0; i < entries->len; i++)
-        json_array_add_element (array, procura_history_entry_to_json (g_ptr_array_index (entries, i)));
-      json_node_set_array (node, array);
-      print_json (node);
+      print_json_array (entries, (ToJson) procura_history_entry_to_json);
       return EXIT_OK;
     }
 

@@ -9,8 +9,11 @@
  * exactly as if officers and agencies had done the work.
  *
  * Each project draws from its own random stream derived from the seed and
- * its number, so a project's data does not depend on how much randomness
- * the ones before it used. Dates are placed relative to the store's today.
+ * its number, so its content does not depend on how much randomness the
+ * ones before it used (its ids and number do follow on from theirs).
+ * Dates are placed relative to the store's today, so the same seed and the
+ * same today give the same data, ids included; only wall-clock stamps set
+ * by the store (created_at, submitted_at, history times) differ.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -26,7 +29,7 @@
 #include "procura-money.h"
 #include "procura-uscc.h"
 
-#define PROJECTS_PER_BATCH 500
+#define PROJECTS_PER_BATCH 100
 #define ID_LEN             37
 #define NEVER              G_MAXUINT32
 
@@ -294,8 +297,8 @@ period_label (guint32  from,
 
 /* ---- text templates -------------------------------------------------- */
 
-/* Templates name their blanks {a} … {z}; filled from Vars. Project code
- * is built with -Wformat-nonliteral, so no printf with variable formats. */
+/* Templates name their blanks {a} … {z}, filled from Vars: the project
+ * builds with -Wformat=2, which refuses printf with variable formats. */
 typedef struct
 {
   const char *v[26];
@@ -771,6 +774,7 @@ typedef struct
   GPtrArray    *agencies;     /* borrowed Org */
   GPtrArray    *evaluators;   /* borrowed Org */
   GHashTable   *taken;        /* names and credit codes already used */
+  GHashTable   *titles;       /* project title → times used */
 
   guint64       next_id;      /* see rng_uuid() */
   char          scheme_default[ID_LEN];
@@ -1255,7 +1259,6 @@ typedef enum
 typedef struct
 {
   Rng          rng;
-  guint        number;
   char         id[ID_LEN];
   char         code[32];
   const char  *title;
@@ -1310,16 +1313,46 @@ pick_year (Demo *d,
 static Org *
 pick_skewed (Rng       *rng,
              GPtrArray *orgs,
-             double     power)
+             guint      power)
 {
   double u = rng_unit (rng);
   double x = u;
 
   /* u^power: a few organisations get most of the work */
-  for (int i = 1; i < (int) power; i++)
+  for (guint i = 1; i < power; i++)
     x *= u;
 
   return g_ptr_array_index (orgs, MIN ((guint) (x * orgs->len), orgs->len - 1));
+}
+
+/* A title used before becomes the next phase: “…项目（2023年度·二期）”. */
+static const char *
+unique_title (Demo       *d,
+              const char *title)
+{
+  static const char * const phases[] = { "二", "三", "四", "五", "六", "七", "八", "九", "十" };
+  guint uses = GPOINTER_TO_UINT (g_hash_table_lookup (d->titles, title));
+  char phase[16];
+
+  g_hash_table_insert (d->titles, g_strdup (title), GUINT_TO_POINTER (uses + 1));
+  if (uses == 0)
+    return title;
+
+  if (uses <= G_N_ELEMENTS (phases))
+    g_snprintf (phase, sizeof phase, "%s期", phases[uses - 1]);
+  else
+    g_snprintf (phase, sizeof phase, "第%u期", uses + 1);
+
+  g_string_assign (d->scratch, title);
+  if (g_str_has_suffix (title, "）"))
+    {
+      g_string_truncate (d->scratch, d->scratch->len - strlen ("）"));
+      g_string_append_printf (d->scratch, "·%s）", phase);
+    }
+  else
+    g_string_append_printf (d->scratch, "（%s）", phase);
+
+  return keep (d, d->scratch->str);
 }
 
 static void
@@ -1368,7 +1401,7 @@ project_choose (Demo    *d,
   while (tmpl == NULL);
   vars_set (&vars, 'a', p->area);
   vars_set (&vars, 'y', year_text);
-  p->title = keep_expanded (d, tmpl, &vars);
+  p->title = unique_title (d, keep_expanded (d, tmpl, &vars));
 
   d->code_seq[p->year - d->first_year]++;
   g_snprintf (p->code, sizeof p->code, "TYCG-%d-%04u", p->year, d->code_seq[p->year - d->first_year]);
@@ -1430,7 +1463,8 @@ project_choose (Demo    *d,
   else if (p->category == CAT_YOUTH && rng_chance (rng, 0.3))
     p->buyer = d->youth_league;
 
-  p->agency = pick_skewed (rng, d->agencies, 2);
+  /* Some agencies win much more often than others, none wins everything. */
+  p->agency = pick_skewed (rng, d->agencies, rng_chance (rng, 0.3) ? 2 : 1);
   p->evaluator = pick_skewed (rng, d->evaluators, 2);
   /* (CLAMP, MIN and MAX evaluate their argument twice: draw first) */
   p->quality = p->agency->quality + (rng_unit (rng) - 0.5) * 0.1;
@@ -2568,8 +2602,10 @@ write_payment (Demo     *d,
     }
 
   paid_on = payable_on + (guint32) rng_range (rng, 7, 45);
-  if (paid_on > p->pay_cutoff || rng_chance (rng, 0.02))
-    return TRUE;  /* waiting for the treasury */
+  if (paid_on > p->pay_cutoff)
+    return TRUE;
+  if (paid_on + 120 > d->today && rng_chance (rng, 0.15))
+    return TRUE;  /* still waiting for the treasury */
 
   g_snprintf (voucher, sizeof voucher, "记-%d-%04d", jd_year (paid_on), rng_range (rng, 1, 2400));
   act_as (d, p->buyer);
@@ -2889,9 +2925,9 @@ write_project (Demo     *d,
 
   plan_milestones (d, p);
   plan_tranches (d, p);
-  if (p->fate != FATE_DRAFT || rng_chance (rng, 0.8))
-    if (!write_plan (d, p, error))
-      return FALSE;
+  /* Drafts may not have their plan entered yet. */
+  if ((p->fate != FATE_DRAFT || rng_chance (rng, 0.8)) && !write_plan (d, p, error))
+    return FALSE;
   if ((p->fate != FATE_DRAFT || rng_chance (rng, 0.5)) && !write_indicator_plan (d, p, error))
     return FALSE;
   if (p->fate == FATE_DRAFT)
@@ -2971,6 +3007,7 @@ demo_clear (Demo *d)
   g_clear_pointer (&d->evaluators, g_ptr_array_unref);
   g_clear_pointer (&d->orgs, g_ptr_array_unref);
   g_clear_pointer (&d->taken, g_hash_table_unref);
+  g_clear_pointer (&d->titles, g_hash_table_unref);
   g_clear_pointer (&d->chunk, g_string_chunk_free);
   if (d->scratch != NULL)
     g_string_free (g_steal_pointer (&d->scratch), TRUE);
@@ -3024,6 +3061,7 @@ procura_demo_generate (ProcuraStore         *store,
   d->agencies = g_ptr_array_new ();
   d->evaluators = g_ptr_array_new ();
   d->taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  d->titles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   d->chunk = g_string_chunk_new (4096);
   d->scratch = g_string_new (NULL);
   d->e_org = PROCURA_ENTITY_ORGANIZATION;
@@ -3070,7 +3108,6 @@ procura_demo_generate (ProcuraStore         *store,
           Project *p = &project;
 
           memset (p, 0, sizeof *p);
-          p->number = i;
           rng_init (&p->rng, seed, G_GUINT64_CONSTANT (0x100000000) + i);
           g_string_chunk_clear (d->chunk);
           project_choose (d, p);

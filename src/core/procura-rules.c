@@ -697,51 +697,51 @@ validate_report (ProcuraStore        *store,
   return TRUE;
 }
 
-/* A file of an accepted report is evidence: it is neither swapped, moved
- * nor removed. */
+/* What hangs under an accepted report or a final evaluation is evidence:
+ * refuses when record's parent (through ref_field) is in locked_state. */
 static gboolean
-check_attachment_unlocked (ProcuraStore        *store,
-                           const ProcuraRecord *old,
-                           GError             **error)
+check_parent_unlocked (ProcuraStore        *store,
+                       const ProcuraRecord *record,
+                       const char          *ref_field,
+                       const char          *parent_entity,
+                       const char          *locked_state,
+                       const char          *reason,
+                       GError             **error)
 {
-  g_autoptr(ProcuraRecord) report = NULL;
+  g_autoptr(ProcuraRecord) parent = NULL;
 
-  if (old == NULL || !procura_record_has (old, "report_id"))
+  if (record == NULL || !procura_record_has (record, ref_field))
     return TRUE;
 
-  report = get_parent (store, old, "report_id", "report");
-  if (report != NULL && g_strcmp0 (state_of (report), "accepted") == 0)
+  parent = get_parent (store, record, ref_field, parent_entity);
+  if (parent != NULL && g_strcmp0 (state_of (parent), locked_state) == 0)
     {
       g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_TRANSITION,
-                   _("%s: the report has been accepted; its files can no longer change"),
-                   label_of (old, "report_id"));
+                   "%s: %s", label_of (record, ref_field), reason);
       return FALSE;
     }
 
   return TRUE;
 }
 
-/* The indicators of a final evaluation are evidence too. */
+static gboolean
+check_attachment_unlocked (ProcuraStore        *store,
+                           const ProcuraRecord *attachment,
+                           GError             **error)
+{
+  return check_parent_unlocked (store, attachment, "report_id", "report", "accepted",
+                                _("the report has been accepted; its files can no longer change"),
+                                error);
+}
+
 static gboolean
 check_criterion_unlocked (ProcuraStore        *store,
                           const ProcuraRecord *criterion,
                           GError             **error)
 {
-  g_autoptr(ProcuraRecord) evaluation = NULL;
-
-  if (criterion == NULL)
-    return TRUE;
-
-  evaluation = get_parent (store, criterion, "evaluation_id", "evaluation");
-  if (evaluation != NULL && g_strcmp0 (state_of (evaluation), "final") == 0)
-    {
-      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_TRANSITION,
-                   _("%s: the evaluation is final; its indicators can no longer change"),
-                   label_of (criterion, "evaluation_id"));
-      return FALSE;
-    }
-
-  return TRUE;
+  return check_parent_unlocked (store, criterion, "evaluation_id", "evaluation", "final",
+                                _("the evaluation is final; its indicators can no longer change"),
+                                error);
 }
 
 static gboolean
@@ -762,20 +762,8 @@ validate_attachment (ProcuraStore        *store,
       return FALSE;
     }
 
-  if (procura_record_has (attachment, "report_id"))
-    {
-      g_autoptr(ProcuraRecord) report = get_parent (store, attachment, "report_id", "report");
-
-      if (report != NULL && g_strcmp0 (state_of (report), "accepted") == 0)
-        {
-          g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_TRANSITION,
-                       _("%s: the report has been accepted; its files can no longer change"),
-                       label_of (attachment, "report_id"));
-          return FALSE;
-        }
-    }
-
-  return check_attachment_unlocked (store, old, error);
+  return check_attachment_unlocked (store, attachment, error) &&
+         check_attachment_unlocked (store, old, error);
 }
 
 /* Checks an evaluation's indicator table: top level sums to 100, each
@@ -907,20 +895,12 @@ validate_criterion (ProcuraStore        *store,
                     const ProcuraRecord *criterion,
                     GError             **error)
 {
-  g_autoptr(ProcuraRecord) evaluation = get_parent (store, criterion, "evaluation_id", "evaluation");
   gint64 level = procura_record_get_int (criterion, "level", 0);
   gint64 weight = procura_record_get_int (criterion, "weight", 0);
 
-  if (!check_criterion_unlocked (store, old, error))
+  if (!check_criterion_unlocked (store, old, error) ||
+      !check_criterion_unlocked (store, criterion, error))
     return FALSE;
-
-  if (evaluation != NULL && g_strcmp0 (state_of (evaluation), "final") == 0)
-    {
-      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_TRANSITION,
-                   _("%s: the evaluation is final; its indicators can no longer change"),
-                   label_of (criterion, "evaluation_id"));
-      return FALSE;
-    }
 
   if (level < 1 || level > 3)
     {

@@ -287,7 +287,6 @@ static const char migration_1[] =
   "  base_rev INTEGER NOT NULL\n"
   ");\n"
   "CREATE INDEX change_record ON change (record_id);\n"
-  "CREATE INDEX change_entity ON change (entity, record_id, id);\n"
   "CREATE INDEX change_project ON change (project_id);\n"
   "\n"
   "CREATE TABLE history (\n"

@@ -28,6 +28,12 @@ ProcuraRecord *_procura_store_record_from_row (const ProcuraEntityInfo *entity,
 char         *_procura_store_select_columns (const ProcuraEntityInfo *entity,
                                              const char              *alias);
 
+/* Like procura_store_get(), but tombstones are returned too. */
+ProcuraRecord *procura_store_get_including_deleted (ProcuraStore            *self,
+                                                    const ProcuraEntityInfo *entity,
+                                                    const char              *id,
+                                                    GError                 **error);
+
 /* Migrations (procura-store-migrations.c) */
 gboolean      _procura_store_migrate       (sqlite3       *db,
                                             GError       **error);

@@ -759,108 +759,134 @@ check_query (ProcuraStore  *store,
   return TRUE;
 }
 
-/* The current values of every record must be what its history says: the
- * latest new value of each field. Walks history and records in id order
- * side by side. */
-static gboolean
-check_history_matches (ProcuraStore            *store,
-                       const ProcuraEntityInfo *entity,
-                       Problems                *p,
-                       GError                 **error)
+/* Compares one record with the latest values its history recorded. */
+static void
+compare_with_history (const ProcuraRecord *record,
+                      GHashTable          *latest,
+                      Problems            *p)
 {
-  g_autofree char *columns = _procura_store_select_columns (entity, NULL);
-  g_autofree char *records_sql = g_strdup_printf ("SELECT %s FROM %s ORDER BY id", columns, entity->name);
-  g_autoptr(GHashTable) latest = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  sqlite3_stmt *history;
-  sqlite3_stmt *records;
-  int hrc, rrc;
+  const ProcuraEntityInfo *entity = procura_record_get_entity (record);
+  const char *id = procura_record_get_id (record);
+  const char *deleted;
 
-  history = _procura_store_prepare (store,
-                                    "SELECT c.record_id, h.field, h.new_value "
-                                    "FROM change c JOIN history h ON h.change_id = c.id "
-                                    "WHERE c.entity = ? ORDER BY c.record_id, c.id",
-                                    error);
-  if (history == NULL)
-    return FALSE;
-  sqlite3_bind_text (history, 1, entity->name, -1, SQLITE_STATIC);
-
-  /* prepared separately: both statements are stepped at once */
-  if (sqlite3_prepare_v2 (_procura_store_get_db (store), records_sql, -1, &records, NULL) != SQLITE_OK)
+  for (guint i = 0; i < entity->n_fields; i++)
     {
-      _procura_store_set_sqlite_error (store, error, records_sql);
-      sqlite3_reset (history);
-      return FALSE;
+      g_autofree char *current = procura_field_value_to_text (&entity->fields[i], procura_record_get_value (record, i));
+      const char *recorded = g_hash_table_lookup (latest, entity->fields[i].name);
+
+      if (g_strcmp0 (current, recorded) != 0)
+        problem (p, _("%s %s field %s is “%s” but its history says “%s”"),
+                 entity->name, id, entity->fields[i].name,
+                 current != NULL ? current : "null", recorded != NULL ? recorded : "null");
     }
 
-  hrc = sqlite3_step (history);
-  while ((rrc = sqlite3_step (records)) == SQLITE_ROW)
+  deleted = g_hash_table_lookup (latest, "deleted");
+  if (procura_record_get_deleted (record) != (g_strcmp0 (deleted, "true") == 0))
+    problem (p, _("%s %s is %s but its history says otherwise"), entity->name, id,
+             procura_record_get_deleted (record) ? "deleted" : "live");
+}
+
+/* The current values of every record must be what its history says: the
+ * latest new value of each field. One pass over the history in record
+ * order (the change_record index), looking each record up by id. */
+static gboolean
+check_history_matches (ProcuraStore  *store,
+                       Problems      *p,
+                       GError       **error)
+{
+  g_autoptr(GHashTable) latest = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
+  const ProcuraEntityInfo * const *all;
+  const ProcuraEntityInfo *entity = NULL;
+  g_autofree char *current_id = NULL;
+  sqlite3_stmt *stmt;
+  guint n_all;
+  int rc;
+
+  stmt = _procura_store_prepare (store,
+                                 "SELECT c.entity, c.record_id, h.field, h.new_value "
+                                 "FROM change c JOIN history h ON h.change_id = c.id "
+                                 "ORDER BY c.record_id, c.id",
+                                 error);
+  if (stmt == NULL)
+    return FALSE;
+
+  for (;;)
     {
-      g_autoptr(ProcuraRecord) record = _procura_store_record_from_row (entity, records);
-      const char *id = procura_record_get_id (record);
-      const char *deleted;
+      const char *id = NULL;
 
-      g_hash_table_remove_all (latest);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        id = (const char *) sqlite3_column_text (stmt, 1);
 
-      /* history rows of records that no longer exist come first */
-      while (hrc == SQLITE_ROW && strcmp ((const char *) sqlite3_column_text (history, 0), id) < 0)
+      /* a record's history ends: compare it with the record */
+      if (current_id != NULL && (id == NULL || strcmp (id, current_id) != 0))
         {
-          problem (p, _("History of %s %s has no record"), entity->name,
-                   (const char *) sqlite3_column_text (history, 0));
-          hrc = sqlite3_step (history);
+          g_autoptr(ProcuraRecord) record = NULL;
+
+          if (entity == NULL)
+            problem (p, _("History of %s names an unknown kind of record"), current_id);
+          else if ((record = procura_store_get_including_deleted (store, entity, current_id, NULL)) == NULL)
+            problem (p, _("History of %s %s has no record"), entity->name, current_id);
+          else
+            {
+              compare_with_history (record, latest, p);
+              g_hash_table_insert (seen, (gpointer) entity,
+                                   GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (seen, entity)) + 1));
+            }
+          g_clear_pointer (&current_id, g_free);
+          g_hash_table_remove_all (latest);
         }
 
-      /* strings of the field names are static in the schema: look them up */
-      while (hrc == SQLITE_ROW && strcmp ((const char *) sqlite3_column_text (history, 0), id) == 0)
+      if (rc != SQLITE_ROW)
+        break;
+
+      if (current_id == NULL)
         {
-          const char *field = (const char *) sqlite3_column_text (history, 1);
-          const char *value = (const char *) sqlite3_column_text (history, 2);
+          current_id = g_strdup (id);
+          entity = procura_schema_lookup ((const char *) sqlite3_column_text (stmt, 0));
+        }
+
+      if (entity != NULL)
+        {
+          const char *field = (const char *) sqlite3_column_text (stmt, 2);
           const ProcuraFieldInfo *info = procura_entity_lookup_field (entity, field);
+          /* keys are the schema's static field names */
           const char *key = info != NULL ? info->name : (strcmp (field, "deleted") == 0 ? "deleted" : NULL);
 
           if (key == NULL)
             problem (p, _("History of %s %s names an unknown field “%s”"), entity->name, id, field);
           else
-            g_hash_table_insert (latest, (gpointer) key, g_strdup (value));
-          hrc = sqlite3_step (history);
+            g_hash_table_insert (latest, (gpointer) key, dup_column (stmt, 3));
         }
-
-      if (g_hash_table_size (latest) == 0)
-        {
-          problem (p, _("%s %s has no history"), entity->name, id);
-          continue;
-        }
-
-      for (guint i = 0; i < entity->n_fields; i++)
-        {
-          g_autofree char *current = procura_field_value_to_text (&entity->fields[i], procura_record_get_value (record, i));
-          const char *recorded = g_hash_table_lookup (latest, entity->fields[i].name);
-
-          if (g_strcmp0 (current, recorded) != 0)
-            problem (p, _("%s %s field %s is “%s” but its history says “%s”"),
-                     entity->name, id, entity->fields[i].name,
-                     current != NULL ? current : "null", recorded != NULL ? recorded : "null");
-        }
-
-      deleted = g_hash_table_lookup (latest, "deleted");
-      if (procura_record_get_deleted (record) != (g_strcmp0 (deleted, "true") == 0))
-        problem (p, _("%s %s is %s but its history says otherwise"), entity->name, id,
-                 procura_record_get_deleted (record) ? "deleted" : "live");
     }
+  sqlite3_reset (stmt);
 
-  while (hrc == SQLITE_ROW)
-    {
-      problem (p, _("History of %s %s has no record"), entity->name,
-               (const char *) sqlite3_column_text (history, 0));
-      hrc = sqlite3_step (history);
-    }
-
-  sqlite3_finalize (records);
-  sqlite3_reset (history);
-
-  if (rrc != SQLITE_DONE || hrc != SQLITE_DONE)
+  if (rc != SQLITE_DONE)
     {
       _procura_store_set_sqlite_error (store, error, _("comparing records with their history"));
       return FALSE;
+    }
+
+  /* records that have no history at all */
+  all = procura_schema_entities (&n_all);
+  for (guint e = 0; e < n_all; e++)
+    {
+      g_autofree char *count_sql = g_strdup_printf ("SELECT count(*) FROM %s", all[e]->name);
+      g_autofree char *orphans_sql = NULL;
+      g_autofree char *what = NULL;
+      gint64 n = 0;
+
+      if (!count_rows (store, count_sql, &n, error))
+        return FALSE;
+      if ((guint) n == GPOINTER_TO_UINT (g_hash_table_lookup (seen, all[e])))
+        continue;
+
+      orphans_sql = g_strdup_printf ("SELECT id, '' FROM %s t WHERE NOT EXISTS "
+                                     "(SELECT 1 FROM change c WHERE c.record_id = t.id)", all[e]->name);
+      what = g_strdup_printf (_("%s without history"), all[e]->name);
+      if (!check_query (store, p, what, orphans_sql, error))
+        return FALSE;
     }
 
   return TRUE;
@@ -907,9 +933,10 @@ procura_store_check (ProcuraStore  *store,
             return FALSE;
         }
 
-      if (!check_history_matches (store, entity, &p, error))
-        return FALSE;
     }
+
+  if (!check_history_matches (store, &p, error))
+    return FALSE;
 
   if (!check_query (store, &p, _("Change without history rows"),
                     "SELECT mutation_id, record_id FROM change c "

@@ -32,8 +32,13 @@ struct _ProcuraStore
   char       *today;
   sqlite3    *db;
   GHashTable *statements;   /* SQL text → sqlite3_stmt* */
+  GHashTable *generated;    /* SqlKey → sqlite3_stmt* for SQL built from the schema */
+  /* Records read inside the current write transaction (id → record).
+   * BEGIN IMMEDIATE keeps other writers out, and the write path drops
+   * what it changes, so rules re-reading a project for each child written
+   * hit memory. Emptied at commit and at any rollback. */
+  GHashTable *tx_cache;
   guint       tx_depth;     /* explicit begin() nesting */
-  guint       savepoint_seq;
 };
 
 G_DEFINE_FINAL_TYPE (ProcuraStore, procura_store, G_TYPE_OBJECT)
@@ -53,6 +58,8 @@ procura_store_finalize (GObject *object)
 {
   ProcuraStore *self = (ProcuraStore *)object;
 
+  g_clear_pointer (&self->tx_cache, g_hash_table_unref);
+  g_clear_pointer (&self->generated, g_hash_table_unref);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   if (self->db != NULL)
     {
@@ -140,10 +147,53 @@ finalize_statement (gpointer data)
   sqlite3_finalize (data);
 }
 
+/* Statements whose SQL is built from the schema catalogue are cached by
+ * what they are for, so the write path neither formats nor hashes SQL. */
+typedef enum
+{
+  SQL_SELECT_BY_ID,
+  SQL_INSERT,
+  SQL_UPDATE,
+  SQL_SOFT_DELETE,
+  SQL_EXISTS,
+  SQL_UNIQUE,
+  SQL_COUNT_REFS,
+  SQL_LIST_ALL,
+  SQL_LIST_BY,
+  SQL_RESOLVE,
+} SqlKind;
+
+typedef struct
+{
+  SqlKind                  kind;
+  const ProcuraEntityInfo *entity;
+  const ProcuraFieldInfo  *field;
+} SqlKey;
+
+static guint
+sql_key_hash (gconstpointer data)
+{
+  const SqlKey *key = data;
+
+  return g_direct_hash (key->entity) ^ (g_direct_hash (key->field) * 31) ^ (guint) key->kind;
+}
+
+static gboolean
+sql_key_equal (gconstpointer a,
+               gconstpointer b)
+{
+  const SqlKey *x = a, *y = b;
+
+  return x->kind == y->kind && x->entity == y->entity && x->field == y->field;
+}
+
 static void
 procura_store_init (ProcuraStore *self)
 {
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_statement);
+  self->generated = g_hash_table_new_full (sql_key_hash, sql_key_equal, g_free, finalize_statement);
+  self->tx_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify) procura_record_unref);
 }
 
 /* ---- low-level helpers ----------------------------------------------- */
@@ -235,6 +285,106 @@ _procura_store_select_columns (const ProcuraEntityInfo *entity,
     g_string_append_printf (s, ", %s.%s", a, entity->fields[i].name);
 
   return g_string_free (s, FALSE);
+}
+
+static const char *natural_order (const ProcuraEntityInfo *entity);
+
+static char *
+build_sql (const SqlKey *key)
+{
+  const ProcuraEntityInfo *entity = key->entity;
+  const char *table = entity->name;
+  g_autofree char *columns = NULL;
+  GString *sql;
+
+  switch (key->kind)
+    {
+    case SQL_SELECT_BY_ID:
+      columns = _procura_store_select_columns (entity, NULL);
+      return g_strdup_printf ("SELECT %s FROM %s WHERE id = ?", columns, table);
+
+    case SQL_INSERT:
+      sql = g_string_new (NULL);
+      g_string_append_printf (sql, "INSERT INTO %s (id, rev, deleted, created_at, updated_at", table);
+      for (guint i = 0; i < entity->n_fields; i++)
+        g_string_append_printf (sql, ", %s", entity->fields[i].name);
+      g_string_append (sql, ") VALUES (?, ?, 0, ?, ?");
+      for (guint i = 0; i < entity->n_fields; i++)
+        g_string_append (sql, ", ?");
+      g_string_append (sql, ")");
+      return g_string_free (sql, FALSE);
+
+    case SQL_UPDATE:
+      /* every column: unchanged ones are rewritten with their own value */
+      sql = g_string_new (NULL);
+      g_string_append_printf (sql, "UPDATE %s SET updated_at = ?", table);
+      for (guint i = 0; i < entity->n_fields; i++)
+        g_string_append_printf (sql, ", %s = ?", entity->fields[i].name);
+      g_string_append (sql, " WHERE id = ?");
+      return g_string_free (sql, FALSE);
+
+    case SQL_SOFT_DELETE:
+      return g_strdup_printf ("UPDATE %s SET deleted = 1, updated_at = ? WHERE id = ?", table);
+
+    case SQL_EXISTS:
+      return g_strdup_printf ("SELECT deleted FROM %s WHERE id = ?", table);
+
+    case SQL_UNIQUE:
+      return g_strdup_printf ("SELECT id FROM %s WHERE %s = ? AND deleted = 0 AND id <> ?",
+                              table, key->field->name);
+
+    case SQL_COUNT_REFS:
+      return g_strdup_printf ("SELECT count(*) FROM %s WHERE %s = ? AND deleted = 0",
+                              table, key->field->name);
+
+    case SQL_LIST_ALL:
+      columns = _procura_store_select_columns (entity, NULL);
+      return g_strdup_printf ("SELECT %s FROM %s WHERE deleted = 0 ORDER BY %s",
+                              columns, table, natural_order (entity));
+
+    case SQL_LIST_BY:
+      columns = _procura_store_select_columns (entity, NULL);
+      return g_strdup_printf ("SELECT %s FROM %s WHERE deleted = 0 AND %s = ? ORDER BY %s",
+                              columns, table, key->field->name, natural_order (entity));
+
+    case SQL_RESOLVE:
+      return g_strdup_printf ("SELECT id FROM %s WHERE %s = ? AND deleted = 0 LIMIT 2",
+                              table, key->field->name);
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* A cached, reset statement for a schema-generated query. */
+static sqlite3_stmt *
+prepare_generated (ProcuraStore            *self,
+                   SqlKind                  kind,
+                   const ProcuraEntityInfo *entity,
+                   const ProcuraFieldInfo  *field,
+                   GError                 **error)
+{
+  SqlKey key = { kind, entity, field };
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->generated, &key);
+  g_autofree char *sql = NULL;
+
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+
+  sql = build_sql (&key);
+  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_STORE,
+                   _("Database: preparing a query failed: %s"), sqlite3_errmsg (self->db));
+      return NULL;
+    }
+
+  g_hash_table_insert (self->generated, g_memdup2 (&key, sizeof key), stmt);
+  return stmt;
 }
 
 ProcuraRecord *
@@ -364,7 +514,8 @@ procura_store_open (const char  *data_dir,
                       "PRAGMA synchronous = FULL;"
                       "PRAGMA foreign_keys = ON;"
                       "PRAGMA temp_store = MEMORY;"
-                      "PRAGMA cache_size = -32000;",
+                      "PRAGMA cache_size = -32000;"
+                      "PRAGMA wal_autocheckpoint = 10000;",
                       NULL, NULL, &msg) != SQLITE_OK)
       {
         g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_STORE,
@@ -496,6 +647,7 @@ procura_store_commit (ProcuraStore  *self,
       return TRUE;
     }
 
+  g_hash_table_remove_all (self->tx_cache);
   if (!_procura_store_exec (self, "COMMIT", error))
     {
       procura_store_rollback (self);
@@ -511,6 +663,7 @@ procura_store_rollback (ProcuraStore *self)
 {
   g_return_if_fail (PROCURA_IS_STORE (self));
 
+  g_hash_table_remove_all (self->tx_cache);
   if (self->tx_depth == 0)
     return;
 
@@ -531,24 +684,42 @@ typedef struct
 {
   ProcuraStore *store;
   gboolean      own_transaction;
-  char          name[32];
 } WriteScope;
+
+static gboolean
+run_cached (ProcuraStore  *self,
+            const char    *sql,
+            GError       **error)
+{
+  sqlite3_stmt *stmt = _procura_store_prepare (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _procura_store_set_sqlite_error (self, error, sql);
+      return FALSE;
+    }
+
+  return TRUE;
+}
 
 static gboolean
 write_scope_begin (ProcuraStore  *self,
                    WriteScope    *scope,
                    GError       **error)
 {
-  g_autofree char *sql = NULL;
-
   scope->store = self;
   scope->own_transaction = (self->tx_depth == 0);
   if (scope->own_transaction && !procura_store_begin (self, error))
     return FALSE;
 
-  g_snprintf (scope->name, sizeof scope->name, "w%u", ++self->savepoint_seq);
-  sql = g_strdup_printf ("SAVEPOINT %s", scope->name);
-  if (!_procura_store_exec (self, sql, error))
+  /* nested savepoints may share a name: RELEASE and ROLLBACK TO act on
+   * the innermost one */
+  if (!run_cached (self, "SAVEPOINT w", error))
     {
       if (scope->own_transaction)
         procura_store_rollback (self);
@@ -564,20 +735,15 @@ write_scope_end (WriteScope  *scope,
                  GError     **error)
 {
   ProcuraStore *self = scope->store;
-  g_autofree char *sql = NULL;
 
   if (ok)
-    {
-      sql = g_strdup_printf ("RELEASE %s", scope->name);
-      ok = _procura_store_exec (self, sql, error);
-    }
+    ok = run_cached (self, "RELEASE w", error);
 
   if (!ok)
     {
-      g_autofree char *rollback = g_strdup_printf ("ROLLBACK TO %s; RELEASE %s",
-                                                   scope->name, scope->name);
+      g_hash_table_remove_all (self->tx_cache);
       if (!sqlite3_get_autocommit (self->db))
-        sqlite3_exec (self->db, rollback, NULL, NULL, NULL);
+        sqlite3_exec (self->db, "ROLLBACK TO w; RELEASE w", NULL, NULL, NULL);
       if (scope->own_transaction)
         procura_store_rollback (self);
       return FALSE;
@@ -591,24 +757,77 @@ write_scope_end (WriteScope  *scope,
 
 /* ---- history, outbox ------------------------------------------------- */
 
+/* A version-7 UUID (RFC 9562): 48 bits of Unix milliseconds, then random
+ * bits. Ids created one after another sort together, so SQLite's indexes
+ * grow at one end instead of being rewritten all over. */
+static char *
+new_ordered_uuid (void)
+{
+  guint64 ms = (guint64) (g_get_real_time () / 1000);
+  guint8 b[16];
+
+  for (guint i = 0; i < 6; i++)
+    b[i] = (ms >> (40 - 8 * i)) & 0xff;
+  for (guint i = 6; i < 16; i += 4)
+    {
+      guint32 r = g_random_int ();
+      memcpy (&b[i], &r, MIN (4, 16 - i));
+    }
+  b[6] = (b[6] & 0x0f) | 0x70;
+  b[8] = (b[8] & 0x3f) | 0x80;
+
+  return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                          b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+                          b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+/* The outbox keeps each write's changed fields as a JSON object. Written
+ * by hand rather than with JsonBuilder: it runs for every write, and the
+ * values are only strings, integers, booleans and null. */
 static void
-add_json_value (JsonBuilder            *builder,
-                const ProcuraFieldInfo *field,
-                GVariant               *value)
+append_json_string (GString    *out,
+                    const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      switch (c)
+        {
+        case '"': g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        default:
+          if (c < 0x20)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, (char) c);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+append_json_value (GString                *out,
+                   const ProcuraFieldInfo *field,
+                   GVariant               *value)
 {
   if (value == NULL)
-    json_builder_add_null_value (builder);
+    g_string_append (out, "null");
   else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
-    json_builder_add_string_value (builder, g_variant_get_string (value, NULL));
+    append_json_string (out, g_variant_get_string (value, NULL));
   else if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
-    json_builder_add_boolean_value (builder, g_variant_get_boolean (value));
+    g_string_append (out, g_variant_get_boolean (value) ? "true" : "false");
   else if (field->type == PROCURA_FIELD_DECIMAL)
     {
       g_autofree char *text = procura_decimal_format (g_variant_get_int64 (value));
-      json_builder_add_string_value (builder, text);
+      append_json_string (out, text);
     }
   else
-    json_builder_add_int_value (builder, g_variant_get_int64 (value));
+    g_string_append_printf (out, "%" G_GINT64_FORMAT, g_variant_get_int64 (value));
 }
 
 static const char *
@@ -636,11 +855,8 @@ append_change (ProcuraStore        *self,
                GError             **error)
 {
   const ProcuraEntityInfo *entity = procura_record_get_entity (record);
-  g_autofree char *mutation_id = g_uuid_string_random ();
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *fields_json = NULL;
+  g_autofree char *mutation_id = new_ordered_uuid ();
+  g_autoptr(GString) fields_json = g_string_new ("{");
   sqlite3_stmt *stmt;
   gint64 change_id;
   gint64 base_rev = old != NULL ? procura_record_get_rev (old) : 0;
@@ -676,8 +892,6 @@ append_change (ProcuraStore        *self,
                                  error);
   if (stmt == NULL)
     return FALSE;
-
-  json_builder_begin_object (builder);
 
   if (strcmp (op, "delete") == 0)
     {
@@ -726,16 +940,15 @@ append_change (ProcuraStore        *self,
             }
           sqlite3_reset (stmt);
 
-          json_builder_set_member_name (builder, field->name);
-          add_json_value (builder, field, procura_record_get_value (record, i));
+          if (fields_json->len > 1)
+            g_string_append_c (fields_json, ',');
+          append_json_string (fields_json, field->name);
+          g_string_append_c (fields_json, ':');
+          append_json_value (fields_json, field, procura_record_get_value (record, i));
         }
     }
 
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  generator = json_generator_new ();
-  json_generator_set_root (generator, root);
-  fields_json = json_generator_to_data (generator, NULL);
+  g_string_append_c (fields_json, '}');
 
   stmt = _procura_store_prepare (self,
                                  "INSERT INTO outbox (change_id, mutation_id, entity, record_id, op, "
@@ -749,7 +962,7 @@ append_change (ProcuraStore        *self,
   sqlite3_bind_text (stmt, 4, procura_record_get_id (record), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 5, op, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 6, base_rev);
-  sqlite3_bind_text (stmt, 7, fields_json, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 7, fields_json->str, fields_json->len, SQLITE_TRANSIENT);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       _procura_store_set_sqlite_error (self, error, _("queueing the change for sync"));
@@ -807,7 +1020,8 @@ check_fields (ProcuraStore        *self,
                              _("%s: required"), label);
                 return FALSE;
               }
-            if (g_utf8_strlen (s, -1) > 20000)
+            /* bytes first: only long texts need counting characters */
+            if (strlen (s) > 20000 && g_utf8_strlen (s, -1) > 20000)
               {
                 g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
                              _("%s: longer than 20,000 characters"), label);
@@ -866,8 +1080,7 @@ check_fields (ProcuraStore        *self,
       if (field->type == PROCURA_FIELD_REF)
         {
           const ProcuraEntityInfo *target = procura_schema_lookup (field->ref_entity);
-          g_autofree char *sql = g_strdup_printf ("SELECT deleted FROM %s WHERE id = ?", target->name);
-          sqlite3_stmt *stmt = _procura_store_prepare (self, sql, error);
+          sqlite3_stmt *stmt = prepare_generated (self, SQL_EXISTS, target, NULL, error);
           int rc;
 
           if (stmt == NULL)
@@ -889,9 +1102,7 @@ check_fields (ProcuraStore        *self,
 
       if (field->flags & PROCURA_FIELD_UNIQUE)
         {
-          g_autofree char *sql = g_strdup_printf ("SELECT id FROM %s WHERE %s = ? AND deleted = 0 AND id <> ?",
-                                                  entity->name, field->name);
-          sqlite3_stmt *stmt = _procura_store_prepare (self, sql, error);
+          sqlite3_stmt *stmt = prepare_generated (self, SQL_UNIQUE, entity, field, error);
 
           if (stmt == NULL)
             return FALSE;
@@ -973,18 +1184,9 @@ insert_row (ProcuraStore        *self,
             GError             **error)
 {
   const ProcuraEntityInfo *entity = procura_record_get_entity (record);
-  g_autoptr(GString) sql = g_string_new (NULL);
   sqlite3_stmt *stmt;
 
-  g_string_append_printf (sql, "INSERT INTO %s (id, rev, deleted, created_at, updated_at", entity->name);
-  for (guint i = 0; i < entity->n_fields; i++)
-    g_string_append_printf (sql, ", %s", entity->fields[i].name);
-  g_string_append (sql, ") VALUES (?, ?, 0, ?, ?");
-  for (guint i = 0; i < entity->n_fields; i++)
-    g_string_append (sql, ", ?");
-  g_string_append (sql, ")");
-
-  if (!(stmt = _procura_store_prepare (self, sql->str, error)))
+  if (!(stmt = prepare_generated (self, SQL_INSERT, entity, NULL, error)))
     return FALSE;
 
   sqlite3_bind_text (stmt, 1, procura_record_get_id (record), -1, SQLITE_TRANSIENT);
@@ -1021,7 +1223,7 @@ do_insert (ProcuraStore   *self,
 
   if (procura_record_get_id (record) == NULL)
     {
-      g_autofree char *id = g_uuid_string_random ();
+      g_autofree char *id = new_ordered_uuid ();
       procura_record_set_id (record, id);
     }
   else if (!g_uuid_string_is_valid (procura_record_get_id (record)))
@@ -1080,7 +1282,6 @@ do_update (ProcuraStore   *self,
   g_autoptr(ProcuraRecord) merged = NULL;
   g_autofree gboolean *changed = g_new0 (gboolean, entity->n_fields);
   g_autofree char *now = NULL;
-  g_autoptr(GString) sql = NULL;
   sqlite3_stmt *stmt;
   guint n_changed = 0;
   int col;
@@ -1095,6 +1296,7 @@ do_update (ProcuraStore   *self,
   old = procura_store_get (self, entity, procura_record_get_id (changes), error);
   if (old == NULL)
     return FALSE;
+  g_hash_table_remove (self->tx_cache, procura_record_get_id (changes));
 
   merged = procura_record_copy (old);
   for (guint i = 0; i < entity->n_fields; i++)
@@ -1132,20 +1334,12 @@ do_update (ProcuraStore   *self,
     return FALSE;
 
   now = procura_timestamp_now ();
-  sql = g_string_new (NULL);
-  g_string_append_printf (sql, "UPDATE %s SET updated_at = ?", entity->name);
-  for (guint i = 0; i < entity->n_fields; i++)
-    if (changed[i])
-      g_string_append_printf (sql, ", %s = ?", entity->fields[i].name);
-  g_string_append (sql, " WHERE id = ?");
-
-  if (!(stmt = _procura_store_prepare (self, sql->str, error)))
+  if (!(stmt = prepare_generated (self, SQL_UPDATE, entity, NULL, error)))
     return FALSE;
   sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
   col = 2;
   for (guint i = 0; i < entity->n_fields; i++)
-    if (changed[i])
-      _procura_bind_value (stmt, col++, &entity->fields[i], procura_record_get_value (merged, i));
+    _procura_bind_value (stmt, col++, &entity->fields[i], procura_record_get_value (merged, i));
   sqlite3_bind_text (stmt, col, procura_record_get_id (merged), -1, SQLITE_TRANSIENT);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
@@ -1185,7 +1379,6 @@ do_delete (ProcuraStore            *self,
 {
   g_autoptr(ProcuraRecord) old = NULL;
   g_autofree char *now = NULL;
-  g_autofree char *sql = NULL;
   const ProcuraEntityInfo * const *all;
   guint n_all;
   sqlite3_stmt *stmt;
@@ -1193,6 +1386,7 @@ do_delete (ProcuraStore            *self,
   old = procura_store_get (self, entity, id, error);
   if (old == NULL)
     return FALSE;
+  g_hash_table_remove (self->tx_cache, id);
 
   /* Refuse while live records point here: nothing is orphaned silently. */
   all = procura_schema_entities (&n_all);
@@ -1200,14 +1394,10 @@ do_delete (ProcuraStore            *self,
     for (guint i = 0; i < all[e]->n_fields; i++)
       {
         const ProcuraFieldInfo *field = &all[e]->fields[i];
-        g_autofree char *ref_sql = NULL;
-
         if (field->type != PROCURA_FIELD_REF || strcmp (field->ref_entity, entity->name) != 0)
           continue;
 
-        ref_sql = g_strdup_printf ("SELECT count(*) FROM %s WHERE %s = ? AND deleted = 0",
-                                   all[e]->name, field->name);
-        if (!(stmt = _procura_store_prepare (self, ref_sql, error)))
+        if (!(stmt = prepare_generated (self, SQL_COUNT_REFS, all[e], field, error)))
           return FALSE;
         sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
         if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_int64 (stmt, 0) > 0)
@@ -1230,8 +1420,7 @@ do_delete (ProcuraStore            *self,
     return FALSE;
 
   now = procura_timestamp_now ();
-  sql = g_strdup_printf ("UPDATE %s SET deleted = 1, updated_at = ? WHERE id = ?", entity->name);
-  if (!(stmt = _procura_store_prepare (self, sql, error)))
+  if (!(stmt = prepare_generated (self, SQL_SOFT_DELETE, entity, NULL, error)))
     return FALSE;
   sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
@@ -1274,19 +1463,26 @@ get_including_deleted (ProcuraStore            *self,
                        const char              *id,
                        GError                 **error)
 {
-  g_autofree char *columns = _procura_store_select_columns (entity, NULL);
-  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?", columns, entity->name);
-  sqlite3_stmt *stmt = _procura_store_prepare (self, sql, error);
+  sqlite3_stmt *stmt;
   ProcuraRecord *record = NULL;
   int rc;
 
-  if (stmt == NULL)
+  if (self->tx_depth > 0 && (record = g_hash_table_lookup (self->tx_cache, id)) != NULL &&
+      procura_record_get_entity (record) == entity)
+    return procura_record_copy (record);
+
+  if (!(stmt = prepare_generated (self, SQL_SELECT_BY_ID, entity, NULL, error)))
     return NULL;
 
+  record = NULL;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    record = _procura_store_record_from_row (entity, stmt);
+    {
+      record = _procura_store_record_from_row (entity, stmt);
+      if (self->tx_depth > 0)
+        g_hash_table_replace (self->tx_cache, g_strdup (id), procura_record_copy (record));
+    }
   else if (rc == SQLITE_DONE)
     g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_NOT_FOUND,
                  _("%s: no record with id “%s”"), procura_entity_get_label (entity), id);
@@ -1295,6 +1491,15 @@ get_including_deleted (ProcuraStore            *self,
   sqlite3_reset (stmt);
 
   return record;
+}
+
+ProcuraRecord *
+procura_store_get_including_deleted (ProcuraStore            *self,
+                                     const ProcuraEntityInfo *entity,
+                                     const char              *id,
+                                     GError                 **error)
+{
+  return get_including_deleted (self, entity, id, error);
 }
 
 ProcuraRecord *
@@ -1395,8 +1600,6 @@ procura_store_list (ProcuraStore            *self,
                     GError                 **error)
 {
   g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) procura_record_unref);
-  g_autofree char *columns = NULL;
-  g_autofree char *sql = NULL;
   sqlite3_stmt *stmt;
   int rc;
 
@@ -1410,15 +1613,11 @@ procura_store_list (ProcuraStore            *self,
       return NULL;
     }
 
-  columns = _procura_store_select_columns (entity, NULL);
   if (field != NULL)
-    sql = g_strdup_printf ("SELECT %s FROM %s WHERE deleted = 0 AND %s = ? ORDER BY %s",
-                           columns, entity->name, field, natural_order (entity));
+    stmt = prepare_generated (self, SQL_LIST_BY, entity, procura_entity_lookup_field (entity, field), error);
   else
-    sql = g_strdup_printf ("SELECT %s FROM %s WHERE deleted = 0 ORDER BY %s",
-                           columns, entity->name, natural_order (entity));
-
-  if (!(stmt = _procura_store_prepare (self, sql, error)))
+    stmt = prepare_generated (self, SQL_LIST_ALL, entity, NULL, error);
+  if (stmt == NULL)
     return NULL;
   if (field != NULL)
     sqlite3_bind_text (stmt, 1, value, -1, SQLITE_TRANSIENT);
@@ -1458,15 +1657,13 @@ procura_store_resolve_ref (ProcuraStore            *self,
 
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     {
-      g_autofree char *sql = NULL;
       sqlite3_stmt *stmt;
 
       if (strcmp (keys[i].entity, entity->name) != 0)
         continue;
 
-      sql = g_strdup_printf ("SELECT id FROM %s WHERE %s = ? AND deleted = 0 LIMIT 2",
-                             entity->name, keys[i].field);
-      if (!(stmt = _procura_store_prepare (self, sql, error)))
+      if (!(stmt = prepare_generated (self, SQL_RESOLVE, entity,
+                                      procura_entity_lookup_field (entity, keys[i].field), error)))
         return NULL;
       sqlite3_bind_text (stmt, 1, text, -1, SQLITE_TRANSIENT);
       if (sqlite3_step (stmt) == SQLITE_ROW)

@@ -139,12 +139,17 @@ procura_test_run_in_tmp_dir (const char         *tmpl,
 }
 
 gboolean
-procura_test_find_cli (const char **out_path,
-                       char      ***out_env)
+procura_test_init_cli (int          *argc,
+                       char       ***argv,
+                       const char  **out_path,
+                       char       ***out_env)
 {
-  const char *path = g_getenv ("PROCURA_CLI");
+  const char *path;
   char **env;
 
+  procura_test_init_keep_going (argc, argv);
+
+  path = g_getenv ("PROCURA_CLI");
   if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
     {
       g_printerr ("PROCURA_CLI must name the procura-cli binary\n");

@@ -52,11 +52,14 @@ void          procura_test_run_in_tmp_dir     (const char          *tmpl,
                                                ProcuraTestDirFunc   func,
                                                gconstpointer        data);
 
-/* The procura-cli binary $PROCURA_CLI names, and the environment to run
- * it in: messages in English, dates in the desktops' zone, no stray store.
+/* procura_test_init_keep_going() for the programs that run procura-cli:
+ * the binary $PROCURA_CLI names, and the environment to run it in
+ * (messages in English, dates in the desktops' zone, no stray store).
  * FALSE (said on stderr) when $PROCURA_CLI names no executable: the test
  * program then exits 77, skipped. Free *out_env with g_strfreev(). */
-gboolean      procura_test_find_cli           (const char         **out_path,
+gboolean      procura_test_init_cli           (int                 *argc,
+                                               char              ***argv,
+                                               const char         **out_path,
                                                char              ***out_env);
 
 /* ---- files and directories ------------------------------------------- */

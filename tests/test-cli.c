@@ -332,20 +332,29 @@ fields_of (JsonNode *record)
   return json_object_get_object_member (json_node_get_object (record), "fields");
 }
 
+/* The object of array whose string member name is value */
+static JsonObject *
+find_object (JsonArray  *array,
+             const char *name,
+             const char *value)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *object = json_array_get_object_element (array, i);
+
+      if (g_strcmp0 (str_member (object, name), value) == 0)
+        return object;
+    }
+  g_error ("no object with %s %s", name, value);
+  return NULL;
+}
+
 /* A ledger row by project code */
 static JsonObject *
 ledger_row (JsonArray  *rows,
             const char *code)
 {
-  for (guint i = 0; i < json_array_get_length (rows); i++)
-    {
-      JsonObject *row = json_array_get_object_element (rows, i);
-
-      if (g_strcmp0 (str_member (row, "code"), code) == 0)
-        return row;
-    }
-  g_error ("no ledger row %s", code);
-  return NULL;
+  return find_object (rows, "code", code);
 }
 
 /* Codes of `list --json FILTERS…`, joined by spaces. */
@@ -384,15 +393,7 @@ static JsonObject *
 find_by_id (JsonArray  *records,
             const char *id)
 {
-  for (guint i = 0; i < json_array_get_length (records); i++)
-    {
-      JsonObject *record = json_array_get_object_element (records, i);
-
-      if (g_strcmp0 (str_member (record, "id"), id) == 0)
-        return record;
-    }
-  g_error ("no record %s", id);
-  return NULL;
+  return find_object (records, "id", id);
 }
 
 static const char *
@@ -1375,8 +1376,7 @@ main (int    argc,
 {
   int status;
 
-  procura_test_init_keep_going (&argc, &argv);
-  if (!procura_test_find_cli (&cli_path, &cli_env))
+  if (!procura_test_init_cli (&argc, &argv, &cli_path, &cli_env))
     return 77;
 
   g_test_add_func ("/cli/help", test_help);

@@ -10,18 +10,7 @@
 
 #include "procura-date.h"
 #include "procura-error.h"
-
-static void
-assert_refused (const GError *error,
-                const char   *label,
-                const char   *reason)
-{
-  g_autofree char *expected = g_strdup_printf ("%s: %s", label, reason);
-
-  g_assert_nonnull (error);
-  g_assert_true (g_error_matches (error, PROCURA_ERROR, PROCURA_ERROR_INVALID));
-  g_assert_cmpstr (error->message, ==, expected);
-}
+#include "procura-test-utils.h"
 
 /* ---- procura_date_validate ---- */
 

@@ -465,8 +465,7 @@ main (int    argc,
 {
   int status;
 
-  procura_test_init_keep_going (&argc, &argv);
-  if (!procura_test_find_cli (&cli_path, &cli_env))
+  if (!procura_test_init_cli (&argc, &argv, &cli_path, &cli_env))
     return 77;
 
   root = procura_test_make_tmp_dir ("procura-demo-XXXXXX");

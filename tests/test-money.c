@@ -10,6 +10,7 @@
 #include "procura-decimal.h"
 #include "procura-error.h"
 #include "procura-money.h"
+#include "procura-test-utils.h"
 
 /* g_test_message() output must stay valid UTF-8 for the TAP stream. */
 static const char *
@@ -18,19 +19,6 @@ printable (const char *text)
   if (text == NULL)
     return "(null)";
   return g_utf8_validate (text, -1, NULL) ? text : "(not UTF-8)";
-}
-
-/* Asserts an INVALID error whose message is exactly "<label>: <reason>". */
-static void
-assert_refused (const GError *error,
-                const char   *label,
-                const char   *reason)
-{
-  g_autofree char *expected = g_strdup_printf ("%s: %s", label, reason);
-
-  g_assert_nonnull (error);
-  g_assert_true (g_error_matches (error, PROCURA_ERROR, PROCURA_ERROR_INVALID));
-  g_assert_cmpstr (error->message, ==, expected);
 }
 
 /* ---- money parsing ---- */
@@ -164,10 +152,32 @@ test_money_parse_null_out (void)
 
 /* ---- money formatting ---- */
 
+typedef struct
+{
+  gint64      value;   /* fen, or hundredths of a decimal */
+  const char *text;
+} Formatted;
+
+typedef char *(*FormatFunc) (gint64 value);
+
+/* format (value) is text, row by row */
+static void
+assert_formats (FormatFunc       format,
+                const Formatted *rows,
+                gsize            n_rows)
+{
+  for (gsize i = 0; i < n_rows; i++)
+    {
+      g_autofree char *text = format (rows[i].value);
+
+      g_assert_cmpstr (text, ==, rows[i].text);
+    }
+}
+
 static void
 test_money_format (void)
 {
-  static const struct { gint64 fen; const char *text; } rows[] = {
+  static const Formatted rows[] = {
     { 123456, "¥1,234.56" },
     { -30000, "-¥300.00" },
     { 0, "¥0.00" },
@@ -180,18 +190,13 @@ test_money_format (void)
     { G_MAXINT64, "¥92,233,720,368,547,758.07" },
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
-    {
-      g_autofree char *text = procura_money_format (rows[i].fen);
-
-      g_assert_cmpstr (text, ==, rows[i].text);
-    }
+  assert_formats (procura_money_format, rows, G_N_ELEMENTS (rows));
 }
 
 static void
 test_money_format_plain (void)
 {
-  static const struct { gint64 fen; const char *text; } rows[] = {
+  static const Formatted rows[] = {
     { 123456, "1234.56" },
     { -30000, "-300.00" },
     { 0, "0.00" },
@@ -201,18 +206,13 @@ test_money_format_plain (void)
     { G_MININT64, "-92233720368547758.08" },
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
-    {
-      g_autofree char *text = procura_money_format_plain (rows[i].fen);
-
-      g_assert_cmpstr (text, ==, rows[i].text);
-    }
+  assert_formats (procura_money_format_plain, rows, G_N_ELEMENTS (rows));
 }
 
 static void
 test_money_format_wan (void)
 {
-  static const struct { gint64 fen; const char *text; } rows[] = {
+  static const Formatted rows[] = {
     { 12500000, "12.50" },       /* 125 000 yuan */
     { 123456, "0.12" },          /* 1 234.56 yuan = 0.123456 万 */
     { 125000, "0.13" },          /* exactly half: away from zero */
@@ -226,12 +226,7 @@ test_money_format_wan (void)
     { PROCURA_MONEY_MAX, "1000000000.00" },
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
-    {
-      g_autofree char *text = procura_money_format_wan (rows[i].fen);
-
-      g_assert_cmpstr (text, ==, rows[i].text);
-    }
+  assert_formats (procura_money_format_wan, rows, G_N_ELEMENTS (rows));
 }
 
 static void
@@ -425,7 +420,7 @@ test_decimal_parse_bad (gconstpointer data)
 static void
 test_decimal_format (void)
 {
-  static const struct { gint64 v; const char *text; } rows[] = {
+  static const Formatted rows[] = {
     { 8550, "85.5" },
     { 8500, "85" },
     { -325, "-3.25" },
@@ -440,12 +435,7 @@ test_decimal_format (void)
     { G_MININT64, "-92233720368547758.08" },
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
-    {
-      g_autofree char *text = procura_decimal_format (rows[i].v);
-
-      g_assert_cmpstr (text, ==, rows[i].text);
-    }
+  assert_formats (procura_decimal_format, rows, G_N_ELEMENTS (rows));
 
   for (gint64 v = -1000; v <= 1000; v += 7)
     {

@@ -11,7 +11,6 @@
 #include "config.h"
 
 #include <adwaita.h>
-#include <glib/gstdio.h>
 
 #include "procura-demo.h"
 #include "procura-project-row.h"

@@ -728,7 +728,8 @@ cmd_show (int    argc,
           ProcuraRecord *child = g_ptr_array_index (children, i);
 
           g_print ("  - %s", procura_record_get_id (child));
-          if (all[e] == PROCURA_ENTITY_MILESTONE && procura_milestone_is_overdue (child, today))
+          if (all[e] == PROCURA_ENTITY_MILESTONE && !procura_project_is_closed (bundle) &&
+              procura_milestone_is_overdue (child, today))
             g_print ("  [%s]", _("overdue"));
           if (all[e] == PROCURA_ENTITY_EVALUATION)
             {

@@ -8,6 +8,14 @@
 #include <string.h>
 
 #include "procura-derive.h"
+#include "procura-workflow.h"
+
+gboolean
+procura_project_is_closed (const ProcuraProjectBundle *bundle)
+{
+  return procura_workflow_is_final (PROCURA_ENTITY_PROJECT,
+                                    procura_record_get_string (bundle->project, "status"));
+}
 
 gboolean
 procura_milestone_is_overdue (const ProcuraRecord *milestone,
@@ -73,6 +81,10 @@ procura_project_count_overdue (const ProcuraProjectBundle *bundle,
                                const char                 *as_of)
 {
   guint n = 0;
+
+  /* a closed project has nothing left due */
+  if (procura_project_is_closed (bundle))
+    return 0;
 
   for (guint i = 0; i < bundle->milestones->len; i++)
     if (procura_milestone_is_overdue (g_ptr_array_index (bundle->milestones, i), as_of))

@@ -10,6 +10,8 @@
 
 G_BEGIN_DECLS
 
+/* Completed, terminated or cancelled: nothing of it is due any more. */
+gboolean  procura_project_is_closed         (const ProcuraProjectBundle *bundle);
 /* A milestone is overdue when its due date has passed (before as_of) and
  * it has not been accepted. */
 gboolean  procura_milestone_is_overdue      (const ProcuraRecord  *milestone,
@@ -22,6 +24,7 @@ gint64    procura_project_paid              (const ProcuraProjectBundle *bundle)
 gint64    procura_project_balance           (const ProcuraProjectBundle *bundle);
 /* per mille of milestones accepted (0 when there are none) */
 guint     procura_project_progress          (const ProcuraProjectBundle *bundle);
+/* overdue milestones of a project still open (0 for a closed one) */
 guint     procura_project_count_overdue     (const ProcuraProjectBundle *bundle,
                                              const char                 *as_of);
 /* Total score of an evaluation in hundredths: the sum of its leaf

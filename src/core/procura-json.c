@@ -380,7 +380,7 @@ procura_bundle_to_json (const ProcuraProjectBundle *bundle,
     {
       ProcuraRecord *m = g_ptr_array_index (bundle->milestones, i);
 
-      if (procura_milestone_is_overdue (m, as_of))
+      if (!procura_project_is_closed (bundle) && procura_milestone_is_overdue (m, as_of))
         json_builder_add_string_value (builder, procura_record_get_id (m));
     }
   json_builder_end_array (builder);

@@ -413,9 +413,14 @@ procura_store_query_ledger (ProcuraStore              *store,
         {
           row->n_milestones = f->n_milestones;
           row->n_accepted = f->n_accepted;
-          row->n_overdue = f->n_overdue;
-          row->next_due = g_steal_pointer (&f->next_due);
           row->latest_score = f->latest_score;
+          /* a closed project (completed, terminated, cancelled) has nothing
+           * left due */
+          if (!procura_workflow_is_final (PROCURA_ENTITY_PROJECT, row->status))
+            {
+              row->n_overdue = f->n_overdue;
+              row->next_due = g_steal_pointer (&f->next_due);
+            }
         }
 
       if (row->latest_score >= 0)

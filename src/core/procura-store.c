@@ -1455,6 +1455,63 @@ procura_store_delete (ProcuraStore            *self,
   return write_scope_end (&scope, ok, ok ? error : NULL);
 }
 
+/* ---- dry runs -------------------------------------------------------- */
+
+typedef gboolean (*WriteFunc) (ProcuraStore  *self,
+                               ProcuraRecord *record,
+                               GError       **error);
+
+static gboolean
+dry_run (ProcuraStore   *self,
+         WriteFunc       write,
+         ProcuraRecord  *record,
+         GError        **error)
+{
+  g_autoptr(ProcuraRecord) copy = procura_record_copy (record);
+  gboolean own_transaction = (self->tx_depth == 0);
+  gboolean ok;
+
+  if (own_transaction && !procura_store_begin (self, error))
+    return FALSE;
+  if (!run_cached (self, "SAVEPOINT dry", error))
+    {
+      if (own_transaction)
+        procura_store_rollback (self);
+      return FALSE;
+    }
+
+  ok = write (self, copy, error);
+
+  g_hash_table_remove_all (self->tx_cache);
+  sqlite3_exec (self->db, "ROLLBACK TO dry; RELEASE dry", NULL, NULL, NULL);
+  if (own_transaction)
+    procura_store_rollback (self);
+
+  return ok;
+}
+
+gboolean
+procura_store_check_insert (ProcuraStore   *self,
+                            ProcuraRecord  *record,
+                            GError        **error)
+{
+  g_return_val_if_fail (PROCURA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  return dry_run (self, do_insert, record, error);
+}
+
+gboolean
+procura_store_check_update (ProcuraStore   *self,
+                            ProcuraRecord  *changes,
+                            GError        **error)
+{
+  g_return_val_if_fail (PROCURA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (changes != NULL, FALSE);
+
+  return dry_run (self, do_update, changes, error);
+}
+
 /* ---- reads ----------------------------------------------------------- */
 
 static ProcuraRecord *

@@ -68,6 +68,16 @@ gboolean       procura_store_delete          (ProcuraStore   *self,
                                               const char     *id,
                                               GError        **error);
 
+/* Dry runs for live validation in forms: run the whole write path —
+ * every rule, reference and limit — inside a savepoint that is always
+ * rolled back, and report the first problem. Nothing is written. */
+gboolean       procura_store_check_insert    (ProcuraStore   *self,
+                                              ProcuraRecord  *record,
+                                              GError        **error);
+gboolean       procura_store_check_update    (ProcuraStore   *self,
+                                              ProcuraRecord  *changes,
+                                              GError        **error);
+
 /* Reads */
 ProcuraRecord *procura_store_get             (ProcuraStore   *self,
                                               const ProcuraEntityInfo *entity,

@@ -1999,6 +1999,87 @@ build_good_data (Fixture *f,
     *out_payment = g_steal_pointer (&payment);
 }
 
+/* Dry runs give the error a save would give, and write nothing. */
+static void
+test_dry_run (Fixture *f)
+{
+  g_autoptr(ProcuraRecord) org = procura_record_new (PROCURA_ENTITY_ORGANIZATION, NULL);
+  g_autoptr(ProcuraRecord) good = procura_record_new (PROCURA_ENTITY_ORGANIZATION, NULL);
+  g_autoptr(ProcuraRecord) change = NULL;
+  g_autoptr(ProcuraRecord) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *project = add_active_project (f, FIXTURE_VALUE);
+  Counts before = counts (f);
+
+  procura_record_set_string (org, "name", "试填机构");
+  procura_record_set_string (org, "uscc", "52420000MJH233402A");   /* wrong check character */
+  procura_record_set_string (org, "kind", "social_work_agency");
+  g_assert_false (procura_store_check_insert (f->store, org, &error));
+  assert_error_names (error, PROCURA_ERROR_INVALID, "Credit code");
+  g_clear_error (&error);
+
+  procura_record_set_string (good, "name", "试填机构");
+  procura_record_set_string (good, "uscc", "52420000MJH233402K");
+  procura_record_set_string (good, "kind", "social_work_agency");
+  g_assert_true (procura_store_check_insert (f->store, good, &error));
+  g_assert_no_error (error);
+  /* the record given is left as it was: no id assigned, nothing written */
+  g_assert_null (procura_record_get_id (good));
+  assert_counts_delta (before, counts (f), 0, 0, 0);
+  g_assert_null (procura_store_resolve_ref (f->store, PROCURA_ENTITY_ORGANIZATION, "52420000MJH233402K", NULL));
+
+  /* an update over the amendment-free payment limit, checked, not applied */
+  change = procura_record_new (PROCURA_ENTITY_PROJECT, project);
+  procura_record_set_int (change, "value", -1);
+  g_assert_false (procura_store_check_update (f->store, change, &error));
+  assert_error_names (error, PROCURA_ERROR_INVALID, "Contract value");
+  g_clear_error (&error);
+  procura_record_set_int (change, "value", FIXTURE_VALUE * 2);
+  g_assert_true (procura_store_check_update (f->store, change, &error));
+  g_assert_no_error (error);
+  after = get_ok (f, PROCURA_ENTITY_PROJECT, project);
+  g_assert_cmpint (procura_record_get_int (after, "value", 0), ==, FIXTURE_VALUE);
+  assert_counts_delta (before, counts (f), 0, 0, 0);
+  assert_check_passes (f);
+}
+
+/* A closed project has nothing due: its open milestones are neither
+ * overdue nor next due in the ledger. */
+static void
+test_ledger_closed_not_overdue (Fixture *f)
+{
+  g_autofree char *project = add_active_project (f, FIXTURE_VALUE);
+  g_autofree char *milestone = add_milestone (f, project, "过期节点", "2021-03-31");
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  ProcuraLedgerRow *row;
+
+  rows = procura_store_query_ledger (f->store, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 1);
+  row = g_ptr_array_index (rows, 0);
+  g_assert_cmpuint (row->n_overdue, ==, 1);
+  g_assert_cmpstr (row->next_due, ==, "2021-03-31");
+  g_clear_pointer (&rows, g_ptr_array_unref);
+
+  set_state (f, PROCURA_ENTITY_PROJECT, project, "terminated");
+  rows = procura_store_query_ledger (f->store, NULL, NULL, &error);
+  g_assert_no_error (error);
+  row = g_ptr_array_index (rows, 0);
+  g_assert_cmpuint (row->n_overdue, ==, 0);
+  g_assert_null (row->next_due);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+
+  {
+    ProcuraLedgerFilter overdue = { .overdue_only = TRUE };
+
+    rows = procura_store_query_ledger (f->store, &overdue, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (rows->len, ==, 0);
+  }
+  (void) milestone;
+}
+
 static void
 test_check_good (Fixture *f)
 {
@@ -2106,6 +2187,8 @@ main (int argc, char *argv[])
 {
   static const FixtureTest tests[] = {
     { "/store/open", test_open },
+    { "/store/dry-run", test_dry_run },
+    { "/store/ledger/closed-not-overdue", test_ledger_closed_not_overdue },
     { "/store/round-trip/organization", test_round_trip_organization },
     { "/store/round-trip/grade_scheme", test_round_trip_grade_scheme },
     { "/store/round-trip/project", test_round_trip_project },

@@ -704,8 +704,8 @@ add_final_evaluation (Fixture    *f,
                       gint64      score)
 {
   char *evaluation = add_evaluation (f, project, kind, date);
-  g_autofree char *criterion = add_criterion (f, evaluation, NULL, 1, "综合", 10000, score);
 
+  g_free (add_criterion (f, evaluation, NULL, 1, "综合", 10000, score));
   set_state (f, PROCURA_ENTITY_EVALUATION, evaluation, "final");
   return evaluation;
 }

@@ -357,7 +357,7 @@ test_bad_hash (BlobFixture *f)
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b8555",
     "../../../../../../etc/passwd",
   };
-  g_autofree char *empty = import_ok (f, "", 0);
+  G_GNUC_UNUSED g_autofree char *empty = import_ok (f, "", 0);
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
@@ -388,7 +388,7 @@ test_no_temporary_files (BlobFixture *f)
 
   for (guint i = 0; i < G_N_ELEMENTS (contents); i++)
     {
-      g_autofree char *sha = import_ok (f, contents[i], strlen (contents[i]));
+      G_GNUC_UNUSED g_autofree char *sha = import_ok (f, contents[i], strlen (contents[i]));
     }
   c = census (f->blob_dir);
   g_assert_cmpuint (c.n_files, ==, 4);

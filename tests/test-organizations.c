@@ -9,5 +9,5 @@ main (int    argc,
       char **argv)
 {
   g_print ("1..0 # SKIP not written yet\n");
-  return 77;
+  return 0;  /* TAP: the plan line says it was skipped */
 }

@@ -513,7 +513,7 @@ test_project_value_limits (Fixture *f)
 {
   g_autofree char *project = add_active_project (f, FIXTURE_VALUE);
   g_autofree char *payment = add_payment (f, project, NULL, 6000000);
-  g_autofree char *amendment = add_amendment (f, project, 500000, NULL);
+  G_GNUC_UNUSED g_autofree char *amendment = add_amendment (f, project, 500000, NULL);
   g_autoptr(ProcuraRecord) below_paid = procura_record_new (PROCURA_ENTITY_PROJECT, project);
   g_autoptr(ProcuraRecord) below_ten = procura_record_new (PROCURA_ENTITY_PROJECT, project);
   g_autoptr(ProcuraRecord) ok = procura_record_new (PROCURA_ENTITY_PROJECT, project);
@@ -581,7 +581,7 @@ test_amendment_limit_exact (Fixture *f)
   g_autofree char *p1 = add_active_project (f, FIXTURE_VALUE);
   g_autofree char *p2 = add_active_project (f, FIXTURE_VALUE);
   g_autoptr(ProcuraRecord) over = new_amendment (p2, FIXTURE_VALUE / 10 + 1);
-  g_autofree char *exact = add_amendment (f, p1, FIXTURE_VALUE / 10, NULL);
+  G_GNUC_UNUSED g_autofree char *exact = add_amendment (f, p1, FIXTURE_VALUE / 10, NULL);
 
   insert_refused (f, over, PROCURA_ERROR_LIMIT, "Change in value");
   assert_check_passes (f);
@@ -591,10 +591,10 @@ static void
 test_amendment_limit_cumulative (Fixture *f)
 {
   g_autofree char *project = add_active_project (f, FIXTURE_VALUE);
-  g_autofree char *a1 = add_amendment (f, project, 400000, NULL);
-  g_autofree char *a2 = add_amendment (f, project, 400000, NULL);
+  G_GNUC_UNUSED g_autofree char *a1 = add_amendment (f, project, 400000, NULL);
+  G_GNUC_UNUSED g_autofree char *a2 = add_amendment (f, project, 400000, NULL);
   /* a reduction does not make room: increases count on their own */
-  g_autofree char *cut = add_amendment (f, project, -300000, NULL);
+  G_GNUC_UNUSED g_autofree char *cut = add_amendment (f, project, -300000, NULL);
   g_autofree char *a3 = add_amendment (f, project, 200000, NULL);
   g_autofree char *a5 = NULL;
   g_autoptr(ProcuraRecord) one_more = new_amendment (project, 1);
@@ -720,7 +720,7 @@ static void
 test_milestone_period_project_shortened (Fixture *f)
 {
   g_autofree char *project = add_active_project (f, FIXTURE_VALUE);
-  g_autofree char *milestone = add_milestone (f, project, "年终总结", "2021-12-15");
+  G_GNUC_UNUSED g_autofree char *milestone = add_milestone (f, project, "年终总结", "2021-12-15");
   g_autoptr(ProcuraRecord) shorten = procura_record_new (PROCURA_ENTITY_PROJECT, project);
   g_autoptr(GError) error = NULL;
   Counts before = counts (f);
@@ -976,7 +976,7 @@ static void
 test_payment_limit_with_amendments (Fixture *f)
 {
   g_autofree char *project = add_active_project (f, FIXTURE_VALUE);
-  g_autofree char *amendment = add_amendment (f, project, 1000000, NULL);
+  G_GNUC_UNUSED g_autofree char *amendment = add_amendment (f, project, 1000000, NULL);
   g_autofree char *p1 = add_payment (f, project, NULL, 11000000);
   g_autofree char *p2 = add_payment (f, project, NULL, 1);
   g_autoptr(ProcuraRecord) over = NULL;
@@ -1287,9 +1287,9 @@ add_scored_tree (Fixture    *f,
 {
   char *evaluation = add_evaluation (f, project, "final", "2021-12-20");
   g_autofree char *a = add_criterion (f, evaluation, NULL, 1, "服务成效", 6000, -1);
-  g_autofree char *a1 = add_criterion (f, evaluation, a, 2, "居民满意度", 3000, 2500);
-  g_autofree char *a2 = add_criterion (f, evaluation, a, 2, "目标达成", 3000, 2800);
-  g_autofree char *b = add_criterion (f, evaluation, NULL, 1, "项目管理", 4000, 3500);
+  G_GNUC_UNUSED g_autofree char *a1 = add_criterion (f, evaluation, a, 2, "居民满意度", 3000, 2500);
+  G_GNUC_UNUSED g_autofree char *a2 = add_criterion (f, evaluation, a, 2, "目标达成", 3000, 2800);
+  G_GNUC_UNUSED g_autofree char *b = add_criterion (f, evaluation, NULL, 1, "项目管理", 4000, 3500);
 
   return evaluation;
 }
@@ -1318,7 +1318,7 @@ test_evaluation_finalise_weights_9999 (Fixture *f)
 {
   g_autofree char *project = add_active_project (f, FIXTURE_VALUE);
   g_autofree char *evaluation = add_evaluation (f, project, "final", "2021-12-20");
-  g_autofree char *a = add_criterion (f, evaluation, NULL, 1, "服务成效", 6000, 5000);
+  G_GNUC_UNUSED g_autofree char *a = add_criterion (f, evaluation, NULL, 1, "服务成效", 6000, 5000);
   g_autofree char *b = add_criterion (f, evaluation, NULL, 1, "项目管理", 3999, 3000);
   g_autoptr(ProcuraRecord) fix = procura_record_new (PROCURA_ENTITY_CRITERION, b);
 
@@ -1335,8 +1335,8 @@ test_evaluation_finalise_weights_over (Fixture *f)
 {
   g_autofree char *project = add_active_project (f, FIXTURE_VALUE);
   g_autofree char *evaluation = add_evaluation (f, project, "final", "2021-12-20");
-  g_autofree char *a = add_criterion (f, evaluation, NULL, 1, "服务成效", 6000, 5000);
-  g_autofree char *b = add_criterion (f, evaluation, NULL, 1, "项目管理", 4001, 3000);
+  G_GNUC_UNUSED g_autofree char *a = add_criterion (f, evaluation, NULL, 1, "服务成效", 6000, 5000);
+  G_GNUC_UNUSED g_autofree char *b = add_criterion (f, evaluation, NULL, 1, "项目管理", 4001, 3000);
 
   set_state_refused (f, PROCURA_ENTITY_EVALUATION, evaluation, "final", PROCURA_ERROR_INVALID, "Weight");
 }
@@ -1365,9 +1365,9 @@ test_evaluation_finalise_children_mismatch (Fixture *f)
   g_autofree char *project = add_active_project (f, FIXTURE_VALUE);
   g_autofree char *evaluation = add_evaluation (f, project, "final", "2021-12-20");
   g_autofree char *a = add_criterion (f, evaluation, NULL, 1, "服务成效", 6000, -1);
-  g_autofree char *a1 = add_criterion (f, evaluation, a, 2, "居民满意度", 3000, 2500);
-  g_autofree char *a2 = add_criterion (f, evaluation, a, 2, "目标达成", 2999, 2800);
-  g_autofree char *b = add_criterion (f, evaluation, NULL, 1, "项目管理", 4000, 3500);
+  G_GNUC_UNUSED g_autofree char *a1 = add_criterion (f, evaluation, a, 2, "居民满意度", 3000, 2500);
+  G_GNUC_UNUSED g_autofree char *a2 = add_criterion (f, evaluation, a, 2, "目标达成", 2999, 2800);
+  G_GNUC_UNUSED g_autofree char *b = add_criterion (f, evaluation, NULL, 1, "项目管理", 4000, 3500);
 
   finalise_refused (f, evaluation, PROCURA_ERROR_INVALID, "Weight", "服务成效");
   assert_state (f, PROCURA_ENTITY_EVALUATION, evaluation, "draft");
@@ -1379,9 +1379,9 @@ test_evaluation_finalise_unscored_leaf (Fixture *f)
   g_autofree char *project = add_active_project (f, FIXTURE_VALUE);
   g_autofree char *evaluation = add_evaluation (f, project, "final", "2021-12-20");
   g_autofree char *a = add_criterion (f, evaluation, NULL, 1, "服务成效", 6000, -1);
-  g_autofree char *a1 = add_criterion (f, evaluation, a, 2, "居民满意度", 3000, 2500);
-  g_autofree char *a2 = add_criterion (f, evaluation, a, 2, "目标达成", 3000, -1);
-  g_autofree char *b = add_criterion (f, evaluation, NULL, 1, "项目管理", 4000, 3500);
+  G_GNUC_UNUSED g_autofree char *a1 = add_criterion (f, evaluation, a, 2, "居民满意度", 3000, 2500);
+  G_GNUC_UNUSED g_autofree char *a2 = add_criterion (f, evaluation, a, 2, "目标达成", 3000, -1);
+  G_GNUC_UNUSED g_autofree char *b = add_criterion (f, evaluation, NULL, 1, "项目管理", 4000, 3500);
 
   finalise_refused (f, evaluation, PROCURA_ERROR_REQUIRED, "Score", "目标达成");
 }
@@ -1392,9 +1392,9 @@ test_evaluation_finalise_parent_scored (Fixture *f)
   g_autofree char *project = add_active_project (f, FIXTURE_VALUE);
   g_autofree char *evaluation = add_evaluation (f, project, "final", "2021-12-20");
   g_autofree char *a = add_criterion (f, evaluation, NULL, 1, "服务成效", 6000, 5000);
-  g_autofree char *a1 = add_criterion (f, evaluation, a, 2, "居民满意度", 3000, 2500);
-  g_autofree char *a2 = add_criterion (f, evaluation, a, 2, "目标达成", 3000, 2500);
-  g_autofree char *b = add_criterion (f, evaluation, NULL, 1, "项目管理", 4000, 3500);
+  G_GNUC_UNUSED g_autofree char *a1 = add_criterion (f, evaluation, a, 2, "居民满意度", 3000, 2500);
+  G_GNUC_UNUSED g_autofree char *a2 = add_criterion (f, evaluation, a, 2, "目标达成", 3000, 2500);
+  G_GNUC_UNUSED g_autofree char *b = add_criterion (f, evaluation, NULL, 1, "项目管理", 4000, 3500);
 
   set_state_refused (f, PROCURA_ENTITY_EVALUATION, evaluation, "final", PROCURA_ERROR_INVALID, "Score");
 }
@@ -1485,7 +1485,7 @@ test_evaluation_final_locked_delete_criterion (Fixture *f)
 {
   g_autofree char *project = add_active_project (f, FIXTURE_VALUE);
   g_autofree char *evaluation = add_evaluation (f, project, "final", "2021-12-20");
-  g_autofree char *a = add_criterion (f, evaluation, NULL, 1, "服务成效", 6000, 5000);
+  G_GNUC_UNUSED g_autofree char *a = add_criterion (f, evaluation, NULL, 1, "服务成效", 6000, 5000);
   g_autofree char *b = add_criterion (f, evaluation, NULL, 1, "项目管理", 4000, 3500);
   g_autoptr(ProcuraProjectBundle) bundle = NULL;
 
@@ -1503,7 +1503,7 @@ test_evaluation_final_locked_move_criterion (Fixture *f)
   g_autofree char *project = add_active_project (f, FIXTURE_VALUE);
   g_autofree char *evaluation = add_evaluation (f, project, "final", "2021-12-20");
   g_autofree char *other = add_evaluation (f, project, "self", "2021-12-01");
-  g_autofree char *a = add_criterion (f, evaluation, NULL, 1, "服务成效", 6000, 5000);
+  G_GNUC_UNUSED g_autofree char *a = add_criterion (f, evaluation, NULL, 1, "服务成效", 6000, 5000);
   g_autofree char *b = add_criterion (f, evaluation, NULL, 1, "项目管理", 4000, 3500);
   g_autoptr(ProcuraRecord) move = procura_record_new (PROCURA_ENTITY_CRITERION, b);
 
@@ -1521,7 +1521,7 @@ test_criterion_levels (Fixture *f)
   g_autofree char *top = add_criterion (f, evaluation, NULL, 1, "服务成效", 6000, -1);
   g_autofree char *foreign = add_criterion (f, other, NULL, 1, "别的评估", 10000, -1);
   g_autofree char *mid = add_criterion (f, evaluation, top, 2, "居民满意度", 3000, -1);
-  g_autofree char *leaf = add_criterion (f, evaluation, mid, 3, "问卷回收率", 1500, 1200);
+  G_GNUC_UNUSED g_autofree char *leaf = add_criterion (f, evaluation, mid, 3, "问卷回收率", 1500, 1200);
   static const struct { gint64 level; int parent; gint64 weight; const char *label; } bad[] = {
     { 0, 0, 1000, "Level" },      /* 0: no parent */
     { 4, 0, 1000, "Level" },
@@ -1582,7 +1582,7 @@ test_consultation_meeting_kind_changed (Fixture *f)
   g_autoptr(ProcuraRecord) item = new_consultation (project, meeting);
   g_autoptr(ProcuraRecord) change = procura_record_new (PROCURA_ENTITY_ACTIVITY, meeting);
   g_autoptr(GError) error = NULL;
-  g_autofree char *id = insert_ok (f, item);
+  G_GNUC_UNUSED g_autofree char *id = insert_ok (f, item);
   g_autofree char *kind = NULL;
   Counts before = counts (f);
 

@@ -1195,7 +1195,7 @@ test_history_append_only (Fixture *f)
     "UPDATE change SET actor = 'someone else'",
     "DELETE FROM change",
   };
-  g_autofree char *id = add_draft_project (f, "AO-001");
+  G_GNUC_UNUSED g_autofree char *id = add_draft_project (f, "AO-001");
   Counts before = counts (f);
 
   for (guint i = 0; i < G_N_ELEMENTS (attacks); i++)
@@ -1293,7 +1293,7 @@ test_unique_uscc (Fixture *f)
 static void
 test_unique_project_code (Fixture *f)
 {
-  g_autofree char *one = add_draft_project (f, "GZ-2021-001");
+  G_GNUC_UNUSED g_autofree char *one = add_draft_project (f, "GZ-2021-001");
   g_autofree char *two = add_draft_project (f, "GZ-2021-002");
   g_autoptr(ProcuraRecord) dup = new_project (f, "GZ-2021-001");
   g_autoptr(ProcuraRecord) rename = procura_record_new (PROCURA_ENTITY_PROJECT, two);
@@ -1332,8 +1332,8 @@ test_find_and_resolve (Fixture *f)
 {
   g_autofree char *uscc = NULL;
   g_autofree char *org = add_org_full (f, "阳光社工服务中心", "social_work_agency", &uscc);
-  g_autofree char *twin1 = add_org (f, "同名机构", "other");
-  g_autofree char *twin2 = add_org (f, "同名机构", "other");
+  G_GNUC_UNUSED g_autofree char *twin1 = add_org (f, "同名机构", "other");
+  G_GNUC_UNUSED g_autofree char *twin2 = add_org (f, "同名机构", "other");
   g_autofree char *project = add_draft_project (f, "GZ-2021-007");
   g_autofree char *milestone = add_milestone (f, project, "首期", "2021-05-31");
   g_autoptr(ProcuraRecord) found = NULL;

@@ -228,7 +228,7 @@ main (int    argc,
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
     {
       g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 77;
+      return 0;  /* TAP: the plan line says it was skipped */
     }
 
   gtk_test_init (&argc, &argv, NULL);

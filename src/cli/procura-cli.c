@@ -637,7 +637,10 @@ print_record (const ProcuraRecord *record,
       if (procura_record_get_value (record, i) == NULL || field->type == PROCURA_FIELD_REF)
         continue;
       text = procura_field_value_to_display (field, procura_record_get_value (record, i));
-      g_print ("%s%s: %s\n", indent, procura_field_get_label (field), text);
+      g_print ("%s", indent);
+      /* Translators: a field label and its value */
+      g_print (_("%s: %s"), procura_field_get_label (field), text);
+      g_print ("\n");
     }
 }
 
@@ -917,10 +920,15 @@ print_usage (FILE *out)
   fprintf (out, "%s\n", _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
-      g_autofree char *left = g_strdup_printf ("%s %s", commands[i].name, _(commands[i].args));
-      glong width = g_utf8_strlen (left, -1);
+      /* _("") would return the catalogue's header */
+      const char *args = commands[i].args[0] != '\0' ? _(commands[i].args) : "";
+      g_autofree char *left = g_strdup_printf ("%s %s", commands[i].name, args);
+      glong width = 0;
 
-      /* pad by characters, not bytes: the arguments may hold "…" */
+      /* pad by screen columns: CJK characters take two */
+      for (const char *p = left; *p != '\0'; p = g_utf8_next_char (p))
+        width += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
+
       fprintf (out, "  %s%*s %s\n", left, (int) MAX (0, 34 - width), "", _(commands[i].summary));
     }
   fprintf (out, "\n%s\n", _("“procura-cli COMMAND --help” describes a command and its options."));

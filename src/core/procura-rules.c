@@ -268,8 +268,8 @@ validate_project (ProcuraStore        *store,
   if (year < 1990 || year > 2199)
     {
       g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
-                   _("%s: %" G_GINT64_FORMAT " is not a plausible year"),
-                   label_of (project, "budget_year"), year);
+                   _("%s: %lld is not a plausible year"),
+                   label_of (project, "budget_year"), (long long) year);
       return FALSE;
     }
 
@@ -464,11 +464,11 @@ validate_amendment (ProcuraStore        *store,
   if (increase * 10 > value)
     {
       g_autofree char *inc = procura_money_format (increase);
-      g_autofree char *limit = procura_money_format (value / 10);
+      g_autofree char *original = procura_money_format (value);
 
       g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_LIMIT,
                    _("%s: increases would total %s, more than 10%% of the original value (%s)"),
-                   label_of (amendment, "value_delta"), inc, limit);
+                   label_of (amendment, "value_delta"), inc, original);
       return FALSE;
     }
 
@@ -717,7 +717,8 @@ check_parent_unlocked (ProcuraStore        *store,
   if (parent != NULL && g_strcmp0 (state_of (parent), locked_state) == 0)
     {
       g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_TRANSITION,
-                   "%s: %s", label_of (record, ref_field), reason);
+                   /* Translators: a field label, then why the change is refused */
+                   _("%s: %s"), label_of (record, ref_field), reason);
       return FALSE;
     }
 
@@ -940,9 +941,9 @@ validate_criterion (ProcuraStore        *store,
       if (procura_record_get_int (parent, "level", 0) + 1 != level)
         {
           g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
-                       _("%s: a sub-indicator of a level %" G_GINT64_FORMAT " indicator is level %" G_GINT64_FORMAT),
-                       label_of (criterion, "level"), procura_record_get_int (parent, "level", 0),
-                       procura_record_get_int (parent, "level", 0) + 1);
+                       _("%s: a sub-indicator of a level %lld indicator is level %lld"),
+                       label_of (criterion, "level"), (long long) procura_record_get_int (parent, "level", 0),
+                       (long long) procura_record_get_int (parent, "level", 0) + 1);
           return FALSE;
         }
     }
@@ -1090,7 +1091,7 @@ _procura_rules_validate (ProcuraStore        *store,
       if (scheme == NULL)
         {
           g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
-                       "%s: %s", label_of (merged, "bands"), local_error->message);
+                       _("%s: %s"), label_of (merged, "bands"), local_error->message);
           return FALSE;
         }
       return TRUE;

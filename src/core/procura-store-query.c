@@ -953,6 +953,7 @@ procura_store_check (ProcuraStore  *store,
                     "  AND y.deleted = 0 AND y.status = 'paid') > COALESCE(p.value, 0) + "
                     "(SELECT COALESCE(sum(value_delta), 0) FROM amendment a WHERE a.project_id = p.id AND a.deleted = 0)",
                     error) ||
+      /* xgettext:no-c-format */
       !check_query (store, &p, _("Amendments add more than 10% of the contract value"),
                     "SELECT p.id, p.code FROM project p WHERE p.deleted = 0 AND "
                     "(SELECT COALESCE(sum(value_delta), 0) FROM amendment a WHERE a.project_id = p.id "

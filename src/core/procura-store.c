@@ -1406,10 +1406,10 @@ do_delete (ProcuraStore            *self,
 
             g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_REFERENCED,
                          g_dngettext (GETTEXT_PACKAGE,
-                                      "%s: cannot be deleted, %" G_GINT64_FORMAT " %s record refers to it",
-                                      "%s: cannot be deleted, %" G_GINT64_FORMAT " %s records refer to it",
+                                      "%s: cannot be deleted, %lld %s record refers to it",
+                                      "%s: cannot be deleted, %lld %s records refer to it",
                                       n),
-                         procura_entity_get_label (entity), n, procura_entity_get_label (all[e]));
+                         procura_entity_get_label (entity), (long long) n, procura_entity_get_label (all[e]));
             sqlite3_reset (stmt);
             return FALSE;
           }

@@ -233,7 +233,7 @@ assert_uscc_refusal (const GError *error,
   g_assert_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID);
   g_test_message ("%s", error->message);
   /* names the field (its label says "Unified social credit code", the
-   * message "Credit code") and the reason */
+   * message "Unified social credit code") and the reason */
   lower = g_ascii_strdown (error->message, -1);
   g_assert_nonnull (strstr (lower, "credit code"));
   g_assert_nonnull (strstr (error->message, reason));

@@ -2015,7 +2015,7 @@ test_dry_run (Fixture *f)
   procura_record_set_string (org, "uscc", "52420000MJH233402A");   /* wrong check character */
   procura_record_set_string (org, "kind", "social_work_agency");
   g_assert_false (procura_store_check_insert (f->store, org, &error));
-  assert_error_names (error, PROCURA_ERROR_INVALID, "Credit code");
+  assert_error_names (error, PROCURA_ERROR_INVALID, "Unified social credit code");
   g_clear_error (&error);
 
   procura_record_set_string (good, "name", "试填机构");
@@ -2177,7 +2177,7 @@ test_check_bad_uscc (Fixture *f)
   db_exec_ok (f, "UPDATE organization SET uscc = '9144030071526726XH' WHERE id = '%s'", org);
   db_exec_ok (f, "DROP TRIGGER history_no_update; "
                  "UPDATE history SET new_value = '9144030071526726XH' WHERE field = 'uscc'");
-  assert_check_finds (f, org, "Credit code", NULL);
+  assert_check_finds (f, org, "Unified social credit code", NULL);
 }
 
 /* ---- running tests ------------------------------------------------- */

@@ -82,7 +82,7 @@ test_invalid (gconstpointer data)
 {
   const Bad *row = data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *expected = g_strdup_printf ("Credit code: %s", row->reason);
+  g_autofree char *expected = g_strdup_printf ("Unified social credit code: %s", row->reason);
 
   /* g_test_message() output must stay valid UTF-8 for the TAP stream */
   g_test_message ("validating “%s”",

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 #define PROCURA_ERROR (procura_error_quark ())
 
 /* Messages always name the field (by its translated label) and the reason,
- * e.g. "Credit code: check character should be “X”". */
+ * e.g. "Unified social credit code: check character should be “X”". */
 typedef enum
 {
   PROCURA_ERROR_INVALID,        /* a value breaks a rule of its field or record */

@@ -222,7 +222,7 @@ fail (GError    **error,
 {
   g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
                /* Translators: "<field label>: <reason>" */
-               _("%s: %s"), _("Credit code"), reason);
+               _("%s: %s"), _("Unified social credit code"), reason);
   return FALSE;
 }
 

@@ -15,6 +15,7 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "procura-error.h"
 #include "procura-query.h"
 #include "procura-record-editor.h"
 #include "procura-store.h"
@@ -78,21 +79,34 @@ wait_for_check (void)
     g_main_context_iteration (NULL, FALSE);
 }
 
+/* Opens an editor as the app does: hidden fields set, then presented. */
 static ProcuraRecordEditor *
-open_editor (EditorFixture           *ef,
-             const ProcuraEntityInfo *entity,
-             const char              *id,
-             ProcuraRecord           *defaults)
+open_editor_hiding (EditorFixture           *ef,
+                    const ProcuraEntityInfo *entity,
+                    const char              *id,
+                    ProcuraRecord           *defaults,
+                    const char * const      *hidden)
 {
   ProcuraRecordEditor *editor = procura_record_editor_new (ef->parent, ef->f.store, entity, id, defaults);
 
   g_assert_true (PROCURA_IS_RECORD_EDITOR (editor));
+  if (hidden != NULL)
+    procura_record_editor_set_hidden_fields (editor, hidden);
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (editor)) == ef->parent);
   g_assert_true (gtk_window_get_modal (GTK_WINDOW (editor)));
   gtk_window_present (GTK_WINDOW (editor));
   wait_for_draw (GTK_WIDGET (editor));
 
   return editor;
+}
+
+static ProcuraRecordEditor *
+open_editor (EditorFixture           *ef,
+             const ProcuraEntityInfo *entity,
+             const char              *id,
+             ProcuraRecord           *defaults)
+{
+  return open_editor_hiding (ef, entity, id, defaults, NULL);
 }
 
 /* The row titled `title` (not the message row below it). */
@@ -132,6 +146,27 @@ find_save_button (GtkWidget *root)
         return child;
 
       if ((found = find_save_button (child)) != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* The button labelled `label` (with its mnemonic underscore). */
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *label)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
+        return child;
+
+      if ((found = find_button (child, label)) != NULL)
         return found;
     }
 
@@ -299,6 +334,7 @@ test_organization_duplicate_uscc (EditorFixture *ef,
   ProcuraRecordEditor *editor = open_editor (ef, PROCURA_ENTITY_ORGANIZATION, NULL, NULL);
   const char *message;
 
+  g_assert_nonnull (org);
   procura_record_editor_set_text (editor, "name", "新机构");
   procura_record_editor_set_text (editor, "kind", "Social work agency");   /* a label works too */
   procura_record_editor_set_text (editor, "uscc", uscc);
@@ -312,10 +348,50 @@ test_organization_duplicate_uscc (EditorFixture *ef,
 }
 
 static void
+test_save_race (EditorFixture *ef,
+                gconstpointer  data)
+{
+  g_autoptr(ProcuraRecord) rival = procura_record_new (PROCURA_ENTITY_ORGANIZATION, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *saved_id = NULL;
+  ProcuraRecordEditor *editor = open_editor (ef, PROCURA_ENTITY_ORGANIZATION, NULL, NULL);
+  Counts before;
+
+  g_signal_connect (editor, "saved", G_CALLBACK (saved_cb), &saved_id);
+  procura_record_editor_set_text (editor, "name", "甲机构");
+  procura_record_editor_set_text (editor, "kind", "social_work_agency");
+  procura_record_editor_set_text (editor, "uscc", VALID_USCC);
+  g_assert_true (procura_record_editor_get_can_save (editor));
+
+  /* meanwhile the code is taken (another window, a sync) */
+  procura_record_set_string (rival, "name", "乙机构");
+  procura_record_set_string (rival, "uscc", VALID_USCC);
+  procura_record_set_string (rival, "kind", "other");
+  g_free (insert_ok (&ef->f, rival));
+
+  /* refused: the message is shown, the form stays open with the input */
+  before = counts (&ef->f);
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &editor);
+  g_assert_false (procura_record_editor_save (editor, &error));
+  g_assert_error (error, PROCURA_ERROR, PROCURA_ERROR_DUPLICATE);
+  iterate ();
+  g_assert_nonnull (editor);
+  g_assert_null (saved_id);
+  g_assert_nonnull (procura_record_editor_get_error (editor, "uscc"));
+  g_assert_false (procura_record_editor_get_can_save (editor));
+  assert_counts_delta (before, counts (&ef->f), 0, 0, 0);
+
+  gtk_window_destroy (GTK_WINDOW (editor));
+  g_assert_null (editor);
+}
+
+static void
 test_required_hint (EditorFixture *ef,
                     gconstpointer  data)
 {
   ProcuraRecordEditor *editor = open_editor (ef, PROCURA_ENTITY_ORGANIZATION, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  Counts before = counts (&ef->f);
   const char *message;
 
   /* a missing field nobody has reached yet is said at the top, not in red
@@ -327,11 +403,21 @@ test_required_hint (EditorFixture *ef,
   g_assert_null (procura_record_editor_get_error (editor, "uscc"));
   g_assert_false (procura_record_editor_get_can_save (editor));
 
-  /* once touched and emptied, it is the field's error */
-  procura_record_editor_set_text (editor, "uscc", "x");
-  procura_record_editor_set_text (editor, "uscc", "");
+  /* asked to save anyway: now it is the field's error */
+  g_assert_false (procura_record_editor_save (editor, &error));
+  g_assert_error (error, PROCURA_ERROR, PROCURA_ERROR_REQUIRED);
+  g_assert_true (g_str_has_prefix (error->message, "Unified social credit code"));
   g_assert_nonnull (procura_record_editor_get_error (editor, "uscc"));
   g_assert_null (procura_record_editor_get_message (editor));
+  g_assert_null (procura_record_editor_get_saved_id (editor));
+  assert_counts_delta (before, counts (&ef->f), 0, 0, 0);
+
+  /* the kind, never touched, is the next thing to say */
+  procura_record_editor_set_text (editor, "uscc", VALID_USCC);
+  message = procura_record_editor_get_message (editor);
+  g_assert_nonnull (message);
+  g_assert_true (g_str_has_prefix (message, "Organisation type"));
+  g_assert_null (procura_record_editor_get_error (editor, "uscc"));
 
   gtk_window_destroy (GTK_WINDOW (editor));
 }
@@ -428,8 +514,7 @@ test_amendment_limit (EditorFixture *ef,
   const char *message;
 
   procura_record_set_string (defaults, "project_id", project);
-  editor = open_editor (ef, PROCURA_ENTITY_AMENDMENT, NULL, defaults);
-  procura_record_editor_set_hidden_fields (editor, hidden);
+  editor = open_editor_hiding (ef, PROCURA_ENTITY_AMENDMENT, NULL, defaults, hidden);
   g_signal_connect (editor, "saved", G_CALLBACK (saved_cb), &saved_id);
   g_assert_false (gtk_widget_get_visible (find_row (GTK_WIDGET (editor), "Project")));
 
@@ -485,8 +570,7 @@ test_references_and_workflow (EditorFixture *ef,
   const char *message;
 
   procura_record_set_string (defaults, "project_id", project);
-  editor = open_editor (ef, PROCURA_ENTITY_PAYMENT, NULL, defaults);
-  procura_record_editor_set_hidden_fields (editor, hidden);
+  editor = open_editor_hiding (ef, PROCURA_ENTITY_PAYMENT, NULL, defaults, hidden);
   g_signal_connect (editor, "saved", G_CALLBACK (saved_cb), &saved_id);
 
   /* a new tranche starts as planned: no state to choose */
@@ -531,6 +615,51 @@ test_references_and_workflow (EditorFixture *ef,
 }
 
 static void
+test_scoped_references (EditorFixture *ef,
+                        gconstpointer  data)
+{
+  g_autofree char *project = add_active_project (&ef->f, FIXTURE_VALUE);
+  g_autofree char *other = add_active_project (&ef->f, FIXTURE_VALUE);
+  g_autofree char *m1 = add_milestone (&ef->f, project, "第一季度报告", "2021-03-31");
+  g_autofree char *m2 = add_milestone (&ef->f, other, "其他项目的里程碑", "2021-06-30");
+  g_autoptr(ProcuraRecord) stored = NULL;
+  g_autoptr(ProcuraRecord) p1 = get_ok (&ef->f, PROCURA_ENTITY_PROJECT, project);
+  g_autoptr(ProcuraRecord) p2 = get_ok (&ef->f, PROCURA_ENTITY_PROJECT, other);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *saved_id = NULL;
+  ProcuraRecordEditor *editor = open_editor (ef, PROCURA_ENTITY_PAYMENT, NULL, NULL);
+
+  g_signal_connect (editor, "saved", G_CALLBACK (saved_cb), &saved_id);
+
+  /* no project yet: no milestone to offer */
+  g_assert_true (procura_record_editor_set_text (editor, "milestone_id", m1));
+  g_assert_nonnull (procura_record_editor_get_error (editor, "milestone_id"));
+
+  /* a project by its number; then its milestones */
+  g_assert_true (procura_record_editor_set_text (editor, "project_id", procura_record_get_string (p1, "code")));
+  g_assert_null (procura_record_editor_get_error (editor, "project_id"));
+  g_assert_true (procura_record_editor_set_text (editor, "milestone_id", m1));
+  g_assert_null (procura_record_editor_get_error (editor, "milestone_id"));
+
+  /* another project: the milestone of the first one goes */
+  g_assert_true (procura_record_editor_set_text (editor, "project_id", procura_record_get_string (p2, "code")));
+  text = procura_record_editor_dup_text (editor, "milestone_id");
+  g_assert_cmpstr (text, ==, "None");
+  g_assert_true (procura_record_editor_set_text (editor, "milestone_id", m2));
+  g_assert_null (procura_record_editor_get_error (editor, "milestone_id"));
+
+  procura_record_editor_set_text (editor, "title", "二期款");
+  procura_record_editor_set_text (editor, "planned_amount", "20000");
+  g_assert_true (procura_record_editor_save (editor, &error));
+  g_assert_no_error (error);
+
+  stored = get_ok (&ef->f, PROCURA_ENTITY_PAYMENT, saved_id);
+  g_assert_cmpstr (procura_record_get_string (stored, "project_id"), ==, other);
+  g_assert_cmpstr (procura_record_get_string (stored, "milestone_id"), ==, m2);
+}
+
+static void
 test_close_asks_first (EditorFixture *ef,
                        gconstpointer  data)
 {
@@ -559,8 +688,10 @@ test_close_asks_first (EditorFixture *ef,
   g_assert_true (adw_message_dialog_has_response (dialog, "discard"));
   g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "discard"), ==, ADW_RESPONSE_DESTRUCTIVE);
 
-  /* keep editing */
-  adw_message_dialog_response (dialog, "keep");
+  /* keep editing: the dialog goes, the form stays */
+  wait_for_draw (GTK_WIDGET (dialog));
+  g_assert_nonnull (find_button (GTK_WIDGET (dialog), "_Keep Editing"));
+  g_signal_emit_by_name (find_button (GTK_WIDGET (dialog), "_Keep Editing"), "clicked");
   iterate ();
   g_assert_nonnull (editor);
   g_assert_null (find_dialog_for (GTK_WINDOW (editor)));
@@ -571,7 +702,8 @@ test_close_asks_first (EditorFixture *ef,
   g_assert_nonnull (editor);
   dialog = find_dialog_for (GTK_WINDOW (editor));
   g_assert_nonnull (dialog);
-  adw_message_dialog_response (dialog, "discard");
+  wait_for_draw (GTK_WIDGET (dialog));
+  g_signal_emit_by_name (find_button (GTK_WIDGET (dialog), "_Discard"), "clicked");
   iterate ();
   g_assert_null (editor);
 
@@ -593,8 +725,7 @@ test_long_text_and_switch (EditorFixture *ef,
 
   procura_record_set_string (defaults, "project_id", project);
   procura_record_set_string (defaults, "type", "reporting");
-  editor = open_editor (ef, PROCURA_ENTITY_MILESTONE, NULL, defaults);
-  procura_record_editor_set_hidden_fields (editor, hidden);
+  editor = open_editor_hiding (ef, PROCURA_ENTITY_MILESTONE, NULL, defaults, hidden);
   g_signal_connect (editor, "saved", G_CALLBACK (saved_cb), &saved_id);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (editor)), ==, "New Milestone");
   g_assert_true (ADW_IS_ACTION_ROW (find_row (GTK_WIDGET (editor), "Allowed outside the contract period")));
@@ -662,10 +793,12 @@ main (int    argc,
   ADD ("/record-editor/organization/invalid-uscc", test_organization_invalid_uscc);
   ADD ("/record-editor/organization/duplicate-uscc", test_organization_duplicate_uscc);
   ADD ("/record-editor/organization/required-hint", test_required_hint);
+  ADD ("/record-editor/organization/save-race", test_save_race);
   ADD ("/record-editor/project/value-in-wan", test_project_value_in_wan);
   ADD ("/record-editor/amendment/limit", test_amendment_limit);
   ADD ("/record-editor/payment/references-and-workflow", test_references_and_workflow);
   ADD ("/record-editor/milestone/long-text-and-switch", test_long_text_and_switch);
+  ADD ("/record-editor/payment/scoped-references", test_scoped_references);
   ADD ("/record-editor/close/asks-first", test_close_asks_first);
   ADD ("/record-editor/missing-record", test_missing_record);
 

@@ -26,14 +26,18 @@
 
 #include "procura-application.h"
 #include "procura-paths.h"
+#include "procura-preferences-window.h"
+#include "procura-reminders.h"
 #include "procura-window.h"
 
 struct _ProcuraApplication
 {
   AdwApplication  parent_instance;
 
-  char           *data_dir;
-  ProcuraStore   *store;
+  char             *data_dir;
+  ProcuraStore     *store;
+  GSettings        *settings;   /* NULL without the compiled schema */
+  ProcuraReminders *reminders;
 };
 
 G_DEFINE_FINAL_TYPE (ProcuraApplication, procura_application, ADW_TYPE_APPLICATION)
@@ -46,22 +50,33 @@ enum {
 
 static GParamSpec *properties [N_PROPS];
 
-/* The data-dir setting, or NULL when unset or when the schema is not
- * installed (an uninstalled run without GSETTINGS_SCHEMA_DIR). */
-static char *
-dup_data_dir_setting (void)
+/* The application's settings, or NULL when the schema is not installed
+ * (an uninstalled run without GSETTINGS_SCHEMA_DIR). */
+static GSettings *
+dup_settings (void)
 {
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr(GSettingsSchema) schema = NULL;
-  g_autoptr(GSettings) settings = NULL;
-  g_autofree char *value = NULL;
 
   if (source == NULL ||
       !(schema = g_settings_schema_source_lookup (source, APP_ID, TRUE)) ||
-      !g_settings_schema_has_key (schema, "data-dir"))
+      !g_settings_schema_has_key (schema, "data-dir") ||
+      !g_settings_schema_has_key (schema, "reminder-lead-days"))
     return NULL;
 
-  settings = g_settings_new_full (schema, NULL, NULL);
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+/* The data-dir setting, or NULL when unset or without a schema. */
+static char *
+dup_data_dir_setting (void)
+{
+  g_autoptr(GSettings) settings = dup_settings ();
+  g_autofree char *value = NULL;
+
+  if (settings == NULL)
+    return NULL;
+
   value = g_settings_get_string (settings, "data-dir");
 
   return value[0] != '\0' ? g_steal_pointer (&value) : NULL;
@@ -114,26 +129,93 @@ procura_application_about_action (GSimpleAction *action,
                         "transient-for", gtk_application_get_active_window (GTK_APPLICATION (self)),
                         "modal", TRUE,
                         "application-icon", APP_ID,
+                        /* the Chinese name is 购买服务项目台账 */
                         "application-name", _("Procura"),
                         "comments", _("Keep the ledger of government-purchased social services: "
                                       "contracts, milestones, payments, evaluations and their audit trail."),
                         "developer-name", _("The Procura authors"),
                         "developers", developers,
                         "version", PACKAGE_VERSION,
-                        "website", "https://procura.example.org/",
-                        "issue-url", "https://procura.example.org/issues",
                         "copyright", _("© 2025 The Procura authors"),
                         "license-type", GTK_LICENSE_GPL_3_0,
                         /* Translators: put your names here, one per line. */
                         "translator-credits", _("translator-credits"),
+                        "release-notes-version", "0.1.0",
+                        "release-notes", _("<p>The first release of Procura.</p>"
+                                           "<ul>"
+                                           "<li>A dashboard of what is due this week, overdue and awaiting review</li>"
+                                           "<li>The project ledger with filters by year, street, status, category and agency, and instant search</li>"
+                                           "<li>Project pages with milestones, reports, payments, evaluations and their history</li>"
+                                           "<li>Organizations with validated unified social credit codes</li>"
+                                           "<li>Desktop reminders of due and overdue milestones</li>"
+                                           "</ul>"),
                         NULL);
 
   gtk_window_present (about);
 }
 
+static void
+procura_application_preferences_action (GSimpleAction *action,
+                                        GVariant      *parameter,
+                                        gpointer       user_data)
+{
+  ProcuraApplication *self = user_data;
+  GtkWidget *preferences;
+
+  g_assert (PROCURA_IS_APPLICATION (self));
+
+  preferences = procura_preferences_window_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                                procura_application_get_data_dir (self));
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+/* The window to show something in: the active one, or a new one. */
+static GtkWindow *
+ensure_window (ProcuraApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (!PROCURA_IS_WINDOW (window))
+    window = GTK_WINDOW (procura_window_new (self));
+
+  gtk_window_present (window);
+
+  return window;
+}
+
+/* From a notification: notifications can only name application actions. */
+static void
+procura_application_open_project_action (GSimpleAction *action,
+                                         GVariant      *parameter,
+                                         gpointer       user_data)
+{
+  ProcuraApplication *self = user_data;
+
+  g_assert (PROCURA_IS_APPLICATION (self));
+
+  procura_window_open_project (PROCURA_WINDOW (ensure_window (self)),
+                               g_variant_get_string (parameter, NULL));
+}
+
+static void
+procura_application_show_place_action (GSimpleAction *action,
+                                       GVariant      *parameter,
+                                       gpointer       user_data)
+{
+  ProcuraApplication *self = user_data;
+
+  g_assert (PROCURA_IS_APPLICATION (self));
+
+  procura_window_set_place (PROCURA_WINDOW (ensure_window (self)),
+                            g_variant_get_string (parameter, NULL));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", procura_application_quit_action },
   { "about", procura_application_about_action },
+  { "preferences", procura_application_preferences_action },
+  { "open-project", procura_application_open_project_action, "s" },
+  { "show-place", procura_application_show_place_action, "s" },
 };
 
 static int
@@ -164,9 +246,22 @@ procura_application_handle_local_options (GApplication *application,
 static void
 procura_application_startup (GApplication *application)
 {
-  static const char *quit_accels[] = { "<Control>q", NULL };
-  static const char *search_accels[] = { "<Control>f", NULL };
-  static const char *reload_accels[] = { "<Control>r", "F5", NULL };
+  static const struct
+  {
+    const char *action;
+    const char *accels[3];
+  } accels[] = {
+    { "app.quit", { "<Control>q", NULL } },
+    { "app.preferences", { "<Control>comma", NULL } },
+    { "win.search", { "<Control>f", NULL } },
+    { "win.reload", { "F5", "<Control>r", NULL } },
+    { "win.new-project", { "<Control>n", NULL } },
+    { "win.new-organization", { "<Control><Shift>n", NULL } },
+    { "win.go-back", { "<Alt>Left", NULL } },
+    { "win.place::dashboard", { "<Alt>1", NULL } },
+    { "win.place::ledger", { "<Alt>2", NULL } },
+    { "win.place::organizations", { "<Alt>3", NULL } },
+  };
   ProcuraApplication *self = (ProcuraApplication *)application;
 
   g_assert (PROCURA_IS_APPLICATION (self));
@@ -180,23 +275,40 @@ procura_application_startup (GApplication *application)
 
   /* The window binds its own shortcuts too; registering them here makes
    * menus show them. */
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.search", search_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.reload", reload_accels);
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action, accels[i].accels);
+
+  self->settings = dup_settings ();
+}
+
+/* Reminders of due and overdue milestones, from the first window on. */
+static void
+start_reminders (ProcuraApplication *self)
+{
+  ProcuraStore *store;
+
+  g_assert (PROCURA_IS_APPLICATION (self));
+
+  if (self->reminders != NULL || !(store = procura_application_get_store (self, NULL)))
+    return;
+
+  self->reminders = procura_reminders_new (G_APPLICATION (self), store);
+  if (self->settings != NULL)
+    g_settings_bind (self->settings, "reminder-lead-days",
+                     self->reminders, "lead-days",
+                     G_SETTINGS_BIND_GET);
+  procura_reminders_start (self->reminders);
 }
 
 static void
 procura_application_activate (GApplication *application)
 {
   ProcuraApplication *self = (ProcuraApplication *)application;
-  GtkWindow *window;
 
   g_assert (PROCURA_IS_APPLICATION (self));
 
-  if (!(window = gtk_application_get_active_window (GTK_APPLICATION (self))))
-    window = GTK_WINDOW (procura_window_new (self));
-
-  gtk_window_present (window);
+  ensure_window (self);
+  start_reminders (self);
 }
 
 static void
@@ -206,7 +318,11 @@ procura_application_shutdown (GApplication *application)
 
   g_assert (PROCURA_IS_APPLICATION (self));
 
+  if (self->reminders != NULL)
+    procura_reminders_stop (self->reminders);
+  g_clear_object (&self->reminders);
   g_clear_object (&self->store);
+  g_clear_object (&self->settings);
 
   G_APPLICATION_CLASS (procura_application_parent_class)->shutdown (application);
 }
@@ -216,7 +332,9 @@ procura_application_dispose (GObject *object)
 {
   ProcuraApplication *self = (ProcuraApplication *)object;
 
+  g_clear_object (&self->reminders);
   g_clear_object (&self->store);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (procura_application_parent_class)->dispose (object);
 }
@@ -348,6 +466,8 @@ procura_application_set_data_dir (ProcuraApplication *self,
   g_free (self->data_dir);
   self->data_dir = g_strdup (data_dir);
   g_clear_object (&self->store);
+  if (self->reminders != NULL)
+    procura_reminders_set_store (self->reminders, NULL);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_DATA_DIR]);
 }
@@ -360,7 +480,12 @@ procura_application_get_store (ProcuraApplication  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (self->store == NULL)
-    self->store = procura_store_open (procura_application_get_data_dir (self), error);
+    {
+      self->store = procura_store_open (procura_application_get_data_dir (self), error);
+
+      if (self->store != NULL && self->reminders != NULL)
+        procura_reminders_set_store (self->reminders, self->store);
+    }
 
   return self->store;
 }

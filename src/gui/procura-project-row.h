@@ -55,6 +55,12 @@ guint                   procura_project_row_get_progress       (ProcuraProjectRo
 guint                   procura_project_row_get_n_overdue      (ProcuraProjectRow       *self);
 gboolean                procura_project_row_get_overdue        (ProcuraProjectRow       *self);
 int                     procura_project_row_get_budget_year    (ProcuraProjectRow       *self);
+/* The year the ledger's year filter uses: the budget year, else the year
+ * of the start date; 0 when neither is known. */
+int                     procura_project_row_get_year           (ProcuraProjectRow       *self);
+/* Computes what the search and the display derive lazily, so that rows
+ * built in a worker thread are ready before the main thread sees them. */
+void                    procura_project_row_prepare            (ProcuraProjectRow       *self);
 
 /* TRUE when every term (already case-folded with g_utf8_casefold) occurs
  * in the code, title, agency name, street or community. NULL or empty
@@ -75,6 +81,31 @@ int                     procura_project_row_compare_next_due   (gconstpointer   
 /* GCompareDataFunc for GtkCustomSorter: score of the latest final
  * evaluation, projects without one last. */
 int                     procura_project_row_compare_score      (gconstpointer            a,
+                                                                gconstpointer            b,
+                                                                gpointer                 user_data);
+
+/* GCompareDataFunc for GtkCustomSorter, one per ledger column: code;
+ * title, agency and place in the locale's collation order; contract
+ * value (amendments included), paid and progress. */
+int                     procura_project_row_compare_code       (gconstpointer            a,
+                                                                gconstpointer            b,
+                                                                gpointer                 user_data);
+int                     procura_project_row_compare_title      (gconstpointer            a,
+                                                                gconstpointer            b,
+                                                                gpointer                 user_data);
+int                     procura_project_row_compare_agency     (gconstpointer            a,
+                                                                gconstpointer            b,
+                                                                gpointer                 user_data);
+int                     procura_project_row_compare_place      (gconstpointer            a,
+                                                                gconstpointer            b,
+                                                                gpointer                 user_data);
+int                     procura_project_row_compare_value      (gconstpointer            a,
+                                                                gconstpointer            b,
+                                                                gpointer                 user_data);
+int                     procura_project_row_compare_paid       (gconstpointer            a,
+                                                                gconstpointer            b,
+                                                                gpointer                 user_data);
+int                     procura_project_row_compare_progress   (gconstpointer            a,
                                                                 gconstpointer            b,
                                                                 gpointer                 user_data);
 

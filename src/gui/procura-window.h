@@ -1,4 +1,4 @@
-/* procura-window.h — the main window: places sidebar and the project ledger
+/* procura-window.h — the main window: places sidebar, ledger, project page
  *
  * Copyright 2025 The Procura authors
  *
@@ -23,6 +23,7 @@
 #include <adwaita.h>
 
 #include "procura-application.h"
+#include "procura-query.h"
 #include "procura-store.h"
 
 G_BEGIN_DECLS
@@ -36,21 +37,47 @@ ProcuraWindow *procura_window_new                (ProcuraApplication *applicatio
 ProcuraStore  *procura_window_get_store          (ProcuraWindow      *self);
 void           procura_window_set_store          (ProcuraWindow      *self,
                                                   ProcuraStore       *store);
+
+/* Places, by name: "dashboard", "ledger", "organizations" and "project"
+ * (the project page, see procura_window_open_project()). */
 const char    *procura_window_get_place          (ProcuraWindow      *self);
 void           procura_window_set_place          (ProcuraWindow      *self,
                                                   const char         *place);
+/* Shows the project page of project_id (as win.open-project does). */
+void           procura_window_open_project       (ProcuraWindow      *self,
+                                                  const char         *project_id);
+/* The project on the project page, or NULL. */
+const char    *procura_window_get_project_id     (ProcuraWindow      *self);
+/* The widget shown for a place: the dashboard, the ledger, the
+ * organisations page or the project page. */
+GtkWidget     *procura_window_get_place_widget   (ProcuraWindow      *self,
+                                                  const char         *place);
+
+/* The ledger */
 const char    *procura_window_get_search_text    (ProcuraWindow      *self);
 void           procura_window_set_search_text    (ProcuraWindow      *self,
                                                   const char         *search_text);
+/* The filter bar's choices (ProcuraWindow:filter-status and friends) as a
+ * ledger filter, search left out; the strings belong to the window. */
+void           procura_window_get_ledger_filter  (ProcuraWindow      *self,
+                                                  ProcuraLedgerFilter *filter);
+/* Clears the filter bar (win.clear-filters). */
+void           procura_window_clear_filters      (ProcuraWindow      *self);
 /* The ledger as shown: sorted and filtered, items are ProcuraProjectRow. */
 GListModel    *procura_window_get_ledger_model   (ProcuraWindow      *self);
 guint          procura_window_get_n_projects     (ProcuraWindow      *self);
 guint          procura_window_get_n_shown        (ProcuraWindow      *self);
+/* TRUE while the ledger loads in the background. */
+gboolean       procura_window_get_loading        (ProcuraWindow      *self);
 /* The message of the last failed load, or NULL. */
 const char    *procura_window_get_error_message  (ProcuraWindow      *self);
-/* Loads the ledger again; FALSE (the error is also shown) on failure. */
+/* Loads the ledger again, now; FALSE (the error is also shown) on
+ * failure. win.reload does the same in the background. */
 gboolean       procura_window_reload             (ProcuraWindow      *self,
                                                   GError            **error);
+/* Loads the ledger again in a worker thread (ProcuraWindow:loading),
+ * and tells the other places to reload. */
+void           procura_window_reload_async       (ProcuraWindow      *self);
 void           procura_window_add_toast          (ProcuraWindow      *self,
                                                   AdwToast           *toast);
 

@@ -40,9 +40,10 @@
 
 /* The ledger pipeline:
  *
- *   ledger (ProcuraLedgerModel: the rows in the store's order, sorted by
- *           the column view's sorter, filtered by the filter bar and the
- *           instant search)
+ *   ledger (ProcuraLedgerModel: the rows in the store's order, sorted as
+ *           the column titles say, filtered by the filter bar and the
+ *           instant search; what procura_window_get_ledger_model() gives)
+ *     → slots (ProcuraLedgerSlots: one object per position, see below)
  *     → selection → column_view
  *
  * Sorting comes before filtering so that typing a search or choosing a
@@ -61,9 +62,7 @@
  * The projects sorted and filtered, as one GListModel over plain arrays:
  * what the column view asks for (get_item) costs nothing, a sort is one
  * g_ptr_array_sort() and a filter change one pass, announced as a single
- * items-changed over the range that changed. (GtkSortListModel and
- * GtkFilterListModel of GTK 4.8 took 100 ms and more per filter change
- * on 20,000 projects.)
+ * items-changed over the range that changed.
  */
 
 typedef gboolean (*LedgerMatchFunc) (ProcuraProjectRow *row,
@@ -169,13 +168,10 @@ ledger_model_show (ProcuraLedgerModel *self,
 
   self->shown = shown;
 
-  gint64 t0 = g_get_monotonic_time ();
   if (old->len != prefix + suffix || shown->len != prefix + suffix)
     g_list_model_items_changed (G_LIST_MODEL (self), prefix,
                                 old->len - prefix - suffix,
                                 shown->len - prefix - suffix);
-  g_debug ("TIMING emit %.1f", (g_get_monotonic_time () - t0) / 1000.0);
-  if (g_getenv ("EXP_COUNT")) { extern guint procura_exp_slots; g_debug ("TIMING slots made %u", procura_exp_slots); }
 
   g_ptr_array_unref (old);
 }
@@ -291,7 +287,6 @@ struct _ProcuraLedgerSlot
 G_DEFINE_FINAL_TYPE (ProcuraLedgerSlot, procura_ledger_slot, G_TYPE_OBJECT)
 
 static guint slot_changed_signal;
-guint procura_exp_slots;
 
 static void
 procura_ledger_slot_finalize (GObject *object)
@@ -337,6 +332,7 @@ struct _ProcuraLedgerSlots
 
   ProcuraLedgerModel *ledger;
   GPtrArray          *slots;
+  gboolean            stale;   /* the ledger shows nothing; slots wait */
 };
 
 static GType
@@ -366,7 +362,6 @@ procura_ledger_slots_get_item (GListModel *model,
   if ((slot = g_ptr_array_index (self->slots, position)) == NULL)
     {
       slot = g_object_new (PROCURA_TYPE_LEDGER_SLOT, NULL);
-      { extern guint procura_exp_slots; procura_exp_slots++; }
       slot->row = g_object_ref (g_ptr_array_index (self->ledger->shown, position));
       g_ptr_array_index (self->slots, position) = slot;
     }
@@ -438,8 +433,28 @@ ledger_slots_items_changed_cb (ProcuraLedgerSlots *self,
   GPtrArray *shown = ledger->shown;
   guint n_old = self->slots->len;
   guint n_new = shown->len;
-  guint n_common = MIN (n_old, n_new);
-  guint end = removed == added ? MIN (position + added, n_common) : n_common;
+  guint n_common;
+  guint end;
+
+  /* Nothing to show: the window shows a status page instead of the
+   * table, so keep the rows for when there is something again (making
+   * forty rows anew costs more than a keystroke may). */
+  if (n_new == 0 && n_old > 0)
+    {
+      self->stale = TRUE;
+      return;
+    }
+
+  if (self->stale)
+    {
+      self->stale = FALSE;
+      position = 0;
+      removed = n_old;
+      added = n_new;
+    }
+
+  n_common = MIN (n_old, n_new);
+  end = removed == added ? MIN (position + added, n_common) : n_common;
 
   /* the slots that stay, from the first change on */
   for (guint i = position; i < end; i++)
@@ -592,6 +607,7 @@ struct _ProcuraWindow
   GtkColumnViewColumn  *grade_column;
   AdwStatusPage        *empty_page;
   AdwStatusPage        *error_page;
+  GtkWidget            *no_results_page;
 };
 
 G_DEFINE_FINAL_TYPE (ProcuraWindow, procura_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -938,12 +954,11 @@ update_ledger_state (ProcuraWindow *self)
     page = "error";
   else if (n_projects == 0)
     page = "empty";
-  else if (n_shown == 0)
-    page = "no-results";
   else
     page = "table";
 
   gtk_stack_set_visible_child_name (self->ledger_stack, page);
+  gtk_widget_set_visible (self->no_results_page, n_projects > 0 && n_shown == 0);
   gtk_spinner_set_spinning (self->loading_spinner, g_str_equal (page, "loading"));
 
   if (n_projects == 0 && self->store != NULL)
@@ -1811,10 +1826,8 @@ apply_load (ProcuraWindow *self,
 
   /* One items-changed for the whole ledger */
   ledger_model_set_rows (self->ledger, items);
-  g_debug ("TIMING rows %.1f", (g_get_monotonic_time () - begin_time) / 1000.0);
 
   apply_choices (self, load);
-  g_debug ("TIMING choices %.1f", (g_get_monotonic_time () - begin_time) / 1000.0);
   update_ledger_state (self);
 
   g_debug ("Ledger of %u projects shown in %.1f ms",
@@ -2515,6 +2528,27 @@ procura_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (procura_window_parent_class)->close_request (window);
 }
 
+/* A column view that has never been laid out makes rows for the first
+ * 200 items of a model it is given (GTK 4.8): 2,000 cells, 100 ms, for a
+ * ledger nobody looks at yet. So the column view gets the ledger once it
+ * is shown and laid out: in the frame after its first. */
+static gboolean
+attach_ledger_view_cb (GtkWidget     *widget,
+                       GdkFrameClock *frame_clock,
+                       gpointer       user_data)
+{
+  ProcuraWindow *self = user_data;
+
+  g_assert (PROCURA_IS_WINDOW (self));
+
+  if (gtk_widget_get_height (widget) <= 0)
+    return G_SOURCE_CONTINUE;
+
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 first_frame_cb (GtkWidget     *widget,
                 GdkFrameClock *frame_clock,
@@ -2916,6 +2950,7 @@ procura_window_class_init (ProcuraWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ProcuraWindow, grade_column);
   gtk_widget_class_bind_template_child (widget_class, ProcuraWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, ProcuraWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, ProcuraWindow, no_results_page);
   gtk_widget_class_bind_template_callback (widget_class, setup_text_cb);
   gtk_widget_class_bind_template_callback (widget_class, setup_long_text_cb);
   gtk_widget_class_bind_template_callback (widget_class, setup_money_cb);
@@ -2998,7 +3033,7 @@ procura_window_init (ProcuraWindow *self)
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->slots)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  if (!g_getenv ("EXP_NOVIEW")) gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+  gtk_widget_add_tick_callback (GTK_WIDGET (self->column_view), attach_ledger_view_cb, self, NULL);
 
   g_signal_connect_object (self->ledger,
                            "items-changed",

@@ -675,7 +675,7 @@ test_reminders_summary (void)
     {
       g_autofree char *title = g_strdup_printf ("第%u次活动报告", i + 1);
       g_autofree char *due = g_strdup_printf ("2021-08-%02u", i + 1);
-      g_autofree char *id = add_milestone (&fx, project, title, due);
+      g_free (add_milestone (&fx, project, title, due));
     }
 
   reminders = procura_reminders_new (NULL, fx.store);

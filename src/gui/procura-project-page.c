@@ -161,6 +161,7 @@ struct _ProcuraProjectPage
 
   GHashTable           *hash_labels;   /* attachment id → GtkLabel* shown */
   GHashTable           *state_tags;    /* record id → GtkLabel* shown */
+  guint                 sections_built; /* bit per section_builders[] entry */
 
   GListStore           *history;       /* ProcuraHistoryItem, newest first */
   GtkCustomFilter      *history_filter;
@@ -2600,6 +2601,44 @@ update_actions (ProcuraProjectPage *self)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), actions[i], loaded);
 }
 
+typedef void (*SectionBuilder) (ProcuraProjectPage *self);
+
+static const struct
+{
+  const char     *name;   /* the view stack page */
+  SectionBuilder  build;
+} section_builders[] = {
+  { "contract", build_contract },
+  { "milestones", build_milestones },
+  { "reports", build_reports },
+  { "payments", build_payments },
+  { "performance", build_performance },
+  { "activities", build_activities },
+  { "consultations", build_consultations },
+};
+
+static void
+ensure_section_built (ProcuraProjectPage *self,
+                      const char         *name)
+{
+  if (self->bundle == NULL || name == NULL)
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (section_builders); i++)
+    if (g_str_equal (section_builders[i].name, name) && !(self->sections_built & (1u << i)))
+      {
+        self->sections_built |= 1u << i;
+        section_builders[i].build (self);
+      }
+}
+
+static void
+ensure_all_sections_built (ProcuraProjectPage *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (section_builders); i++)
+    ensure_section_built (self, section_builders[i].name);
+}
+
 static void
 load_project (ProcuraProjectPage *self)
 {
@@ -2654,13 +2693,11 @@ load_project (ProcuraProjectPage *self)
   self->closed = procura_project_is_closed (self->bundle);
 
   build_header (self);
-  build_contract (self);
-  build_milestones (self);
-  build_reports (self);
-  build_payments (self);
-  build_performance (self);
-  build_activities (self);
-  build_consultations (self);
+  /* Only the section shown is built now; the others when first shown
+   * (ensure_section_built). Building all of them doubled the time to open
+   * a page. */
+  self->sections_built = 0;
+  ensure_section_built (self, adw_view_stack_get_visible_child_name (self->view_stack));
   build_history (self, history);
 
   gtk_stack_set_visible_child_name (self->main_stack, "project");
@@ -3279,6 +3316,7 @@ attach_history (ProcuraProjectPage *self)
 static void
 section_changed_cb (ProcuraProjectPage *self)
 {
+  ensure_section_built (self, adw_view_stack_get_visible_child_name (self->view_stack));
   attach_history (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_SECTION]);
 }
@@ -3844,6 +3882,7 @@ procura_project_page_get_attachment_hash_text (ProcuraProjectPage *self,
 
   g_return_val_if_fail (PROCURA_IS_PROJECT_PAGE (self), NULL);
 
+  ensure_all_sections_built (self);
   label = g_hash_table_lookup (self->hash_labels, attachment_id);
   return label != NULL ? gtk_label_get_label (label) : NULL;
 }
@@ -3856,6 +3895,7 @@ procura_project_page_get_state_text (ProcuraProjectPage *self,
 
   g_return_val_if_fail (PROCURA_IS_PROJECT_PAGE (self), NULL);
 
+  ensure_all_sections_built (self);
   label = g_hash_table_lookup (self->state_tags, record_id);
   return label != NULL ? gtk_label_get_label (label) : NULL;
 }

@@ -583,6 +583,43 @@ test_page_reload (DashFixture   *d,
   page_close (&page);
 }
 
+/* The background load shows the same rows as the synchronous one, and a
+ * load still running when the page is destroyed is dropped. */
+static void
+test_page_reload_async (DashFixture   *d,
+                        gconstpointer  data)
+{
+  Page page = { NULL, };
+  ProcuraDashboard *dashboard;
+
+  page_open (&page, NULL);
+  dashboard = PROCURA_DASHBOARD (page.dashboard);
+  g_assert_null (procura_dashboard_get_data (dashboard));
+
+  procura_dashboard_set_store_async (dashboard, d->f.store);
+  g_assert_true (procura_dashboard_get_store (dashboard) == d->f.store);
+  for (guint i = 0; i < 2000 && procura_dashboard_get_data (dashboard) == NULL; i++)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (procura_dashboard_get_data (dashboard));
+  g_assert_cmpuint (procura_dashboard_get_n_items (dashboard, "overdue"), ==, 1);
+  g_assert_cmpuint (procura_dashboard_get_n_items (dashboard, "review"), ==, 1);
+
+  /* a load still running when the page goes away is dropped quietly
+   * (fatal warnings would end the test otherwise) */
+  procura_dashboard_reload_async (dashboard);
+  g_object_add_weak_pointer (G_OBJECT (page.dashboard), (gpointer *) &page.dashboard);
+  gtk_window_destroy (GTK_WINDOW (page.window));
+  /* the running load holds the page until it ends, then lets it go */
+  for (guint i = 0; i < 500 && page.dashboard != NULL; i++)
+    {
+      g_usleep (10 * 1000);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  g_assert_null (page.dashboard);
+  g_clear_pointer (&page.opened, g_ptr_array_unref);
+}
+
 /* Long lists show their first rows and a "Show All" row. */
 static void
 test_page_show_all (DashFixture   *d,
@@ -712,6 +749,7 @@ main (int   argc,
   g_test_add ("/dashboard/page/rows", DashFixture, NULL, dash_setup, test_page_rows, dash_teardown);
   g_test_add ("/dashboard/page/open-project", DashFixture, NULL, dash_setup, test_page_open_project, dash_teardown);
   g_test_add ("/dashboard/page/reload", DashFixture, NULL, dash_setup, test_page_reload, dash_teardown);
+  g_test_add ("/dashboard/page/reload-async", DashFixture, NULL, dash_setup, test_page_reload_async, dash_teardown);
   g_test_add ("/dashboard/page/show-all", DashFixture, NULL, dash_setup, test_page_show_all, dash_teardown);
   g_test_add ("/dashboard/page/empty", DashFixture, "empty", dash_setup, test_page_empty, dash_teardown);
   g_test_add_func ("/dashboard/chart", test_chart);

@@ -222,6 +222,7 @@ struct _ProcuraDashboard
 
   ProcuraStore         *store;
   ProcuraDashboardData *data;
+  GCancellable         *loading;   /* the background load in flight */
 
   /* Per list (ProcuraDashboardListKind) */
   AdwPreferencesGroup  *groups[PROCURA_DASHBOARD_N_LISTS];
@@ -744,6 +745,10 @@ procura_dashboard_dispose (GObject *object)
 {
   ProcuraDashboard *self = (ProcuraDashboard *) object;
 
+  /* a load still running finds the page gone and shows nothing */
+  g_cancellable_cancel (self->loading);
+  g_clear_object (&self->loading);
+
   gtk_widget_dispose_template (GTK_WIDGET (self), PROCURA_TYPE_DASHBOARD);
 
   for (guint i = 0; i < PROCURA_DASHBOARD_N_LISTS; i++)
@@ -901,26 +906,23 @@ procura_dashboard_set_store (ProcuraDashboard *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
 }
 
-void
-procura_dashboard_reload (ProcuraDashboard *self)
+/* Shows data (taken; NULL with error when the query failed). */
+static void
+show_data (ProcuraDashboard     *self,
+           ProcuraDashboardData *data,
+           const GError         *error)
 {
-  g_autoptr(GError) error = NULL;
   gboolean any = FALSE;
-
-  g_return_if_fail (PROCURA_IS_DASHBOARD (self));
 
   for (guint i = 0; i < PROCURA_DASHBOARD_N_LISTS; i++)
     clear_list (self, i);
   g_clear_pointer (&self->data, procura_dashboard_data_free);
+  self->data = data;
 
-  if (self->store != NULL)
+  if (self->data == NULL && error != NULL)
     {
-      self->data = procura_store_query_dashboard (self->store, NULL, 0, &error);
-      if (self->data == NULL)
-        {
-          g_debug ("Cannot read the dashboard: %s", error->message);
-          show_error (self, error->message);
-        }
+      g_debug ("Cannot read the dashboard: %s", error->message);
+      show_error (self, error->message);
     }
 
   update_figures (self);
@@ -939,6 +941,133 @@ procura_dashboard_reload (ProcuraDashboard *self)
 
   if (self->data != NULL || self->store == NULL)
     gtk_stack_set_visible_child_name (self->stack, "dashboard");
+}
+
+void
+procura_dashboard_reload (ProcuraDashboard *self)
+{
+  g_autoptr(GError) error = NULL;
+  ProcuraDashboardData *data = NULL;
+
+  g_return_if_fail (PROCURA_IS_DASHBOARD (self));
+
+  g_cancellable_cancel (self->loading);
+  g_clear_object (&self->loading);
+
+  if (self->store != NULL)
+    data = procura_store_query_dashboard (self->store, NULL, 0, &error);
+
+  show_data (self, data, error);
+}
+
+typedef struct
+{
+  char *data_dir;
+  char *today;
+} LoadData;
+
+static void
+load_data_free (LoadData *load)
+{
+  g_free (load->data_dir);
+  g_free (load->today);
+  g_free (load);
+}
+
+/* In a worker thread, on a connection of its own: the store object of the
+ * window belongs to the main thread. */
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  LoadData *load = task_data;
+  g_autoptr(ProcuraStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  ProcuraDashboardData *data;
+
+  store = procura_store_open (load->data_dir, &error);
+  if (store == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  procura_store_set_today (store, load->today);
+
+  data = procura_store_query_dashboard (store, NULL, 0, &error);
+  if (data == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, data, (GDestroyNotify) procura_dashboard_data_free);
+}
+
+static void
+load_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ProcuraDashboard *self = PROCURA_DASHBOARD (source);
+  g_autoptr(GError) error = NULL;
+  ProcuraDashboardData *data;
+
+  /* a cancelled load (a newer one started, or the page went away) is
+   * dropped, finished or not */
+  if (g_task_had_error (G_TASK (result)) == FALSE &&
+      g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    {
+      procura_dashboard_data_free (g_task_propagate_pointer (G_TASK (result), NULL));
+      return;
+    }
+
+  data = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  g_clear_object (&self->loading);
+  show_data (self, data, error);
+}
+
+void
+procura_dashboard_reload_async (ProcuraDashboard *self)
+{
+  g_autoptr(GTask) task = NULL;
+  LoadData *load;
+
+  g_return_if_fail (PROCURA_IS_DASHBOARD (self));
+
+  if (self->store == NULL)
+    {
+      procura_dashboard_reload (self);
+      return;
+    }
+
+  g_cancellable_cancel (self->loading);
+  g_clear_object (&self->loading);
+  self->loading = g_cancellable_new ();
+
+  load = g_new0 (LoadData, 1);
+  load->data_dir = g_strdup (procura_store_get_data_dir (self->store));
+  load->today = procura_store_dup_today (self->store);
+
+  task = g_task_new (self, self->loading, load_done_cb, NULL);
+  g_task_set_source_tag (task, procura_dashboard_reload_async);
+  g_task_set_task_data (task, load, (GDestroyNotify) load_data_free);
+  g_task_run_in_thread (task, load_thread);
+}
+
+void
+procura_dashboard_set_store_async (ProcuraDashboard *self,
+                                   ProcuraStore     *store)
+{
+  g_return_if_fail (PROCURA_IS_DASHBOARD (self));
+  g_return_if_fail (store == NULL || PROCURA_IS_STORE (store));
+
+  if (!g_set_object (&self->store, store))
+    return;
+
+  procura_dashboard_reload_async (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
 }
 
 const ProcuraDashboardData *

@@ -43,6 +43,11 @@ void                        procura_dashboard_set_store     (ProcuraDashboard *s
 /* Reads everything again, as of the store's today; call after changes.
  * Errors are shown on the page. */
 void                        procura_dashboard_reload        (ProcuraDashboard *self);
+/* The same, with the queries in a worker thread on a second connection to
+ * the store's database; the page updates when they are done. */
+void                        procura_dashboard_reload_async  (ProcuraDashboard *self);
+void                        procura_dashboard_set_store_async (ProcuraDashboard *self,
+                                                               ProcuraStore     *store);
 /* What is shown, or NULL (no store, or it could not be read). */
 const ProcuraDashboardData *procura_dashboard_get_data      (ProcuraDashboard *self);
 /* Items of a list — "overdue", "due-week", "due-later", "review" or

@@ -1638,8 +1638,15 @@ set_places_store (ProcuraWindow *self)
 
   place = procura_window_get_place (self);
 
+  /* Before the window is first shown, the dashboard loads in the
+   * background so the window appears at once. */
   if (procura_dashboard_get_store (PROCURA_DASHBOARD (self->dashboard)) != self->store)
-    procura_dashboard_set_store (PROCURA_DASHBOARD (self->dashboard), self->store);
+    {
+      if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+        procura_dashboard_set_store (PROCURA_DASHBOARD (self->dashboard), self->store);
+      else
+        procura_dashboard_set_store_async (PROCURA_DASHBOARD (self->dashboard), self->store);
+    }
   if (procura_project_page_get_store (PROCURA_PROJECT_PAGE (self->project_page)) != self->store)
     procura_project_page_set_store (PROCURA_PROJECT_PAGE (self->project_page), self->store);
 

@@ -457,31 +457,6 @@ static const char organization_projects_sql[] =
   "WHERE p.agency_id = ?1 AND p.deleted = 0 "
   "ORDER BY p.code, p.id";
 
-static const char *
-grade_for (ProcuraStore *store,
-           GHashTable   *schemes,
-           const char   *scheme_id,
-           gint64        total)
-{
-  const char *key = scheme_id != NULL ? scheme_id : "";
-  ProcuraGradeScheme *scheme = g_hash_table_lookup (schemes, key);
-
-  if (scheme == NULL)
-    {
-      g_autoptr(ProcuraRecord) record = NULL;
-
-      if (scheme_id != NULL)
-        record = procura_store_get (store, PROCURA_ENTITY_GRADE_SCHEME, scheme_id, NULL);
-      if (record != NULL)
-        scheme = procura_grade_scheme_parse (procura_record_get_string (record, "bands"), NULL);
-      if (scheme == NULL)
-        scheme = procura_grade_scheme_parse (PROCURA_GRADE_SCHEME_DEFAULT, NULL);
-      g_hash_table_insert (schemes, g_strdup (key), scheme);
-    }
-
-  return procura_grade_scheme_grade (scheme, total);
-}
-
 GPtrArray *
 procura_store_query_organization_projects (ProcuraStore  *store,
                                            const char    *organization_id,
@@ -538,7 +513,7 @@ procura_store_query_organization_projects (ProcuraStore  *store,
       if (sqlite3_column_type (stmt, 20) != SQLITE_NULL)
         {
           row->latest_score = sqlite3_column_int64 (stmt, 20);
-          row->latest_grade = g_strdup (grade_for (store, schemes, scheme_id, row->latest_score));
+          row->latest_grade = g_strdup (_procura_store_grade_for (store, schemes, scheme_id, row->latest_score));
         }
       else
         {

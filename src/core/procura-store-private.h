@@ -34,6 +34,13 @@ ProcuraRecord *procura_store_get_including_deleted (ProcuraStore            *sel
                                                     const char              *id,
                                                     GError                 **error);
 
+/* The grade of total under the scheme with scheme_id (NULL: the default),
+ * caching parsed schemes in schemes (id → ProcuraGradeScheme*). */
+const char    *_procura_store_grade_for (ProcuraStore *store,
+                                         GHashTable   *schemes,
+                                         const char   *scheme_id,
+                                         gint64        total);
+
 /* Migrations (procura-store-migrations.c) */
 gboolean      _procura_store_migrate       (sqlite3       *db,
                                             GError       **error);

@@ -113,12 +113,13 @@ bind_optional (sqlite3_stmt *stmt,
     sqlite3_bind_null (stmt, col);
 }
 
-/* Grade schemes are few: parse each once per query. */
-static const char *
-grade_for (ProcuraStore *store,
-           GHashTable   *schemes,
-           const char   *scheme_id,
-           gint64        total)
+/* Grade schemes are few: parse each once per query (schemes: id → parsed
+ * scheme, owned by the caller). */
+const char *
+_procura_store_grade_for (ProcuraStore *store,
+                          GHashTable   *schemes,
+                          const char   *scheme_id,
+                          gint64        total)
 {
   const char *key = scheme_id != NULL ? scheme_id : "";
   ProcuraGradeScheme *scheme = g_hash_table_lookup (schemes, key);
@@ -424,7 +425,7 @@ procura_store_query_ledger (ProcuraStore              *store,
         }
 
       if (row->latest_score >= 0)
-        row->latest_grade = g_strdup (grade_for (store, schemes, scheme_id, row->latest_score));
+        row->latest_grade = g_strdup (_procura_store_grade_for (store, schemes, scheme_id, row->latest_score));
 
       if (filter->overdue_only && row->n_overdue == 0)
         procura_ledger_row_free (row);

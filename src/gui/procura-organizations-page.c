@@ -28,6 +28,7 @@
 #include "procura-decimal.h"
 #include "procura-grade.h"
 #include "procura-money.h"
+#include "procura-cells.h"
 #include "procura-organizations-page.h"
 #include "procura-project-row.h"
 #include "procura-record-editor.h"
@@ -1003,47 +1004,12 @@ open_editor (ProcuraOrganizationsPage *self,
 
 /* ---- signal callbacks: the columns ------------------------------------ */
 
-static GtkInscription *
-new_inscription (float xalign)
-{
-  GtkInscription *inscription = GTK_INSCRIPTION (gtk_inscription_new (NULL));
-
-  gtk_inscription_set_text_overflow (inscription, GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
-  gtk_inscription_set_xalign (inscription, xalign);
-  gtk_widget_set_hexpand (GTK_WIDGET (inscription), TRUE);
-
-  return inscription;
-}
-
-static gboolean
-text_query_tooltip_cb (GtkWidget  *widget,
-                       int         x,
-                       int         y,
-                       gboolean    keyboard_mode,
-                       GtkTooltip *tooltip,
-                       gpointer    user_data)
-{
-  const char *text = gtk_inscription_get_text (GTK_INSCRIPTION (widget));
-
-  if (text == NULL || text[0] == '\0')
-    return FALSE;
-
-  gtk_tooltip_set_text (tooltip, text);
-
-  return TRUE;
-}
-
 static void
 setup_long_text_cb (GtkSignalListItemFactory *factory,
                     GtkListItem              *list_item,
                     ProcuraOrganizationsPage *self)
 {
-  GtkInscription *inscription = new_inscription (0.0f);
-
-  /* the whole text in a tooltip, asked for when needed */
-  gtk_widget_set_has_tooltip (GTK_WIDGET (inscription), TRUE);
-  g_signal_connect (inscription, "query-tooltip", G_CALLBACK (text_query_tooltip_cb), NULL);
-  gtk_list_item_set_child (list_item, GTK_WIDGET (inscription));
+  gtk_list_item_set_child (list_item, GTK_WIDGET (procura_cell_long_text_new ()));
 }
 
 static void
@@ -1051,7 +1017,7 @@ setup_code_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *list_item,
                ProcuraOrganizationsPage *self)
 {
-  GtkInscription *inscription = new_inscription (0.0f);
+  GtkInscription *inscription = procura_cell_inscription_new (0.0f);
 
   gtk_widget_add_css_class (GTK_WIDGET (inscription), "numeric");
   gtk_list_item_set_child (list_item, GTK_WIDGET (inscription));
@@ -1062,10 +1028,7 @@ setup_number_cb (GtkSignalListItemFactory *factory,
                  GtkListItem              *list_item,
                  ProcuraOrganizationsPage *self)
 {
-  GtkInscription *inscription = new_inscription (1.0f);
-
-  gtk_widget_add_css_class (GTK_WIDGET (inscription), "numeric");
-  gtk_list_item_set_child (list_item, GTK_WIDGET (inscription));
+  gtk_list_item_set_child (list_item, GTK_WIDGET (procura_cell_number_new ()));
 }
 
 /* The grade, coloured by band, then the score */
@@ -1076,7 +1039,7 @@ setup_grade_cb (GtkSignalListItemFactory *factory,
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *grade = gtk_label_new (NULL);
-  GtkInscription *score = new_inscription (0.0f);
+  GtkInscription *score = procura_cell_inscription_new (0.0f);
 
   gtk_label_set_xalign (GTK_LABEL (grade), 0.0f);
   gtk_widget_add_css_class (GTK_WIDGET (score), "numeric");

@@ -27,6 +27,7 @@
 
 #include <glib/gi18n.h>
 
+#include "procura-cells.h"
 #include "procura-dashboard.h"
 #include "procura-date.h"
 #include "procura-money.h"
@@ -1973,18 +1974,6 @@ set_cell_text (GtkListItem *list_item,
   gtk_inscription_set_text (cell_inscription (list_item), text);
 }
 
-static GtkInscription *
-new_inscription (float xalign)
-{
-  GtkInscription *inscription = GTK_INSCRIPTION (gtk_inscription_new (NULL));
-
-  gtk_inscription_set_text_overflow (inscription, GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
-  gtk_inscription_set_xalign (inscription, xalign);
-  gtk_widget_set_hexpand (GTK_WIDGET (inscription), TRUE);
-
-  return inscription;
-}
-
 /* Signal callbacks: the column factories */
 
 static void
@@ -1992,25 +1981,7 @@ setup_text_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *list_item,
                ProcuraWindow            *self)
 {
-  gtk_list_item_set_child (list_item, GTK_WIDGET (new_inscription (0.0f)));
-}
-
-static gboolean
-text_query_tooltip_cb (GtkWidget  *widget,
-                       int         x,
-                       int         y,
-                       gboolean    keyboard_mode,
-                       GtkTooltip *tooltip,
-                       gpointer    user_data)
-{
-  const char *text = gtk_inscription_get_text (GTK_INSCRIPTION (widget));
-
-  if (text == NULL || text[0] == '\0')
-    return FALSE;
-
-  gtk_tooltip_set_text (tooltip, text);
-
-  return TRUE;
+  gtk_list_item_set_child (list_item, GTK_WIDGET (procura_cell_inscription_new (0.0f)));
 }
 
 /* Text that is often ellipsized: the whole of it in a tooltip. The tooltip
@@ -2021,11 +1992,7 @@ setup_long_text_cb (GtkSignalListItemFactory *factory,
                     GtkListItem              *list_item,
                     ProcuraWindow            *self)
 {
-  GtkInscription *inscription = new_inscription (0.0f);
-
-  gtk_widget_set_has_tooltip (GTK_WIDGET (inscription), TRUE);
-  g_signal_connect (inscription, "query-tooltip", G_CALLBACK (text_query_tooltip_cb), NULL);
-  gtk_list_item_set_child (list_item, GTK_WIDGET (inscription));
+  gtk_list_item_set_child (list_item, GTK_WIDGET (procura_cell_long_text_new ()));
 }
 
 static void
@@ -2033,10 +2000,7 @@ setup_money_cb (GtkSignalListItemFactory *factory,
                 GtkListItem              *list_item,
                 ProcuraWindow            *self)
 {
-  GtkInscription *inscription = new_inscription (1.0f);
-
-  gtk_widget_add_css_class (GTK_WIDGET (inscription), "numeric");
-  gtk_list_item_set_child (list_item, GTK_WIDGET (inscription));
+  gtk_list_item_set_child (list_item, GTK_WIDGET (procura_cell_number_new ()));
 }
 
 static void
@@ -2046,7 +2010,7 @@ setup_progress_cb (GtkSignalListItemFactory *factory,
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   GtkWidget *bar = gtk_progress_bar_new ();
-  GtkInscription *inscription = new_inscription (1.0f);
+  GtkInscription *inscription = procura_cell_inscription_new (1.0f);
 
   gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
   gtk_widget_set_hexpand (bar, TRUE);
@@ -2099,7 +2063,7 @@ setup_due_cb (GtkSignalListItemFactory *factory,
                                   -1);
 
   gtk_box_append (GTK_BOX (box), icon);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (new_inscription (0.0f)));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (procura_cell_inscription_new (0.0f)));
   gtk_list_item_set_child (list_item, box);
 
   /* see setup_long_text_cb() */

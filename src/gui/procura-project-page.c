@@ -2164,8 +2164,9 @@ build_activities (ProcuraProjectPage *self)
       if (procura_record_has (activity, "participants"))
         {
           gint64 n = procura_record_get_int (activity, "participants", 0);
-          g_autofree char *count = g_strdup_printf (ngettext ("%" G_GINT64_FORMAT " participant",
-                                                              "%" G_GINT64_FORMAT " participants", (gulong) n), n);
+          g_autofree char *count = g_strdup_printf (ngettext ("%lld participant",
+                                                              "%lld participants", (gulong) n),
+                                                    (long long) n);
           GtkWidget *label = value_label_new (count, "numeric");
 
           if (breakdown->len > 0)

@@ -788,8 +788,12 @@ compare_with_history (const ProcuraRecord *record,
 
   deleted = g_hash_table_lookup (latest, "deleted");
   if (procura_record_get_deleted (record) != (g_strcmp0 (deleted, "true") == 0))
-    problem (p, _("%s %s is %s but its history says otherwise"), entity->name, id,
-             procura_record_get_deleted (record) ? "deleted" : "live");
+    {
+      if (procura_record_get_deleted (record))
+        problem (p, _("%s %s is deleted but its history says it is live"), entity->name, id);
+      else
+        problem (p, _("%s %s is live but its history says it was deleted"), entity->name, id);
+    }
 }
 
 /* The current values of every record must be what its history says: the

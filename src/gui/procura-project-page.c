@@ -253,54 +253,9 @@ enum {
 static GParamSpec *properties [N_PROPS];
 static guint signals [N_SIGNALS];
 
-static const char page_css[] =
-  ".procura-tag {"
-  "  padding: 1px 9px;"
-  "  border-radius: 999px;"
-  "  font-size: 0.8333em;"
-  "  font-weight: bold;"
-  "  background-color: alpha(currentColor, 0.12);"
-  "}"
-  ".procura-fact {"
-  "  padding: 8px 14px;"
-  "}"
-  ".procura-hash {"
-  "  font-family: monospace;"
-  "  font-size: 0.9em;"
-  "}"
-  ".procura-table-head {"
-  "  font-size: 0.8333em;"
-  "  font-weight: bold;"
-  "}"
-  ".procura-criterion-row {"
-  "  padding: 8px 12px;"
-  "  min-height: 24px;"
-  "}"
-  ".procura-grade {"
-  "  font-size: 1.2em;"
-  "  padding: 3px 12px;"
-  "}";
-
 static void load_project (ProcuraProjectPage *self);
 
 /* ---- small helpers ------------------------------------------------------ */
-
-static void
-install_css (void)
-{
-  static gboolean installed;
-  g_autoptr(GtkCssProvider) provider = NULL;
-  GdkDisplay *display = gdk_display_get_default ();
-
-  if (installed || display == NULL)
-    return;
-
-  provider = gtk_css_provider_new ();
-  gtk_css_provider_load_from_data (provider, page_css, -1);
-  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  installed = TRUE;
-}
 
 static char *
 blob_dir (ProcuraProjectPage *self)
@@ -3587,8 +3542,6 @@ procura_project_page_class_init (ProcuraProjectPageClass *klass)
 static void
 procura_project_page_init (ProcuraProjectPage *self)
 {
-  install_css ();
-
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->records = g_hash_table_new (g_str_hash, g_str_equal);

@@ -67,16 +67,25 @@ wait_for_frame (GtkWidget *widget)
   gtk_test_widget_wait_for_draw (widget);
 }
 
+/* A /proc/self/status figure in KiB, e.g. "VmRSS:" or "RssAnon:". */
 static long
-resident_kib (void)
+status_kib (const char *key)
 {
   g_autofree char *status = NULL;
   const char *line;
 
   if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
     return -1;
-  line = strstr (status, "VmRSS:");
-  return line != NULL ? strtol (line + 6, NULL, 10) : -1;
+  line = strstr (status, key);
+  return line != NULL ? strtol (line + strlen (key), NULL, 10) : -1;
+}
+
+static void
+print_memory (const char *when)
+{
+  g_print ("resident memory %s: %.0f MB (heap and other private %.0f MB, mapped files %.0f MB, shared %.0f MB)\n",
+           when, status_kib ("VmRSS:") / 1024.0, status_kib ("RssAnon:") / 1024.0,
+           status_kib ("RssFile:") / 1024.0, status_kib ("RssShmem:") / 1024.0);
 }
 
 int
@@ -88,6 +97,7 @@ main (int    argc,
   g_autoptr(ProcuraStore) store = NULL;
   g_autofree char *data_dir = NULL;
   g_autofree double *keys = NULL;
+  g_autofree double *drawn = NULL;
   static const char *typed[] = { "天", "天元", "天元区", "天元区社", "天元区社会", "天元区社", "天元区", "天元", "天", "",
                                  "2", "20", "202", "2024", "202", "20", "2", "",
                                  "社", "社区", "社区治", "社区治理", "社区治", "社区", "社", "" };
@@ -132,9 +142,19 @@ main (int    argc,
   t1 = g_get_monotonic_time ();
   g_print ("launch to first drawn ledger (%u projects): %.0f ms (target <= 600 ms)\n",
            procura_window_get_n_projects (PROCURA_WINDOW (window)), ms_between (process_start, t1));
+  print_memory ("after launch");
 
-  /* 2. search keystrokes */
+  /* 2. search: open the search bar (Ctrl+F), then keystrokes */
+  t0 = g_get_monotonic_time ();
+  gtk_widget_activate_action (window, "win.search", NULL);
+  wait_for_frame (window);
+  g_print ("open the search bar, to drawn: %.1f ms\n", ms_between (t0, g_get_monotonic_time ()));
+  /* let the bar's reveal animation finish */
+  for (guint i = 0; i < 30; i++)
+    wait_for_frame (window);
+
   keys = g_new0 (double, n_keys);
+  drawn = g_new0 (double, n_keys);
   for (guint i = 0; i < n_keys; i++)
     {
       t0 = g_get_monotonic_time ();
@@ -144,13 +164,17 @@ main (int    argc,
       keys[i] = ms_between (t0, g_get_monotonic_time ());
       total += keys[i];
       wait_for_frame (window);
+      drawn[i] = ms_between (t0, g_get_monotonic_time ());
     }
   {
     g_autofree double *sorted = g_memdup2 (keys, n_keys * sizeof (double));
 
     qsort (sorted, n_keys, sizeof (double), compare_double);
-    g_print ("search update (%u keystrokes): median %.1f ms, worst %.1f ms, mean %.1f ms (targets <= 16 / <= 50 ms)\n",
+    g_print ("search update (%u keystrokes), to the model settled: median %.1f ms, worst %.1f ms, mean %.1f ms (targets <= 16 / <= 50 ms)\n",
              n_keys, sorted[n_keys / 2], sorted[n_keys - 1], total / n_keys);
+    qsort (drawn, n_keys, sizeof (double), compare_double);
+    g_print ("search update (%u keystrokes), to the next frame drawn: median %.1f ms, worst %.1f ms\n",
+             n_keys, drawn[n_keys / 2], drawn[n_keys - 1]);
   }
 
   /* 3. project pages */
@@ -158,7 +182,7 @@ main (int    argc,
       GListModel *model = procura_window_get_ledger_model (PROCURA_WINDOW (window));
       guint n = g_list_model_get_n_items (model);
       g_autofree double *opens = NULL;
-      guint n_opens = MIN (n, 40);
+      guint n_opens = MIN (n, 80);
       guint done = 0;
 
       opens = g_new0 (double, MAX (n_opens, 1));
@@ -188,7 +212,7 @@ main (int    argc,
         g_print ("open a project page: the window has no project page yet\n");
   }
 
-  g_print ("resident memory: %.0f MB (target <= 250 MB)\n", resident_kib () / 1024.0);
+  print_memory ("at the end (target <= 250 MB)");
 
   gtk_window_destroy (GTK_WINDOW (window));
   return 0;

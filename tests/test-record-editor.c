@@ -780,8 +780,9 @@ main (int    argc,
 {
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
     {
+      /* a TAP skip: meson reads exit 77 as an error in TAP tests */
       g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
-      return 77;
+      return 0;
     }
 
   gtk_test_init (&argc, &argv, NULL);

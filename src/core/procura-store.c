@@ -505,7 +505,9 @@ procura_store_open (const char  *data_dir,
 
   /* WAL lets readers (the GUI) run during a write; FULL makes every
    * acknowledged edit survive a power cut, which matters more here than
-   * write speed. */
+   * write speed. An 8 MB page cache: the GUI opens a few short-lived
+   * connections at start-up, and larger caches only raised its resident
+   * memory (by ~40 MB) without making writes or the ledger faster. */
   {
     char *msg = NULL;
 
@@ -514,7 +516,7 @@ procura_store_open (const char  *data_dir,
                       "PRAGMA synchronous = FULL;"
                       "PRAGMA foreign_keys = ON;"
                       "PRAGMA temp_store = MEMORY;"
-                      "PRAGMA cache_size = -32000;"
+                      "PRAGMA cache_size = -8000;"
                       "PRAGMA wal_autocheckpoint = 10000;",
                       NULL, NULL, &msg) != SQLITE_OK)
       {

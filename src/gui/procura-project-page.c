@@ -2411,6 +2411,23 @@ build_history (ProcuraProjectPage *self,
   update_history_state (self);
 }
 
+/* The history section's builder: the query runs only when the section is
+ * first shown (or its model asked for), not with every page opening. */
+static void
+build_history_section (ProcuraProjectPage *self)
+{
+  g_autoptr(GPtrArray) history = NULL;
+  g_autoptr(GError) error = NULL;
+
+  history = procura_store_query_history (self->store, self->project_id, &error);
+  if (history == NULL)
+    {
+      emit_error (self, error);
+      history = g_ptr_array_new ();
+    }
+  build_history (self, history);
+}
+
 static void
 history_setup_cb (GtkSignalListItemFactory *factory,
                   GtkListItem              *list_item,
@@ -2571,6 +2588,7 @@ static const struct
   { "performance", build_performance },
   { "activities", build_activities },
   { "consultations", build_consultations },
+  { "history", build_history_section },
 };
 
 static void
@@ -2599,7 +2617,6 @@ static void
 load_project (ProcuraProjectPage *self)
 {
   g_autoptr(ProcuraProjectBundle) bundle = NULL;
-  g_autoptr(GPtrArray) history = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *old_title = NULL;
   gint64 started = g_get_monotonic_time ();
@@ -2620,10 +2637,7 @@ load_project (ProcuraProjectPage *self)
     }
 
   bundle = procura_store_load_project (self->store, self->project_id, &error);
-  if (bundle != NULL)
-    history = procura_store_query_history (self->store, self->project_id, &error);
-
-  if (bundle == NULL || history == NULL)
+  if (bundle == NULL)
     {
       show_error (self, error);
       update_actions (self);
@@ -2653,8 +2667,8 @@ load_project (ProcuraProjectPage *self)
    * (ensure_section_built). Building all of them doubled the time to open
    * a page. */
   self->sections_built = 0;
+  g_list_store_remove_all (self->history);
   ensure_section_built (self, adw_view_stack_get_visible_child_name (self->view_stack));
-  build_history (self, history);
 
   gtk_stack_set_visible_child_name (self->main_stack, "project");
   update_actions (self);
@@ -3762,6 +3776,7 @@ procura_project_page_get_history_model (ProcuraProjectPage *self)
 {
   g_return_val_if_fail (PROCURA_IS_PROJECT_PAGE (self), NULL);
 
+  ensure_section_built (self, "history");
   return G_LIST_MODEL (self->history_model);
 }
 

@@ -1085,7 +1085,7 @@ static const BadInput bad_inputs[] = {
   { { "start date", "2023-02-29" }, { "add", "project", "code=E-1", "title=t", "category=other", "method=other", "start_date=2023-02-29" } },
   { { "end date", "before" }, { "add", "project", "code=E-1", "title=t", "category=other", "method=other", "start_date=2025-03-01", "end_date=2025-02-01" } },
   { { "service category", "bogus" }, { "add", "project", "code=E-1", "title=t", "category=bogus", "method=other" } },
-  { { "organisation type", "bogus" }, { "add", "organization", "name=x", "uscc=" USCC_SPARE, "kind=bogus" } },
+  { { "organization type", "bogus" }, { "add", "organization", "name=x", "uscc=" USCC_SPARE, "kind=bogus" } },
   { { "project title", "required" }, { "add", "project", "code=E-1", "category=other", "method=other" } },
   { { "budget year", "3000" }, { "add", "project", "code=E-1", "title=t", "category=other", "method=other", "budget_year=3000" } },
   { { "project", "nosuch" }, { "add", "milestone", "project_id=nosuch", "title=t", "type=delivery", "due_date=2025-05-01" } },
@@ -1122,7 +1122,7 @@ static const BadInput bad_inputs[] = {
   /* delete */
   { { "delete" }, { "delete" } },
   { { "delete" }, { "delete", "@P5", "@P4" } },
-  { { "organisation", "refer" }, { "delete", USCC_AGENCY_A } },
+  { { "organization", "refer" }, { "delete", USCC_AGENCY_A } },
   { { "project", "cannot be deleted" }, { "delete", "@P3" } },
   { { "project", "cannot be deleted" }, { "delete", "XH-2025-001" } },
   { { "report", "cannot be deleted" }, { "delete", "@R1" } },

@@ -2,7 +2,7 @@
  *
  * The test binary re-executes itself as a writer (PROCURA_CRASH_CHILD set
  * to a data directory): it commits a small base transaction, then begins
- * ONE large transaction (an organisation, 3,000 projects and 3,000
+ * ONE large transaction (an organization, 3,000 projects and 3,000
  * milestones through the write path) and reports its progress on stdout.
  * The parent kills it with SIGKILL at a different moment each time —
  * before, during and just after the commit — then opens the store and

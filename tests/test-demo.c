@@ -442,7 +442,7 @@ test_plausible (void)
     }
 }
 
-/* Every organisation's credit code is valid, and names and codes are unique. */
+/* Every organization's credit code is valid, and names and codes are unique. */
 static void
 test_organizations (void)
 {

@@ -1,14 +1,14 @@
-/* test-organizations.c — the organisations read model and
+/* test-organizations.c — the organizations read model and
  * ProcuraOrganizationsPage
  *
  * The query tests need no display: a store built by hand (two agencies, a
- * buyer, an organisation without projects; projects with final, draft and
+ * buyer, an organization without projects; projects with final, draft and
  * superseded evaluations, an amendment, a cancelled and a deleted project)
  * and the figures procura_store_query_organizations() must give for it.
  *
  * The page tests run under a display (xvfb-run in build-aux/test.sh) on
  * the same store: the list, the search, the details of a selection and
- * its projects, win.open-project, and adding an organisation through the
+ * its projects, win.open-project, and adding an organization through the
  * record editor, which refuses an invalid credit code with its message.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -183,7 +183,7 @@ find_row (GPtrArray  *rows,
         return row;
     }
 
-  g_error ("No row for organisation %s", id);
+  g_error ("No row for organization %s", id);
 }
 
 static GPtrArray *
@@ -313,7 +313,7 @@ test_query_search (OrgFixture    *of,
   g_assert_cmpstr (((ProcuraOrganizationRow *) g_ptr_array_index (rows, 0))->id, ==, of->agency_a);
 }
 
-/* An organisation's projects are the ledger's, for filter.agency. */
+/* An organization's projects are the ledger's, for filter.agency. */
 static void
 test_query_projects (OrgFixture    *of,
                      gconstpointer  data)
@@ -486,7 +486,7 @@ test_page_lists_and_searches (OrgFixture    *of,
   harness_open (&h, of->f.store);
   model = procura_organizations_page_get_model (h.page);
 
-  /* every organisation, with the figures of the query */
+  /* every organization, with the figures of the query */
   g_assert_cmpuint (procura_organizations_page_get_n_organizations (h.page), ==, 4);
   g_assert_cmpuint (procura_organizations_page_get_n_shown (h.page), ==, 4);
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 4);
@@ -503,7 +503,7 @@ test_page_lists_and_searches (OrgFixture    *of,
   g_assert_true (is_shown (find_widget (GTK_WIDGET (h.page), GTK_TYPE_COLUMN_VIEW, NULL)));
   /* nothing selected yet */
   g_assert_null (procura_organizations_page_get_selected_id (h.page));
-  g_assert_true (is_shown (find_widget (GTK_WIDGET (h.page), ADW_TYPE_STATUS_PAGE, "No Organisation Selected")));
+  g_assert_true (is_shown (find_widget (GTK_WIDGET (h.page), ADW_TYPE_STATUS_PAGE, "No Organization Selected")));
 
   /* the search narrows */
   procura_organizations_page_set_search_text (h.page, "社会工作");
@@ -712,7 +712,7 @@ test_page_empty_store (OrgFixture    *of,
   harness_open (&h, of->f.store);
 
   g_assert_cmpuint (procura_organizations_page_get_n_organizations (h.page), ==, 0);
-  g_assert_true (is_shown (find_widget (GTK_WIDGET (h.page), ADW_TYPE_STATUS_PAGE, "No Organisations")));
+  g_assert_true (is_shown (find_widget (GTK_WIDGET (h.page), ADW_TYPE_STATUS_PAGE, "No Organizations")));
   g_assert_false (is_shown (find_widget (GTK_WIDGET (h.page), GTK_TYPE_COLUMN_VIEW, NULL)));
 
   /* one added elsewhere: a reload lists it */
@@ -720,7 +720,7 @@ test_page_empty_store (OrgFixture    *of,
   g_assert_true (procura_organizations_page_reload (h.page, NULL));
   wait_for_draw (GTK_WIDGET (h.window));
   g_assert_cmpuint (procura_organizations_page_get_n_organizations (h.page), ==, 1);
-  g_assert_false (is_shown (find_widget (GTK_WIDGET (h.page), ADW_TYPE_STATUS_PAGE, "No Organisations")));
+  g_assert_false (is_shown (find_widget (GTK_WIDGET (h.page), ADW_TYPE_STATUS_PAGE, "No Organizations")));
   g_assert_true (is_shown (find_widget (GTK_WIDGET (h.page), GTK_TYPE_COLUMN_VIEW, NULL)));
 
   harness_close (&h);

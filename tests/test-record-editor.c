@@ -260,11 +260,11 @@ test_organization_invalid_uscc (EditorFixture *ef,
   Counts before;
   guint n_can_save = 0;
 
-  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (editor)), ==, "New Organisation");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (editor)), ==, "New Organization");
   g_assert_nonnull (save_button);
   g_assert_nonnull (uscc_row);
   g_assert_true (ADW_IS_ENTRY_ROW (uscc_row));
-  g_assert_true (ADW_IS_COMBO_ROW (find_row (GTK_WIDGET (editor), "Organisation type")));
+  g_assert_true (ADW_IS_COMBO_ROW (find_row (GTK_WIDGET (editor), "Organization type")));
   g_signal_connect (editor, "notify::can-save", G_CALLBACK (count_cb), &n_can_save);
   g_signal_connect (editor, "saved", G_CALLBACK (saved_cb), &saved_id);
 
@@ -416,7 +416,7 @@ test_required_hint (EditorFixture *ef,
   procura_record_editor_set_text (editor, "uscc", VALID_USCC);
   message = procura_record_editor_get_message (editor);
   g_assert_nonnull (message);
-  g_assert_true (g_str_has_prefix (message, "Organisation type"));
+  g_assert_true (g_str_has_prefix (message, "Organization type"));
   g_assert_null (procura_record_editor_get_error (editor, "uscc"));
 
   gtk_window_destroy (GTK_WINDOW (editor));

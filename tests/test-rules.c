@@ -170,7 +170,7 @@ new_consultation (const char *project,
 }
 
 /* ======================================================================
- * Organisations: the unified social credit code
+ * Organizations: the unified social credit code
  * ====================================================================== */
 
 static void
@@ -218,9 +218,9 @@ static const BadCode bad_codes[] = {
   { "91440300715267O6XG", "“O”" },
   { "914403007152-726XG", "“-”" },
   { "B144030071526726XG", "registration authority" },
-  { "9444030071526726XG", "organisation category" },
+  { "9444030071526726XG", "organization category" },
   { "9144A30071526726XG", "division code" },
-  { "9144030071526727XG", "organisation code check character" },
+  { "9144030071526727XG", "organization code check character" },
   { "9144030071526726XH", "check character should be “G”" },
 };
 
@@ -259,7 +259,7 @@ test_uscc_refused (Fixture *f)
       g_assert_false (procura_store_insert (f->store, org, &error));
       assert_uscc_refusal (error, bad_codes[i].reason);
 
-      /* the same code as a change of a registered organisation */
+      /* the same code as a change of a registered organization */
       procura_record_set_string (change, "uscc", bad_codes[i].code);
       g_assert_false (procura_store_update (f->store, change, &change_error));
       assert_uscc_refusal (change_error, bad_codes[i].reason);

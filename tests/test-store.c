@@ -1239,7 +1239,7 @@ test_delete_referenced (Fixture *f)
 
   before = counts (f);
   g_assert_false (procura_store_delete (f->store, PROCURA_ENTITY_ORGANIZATION, agency, &e1));
-  assert_error_names (e1, PROCURA_ERROR_REFERENCED, "Organisation");
+  assert_error_names (e1, PROCURA_ERROR_REFERENCED, "Organization");
   g_assert_nonnull (strstr (e1->message, "Project"));
 
   g_assert_false (procura_store_delete (f->store, PROCURA_ENTITY_MILESTONE, milestone, &e2));

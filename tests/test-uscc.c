@@ -61,16 +61,16 @@ static const Bad invalid_codes[] = {
   { "\xff" "144030071526726XG", "contains invalid characters" },
   { "B144030071526726XG", "unknown registration authority “B”" },
   { "0144030071526726XG", "unknown registration authority “0”" },
-  { "9444030071526726XG", "unknown organisation category “4” for registration authority “9”" },
-  { "54420000MJH233402K", "unknown organisation category “4” for registration authority “5”" },
-  { "Y2420000MJH233402K", "unknown organisation category “2” for registration authority “Y”" },
+  { "9444030071526726XG", "unknown organization category “4” for registration authority “9”" },
+  { "54420000MJH233402K", "unknown organization category “4” for registration authority “5”" },
+  { "Y2420000MJH233402K", "unknown organization category “2” for registration authority “Y”" },
   { "91A40300715267260G", "characters 3 to 8 must be digits (division code)" },
   { "9144030X71526726XG", "characters 3 to 8 must be digits (division code)" },
   /* negative example from a public test list: fails GB 11714 first */
-  { "51420000MJH2003664", "organisation code check character should be “0”" },
-  /* organisation check broken, GB 32100 check recomputed to match */
-  { "91440300715267261R", "organisation code check character should be “X”" },
-  /* organisation check right, GB 32100 check wrong */
+  { "51420000MJH2003664", "organization code check character should be “0”" },
+  /* organization check broken, GB 32100 check recomputed to match */
+  { "91440300715267261R", "organization code check character should be “X”" },
+  /* organization check right, GB 32100 check wrong */
   { "9144030071526726XH", "check character should be “G”" },
   { "52420000MJH2334020", "check character should be “K”" },
   { "53420000MJH2448300", "check character should be “3”" },
@@ -215,7 +215,7 @@ test_labels (void)
   g_assert_cmpstr (procura_uscc_authority_label ("52420000MJH233402K"), ==, "Civil affairs");
   g_assert_cmpstr (procura_uscc_category_label ("52420000MJH233402K"), ==,
                    "Private non-enterprise unit");
-  g_assert_cmpstr (procura_uscc_category_label ("51420000MJH2003664"), ==, "Social organisation");
+  g_assert_cmpstr (procura_uscc_category_label ("51420000MJH2003664"), ==, "Social organization");
   g_assert_cmpstr (procura_uscc_category_label ("53420000MJH2448303"), ==, "Foundation");
   g_assert_cmpstr (procura_uscc_category_label ("59"), ==, "Other");
   g_assert_cmpstr (procura_uscc_authority_label ("9144030071526726XG"), ==, "Market regulation");

@@ -612,7 +612,7 @@ test_open_project (WindowFixture *f,
   g_assert_cmpstr (procura_project_page_get_project_id (PROCURA_PROJECT_PAGE (page)), ==,
                    procura_project_row_get_id (other));
 
-  /* the dashboard's and the organisations page's rows use the same action;
+  /* the dashboard's and the organizations page's rows use the same action;
    * back goes where the project was opened from */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.place", "s", "dashboard"));
   g_assert_true (gtk_widget_activate_action (page, "win.open-project", "s", procura_project_row_get_id (row)));

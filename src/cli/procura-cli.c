@@ -366,7 +366,7 @@ cmd_add (int    argc,
   return EXIT_OK;
 }
 
-/* An id, a project number or an organisation's credit code. */
+/* An id, a project number or an organization's credit code. */
 static ProcuraRecord *
 find_record (ProcuraStore  *store,
              const char    *key,

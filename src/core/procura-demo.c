@@ -1,7 +1,7 @@
 /* procura-demo.c — deterministic, realistic demo data
  *
  * Builds the ledger of one district, 株洲市天元区, buying social-work
- * services over ten years: organisations first, then projects with their
+ * services over ten years: organizations first, then projects with their
  * milestone plans, tranches, reports, evaluations, indicators, activities
  * and consultation items. Everything goes through the store's single write
  * path with the real workflow transitions, so history, outbox and the
@@ -422,7 +422,7 @@ make_mobile (Rng  *rng,
   g_snprintf (out, 16, "%s%08u", PICK (rng, prefixes), rng_below (rng, 100000000));
 }
 
-/* ---- organisations ----------------------------------------------------- */
+/* ---- organizations ----------------------------------------------------- */
 
 typedef enum
 {
@@ -841,7 +841,7 @@ set_date (ProcuraRecord *record,
   procura_record_set_string (record, field, jd_format (day, buf));
 }
 
-/* ---- organisations ---------------------------------------------------------- */
+/* ---- organizations ---------------------------------------------------------- */
 
 /* pattern: '#' a digit, '*' a digit or letter of the code's set, else literal */
 static void
@@ -1145,7 +1145,7 @@ create_organizations (Demo    *d,
     return FALSE;
 
   /* Buyers: the civil-affairs bureau, every street office and town
-   * government, and the mass organisations that buy services too. */
+   * government, and the mass organizations that buy services too. */
   if (!add_government (d, &rng, ROLE_BUREAU, DISTRICT_FULL "民政局", "civil_affairs_bureau", "11",
                        &d->bureau, error))
     return FALSE;
@@ -1166,7 +1166,7 @@ create_organizations (Demo    *d,
                        &d->youth_league, error))
     return FALSE;
 
-  /* About one organisation for ten projects, as in product.md §8. */
+  /* About one organization for ten projects, as in product.md §8. */
   n_fixed = d->orgs->len;
   n_total = MAX (n_projects / 10, n_fixed + 6);
   n_evaluators = MAX (2, n_total / 50);
@@ -1318,7 +1318,7 @@ pick_skewed (Rng       *rng,
   double u = rng_unit (rng);
   double x = u;
 
-  /* u^power: a few organisations get most of the work */
+  /* u^power: a few organizations get most of the work */
   for (guint i = 1; i < power; i++)
     x *= u;
 

@@ -15,7 +15,7 @@ typedef void (*ProcuraDemoProgress) (guint    done,
                                      gpointer user_data);
 
 /* Generates n_projects projects with everything under them (and the
- * organisations they need) through the store's write path, so history and
+ * organizations they need) through the store's write path, so history and
  * outbox are filled as for any edit. The same seed and the same store
  * "today" give the same data, ids included. Commits in batches; on error
  * the current batch is rolled back and the error returned. */

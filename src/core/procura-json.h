@@ -21,7 +21,7 @@ JsonNode      *procura_record_to_json        (const ProcuraRecord        *record
 ProcuraRecord *procura_record_from_json      (JsonNode                   *node,
                                               GError                    **error);
 JsonNode      *procura_ledger_row_to_json    (const ProcuraLedgerRow     *row);
-/* The project, its organisations and every child array keyed by plural
+/* The project, its organizations and every child array keyed by plural
  * entity name, plus "derived": paid, balance, progress, overdue milestones
  * and each evaluation's total and grade as of `as_of`. */
 JsonNode      *procura_bundle_to_json        (const ProcuraProjectBundle *bundle,

@@ -1,5 +1,5 @@
-/* procura-organizations-query.h — the organisations (承接机构) read model:
- * each organisation with its figures as a contracted agency
+/* procura-organizations-query.h — the organizations (承接机构) read model:
+ * each organization with its figures as a contracted agency
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,16 +10,16 @@
 
 G_BEGIN_DECLS
 
-/* One organisation with what it did as the contracted agency of projects.
+/* One organization with what it did as the contracted agency of projects.
  * Plain data: a city keeps 2,000 of them.
  *
- * Figures count the organisation's live projects as agency (agency_id);
+ * Figures count the organization's live projects as agency (agency_id);
  * projects it bought (buyer_id) are counted apart in n_purchased.
  * total_value is the contract value plus amendments of those projects,
  * cancelled ones (已撤销) left out. The average score is that of the
  * latest final evaluation of each of those projects which has one (the
  * ledger's "latest grade"), rounded half up to hundredths, and graded with
- * the default scheme (PROCURA_GRADE_SCHEME_DEFAULT) so that organisations
+ * the default scheme (PROCURA_GRADE_SCHEME_DEFAULT) so that organizations
  * compare on one scale. */
 typedef struct
 {
@@ -52,7 +52,7 @@ char     **procura_organization_search_terms   (const char                   *te
 gboolean   procura_organization_row_matches    (const ProcuraOrganizationRow *row,
                                                 const char * const           *folded_terms);
 
-/* Live organisations whose fields match search_or_null (see
+/* Live organizations whose fields match search_or_null (see
  * procura_organization_row_matches(); NULL or blank: all), ordered by name
  * in the collation of the current locale. Array of
  * ProcuraOrganizationRow*, freeing them; NULL with error on failure. */
@@ -60,10 +60,10 @@ GPtrArray *procura_store_query_organizations   (ProcuraStore                 *st
                                                 const char                   *search_or_null,
                                                 GError                      **error);
 
-/* The live projects of which the organisation is the contracted agency,
+/* The live projects of which the organization is the contracted agency,
  * ordered by code: what procura_store_query_ledger() gives for
  * filter.agency = organization_id, with the ledger's figures, read through
- * the organisation's index rather than the whole ledger. Array of
+ * the organization's index rather than the whole ledger. Array of
  * ProcuraLedgerRow* (procura-query.h), freeing them. */
 GPtrArray *procura_store_query_organization_projects (ProcuraStore          *store,
                                                       const char            *organization_id,

@@ -87,7 +87,7 @@ ProcuraProjectBundle *procura_store_load_project (ProcuraStore          *store,
                                                   GError               **error);
 void                  procura_project_bundle_free (ProcuraProjectBundle *bundle);
 /* The children array of the bundle for entity (NULL for project and
- * organisations). */
+ * organizations). */
 GPtrArray            *procura_project_bundle_get_children (ProcuraProjectBundle    *bundle,
                                                            const ProcuraEntityInfo *entity);
 

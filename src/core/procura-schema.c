@@ -42,7 +42,7 @@ static const ProcuraEnumValue organization_kinds[] = {
   { "evaluator", N_("Third-party evaluator") },
   { "property_management", N_("Property management") },
   { "city_management", N_("City management") },
-  { "volunteer_organization", N_("Volunteer organisation") },
+  { "volunteer_organization", N_("Volunteer organization") },
   { "other", N_("Other") },
   { NULL, NULL }
 };
@@ -220,7 +220,7 @@ static const ProcuraEnumValue consultation_statuses[] = {
 static const ProcuraFieldInfo organization_fields[] = {
   { "name", N_("Name"), TEXT, REQ },
   { "uscc", N_("Unified social credit code"), TEXT, REQ | UNIQUE },
-  { "kind", N_("Organisation type"), ENUM, REQ, organization_kinds },
+  { "kind", N_("Organization type"), ENUM, REQ, organization_kinds },
   { "address", N_("Address"), TEXT, 0 },
   { "contact_person", N_("Contact person"), TEXT, PERSONAL },
   { "contact_phone", N_("Contact phone"), TEXT, PERSONAL },
@@ -395,7 +395,7 @@ static const ProcuraFieldInfo consultation_fields[] = {
   { n, pl, lbl, parent, scoped, status, title, fields, G_N_ELEMENTS (fields) }
 
 static const ProcuraEntityInfo entities[] = {
-  ENTITY ("organization", "organizations", N_("Organisation"), NULL, FALSE, NULL, "name", organization_fields),
+  ENTITY ("organization", "organizations", N_("Organization"), NULL, FALSE, NULL, "name", organization_fields),
   ENTITY ("grade_scheme", "grade_schemes", N_("Grade scheme"), NULL, FALSE, NULL, "name", grade_scheme_fields),
   ENTITY ("project", "projects", N_("Project"), NULL, FALSE, "status", "title", project_fields),
   ENTITY ("amendment", "amendments", N_("Amendment"), "project_id", TRUE, NULL, "rationale", amendment_fields),

@@ -1,4 +1,4 @@
-/* procura-store-organizations.c — the organisations read model
+/* procura-store-organizations.c — the organizations read model
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -91,20 +91,20 @@ build_search_key (const ProcuraOrganizationRow *row)
   return g_utf8_casefold (joined, -1);
 }
 
-/* ---- the organisations query ----------------------------------------- */
+/* ---- the organizations query ----------------------------------------- */
 
 /* The query is a few passes over whole tables (a scan of a table or of a
- * covering index is far cheaper than 2,000 look-ups per organisation),
+ * covering index is far cheaper than 2,000 look-ups per organization),
  * merged here by id:
  *
- *   organisations            → the rows
+ *   organizations            → the rows
  *   projects                 → per agency and buyer: counts and values;
  *                              per project: its agency, for the passes below
  *   amendments               → per project: the change in value
  *   criteria                 → per evaluation: the total
  *   final evaluations        → per project: the latest, hence its total
  *
- * On the demo store of 20,000 projects (2,000 organisations) this takes
+ * On the demo store of 20,000 projects (2,000 organizations) this takes
  * ~55 ms once the database is in the page cache. */
 static const char organizations_sql[] =
   "SELECT id, name, uscc, kind, address, contact_person, contact_phone "
@@ -170,7 +170,7 @@ step_all (ProcuraStore  *store,
 
   if (rc != SQLITE_DONE)
     {
-      _procura_store_set_sqlite_error (store, error, _("listing organisations"));
+      _procura_store_set_sqlite_error (store, error, _("listing organizations"));
       sqlite3_reset (stmt);
       return FALSE;
     }
@@ -427,7 +427,7 @@ procura_store_query_organizations (ProcuraStore  *store,
   return g_steal_pointer (&shown);
 }
 
-/* ---- one organisation's projects ------------------------------------- */
+/* ---- one organization's projects ------------------------------------- */
 
 /* The ledger's figures of each project, read per project through the
  * indexes on project_id: an agency has tens of projects, the ledger

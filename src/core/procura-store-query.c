@@ -990,7 +990,7 @@ procura_store_check (ProcuraStore  *store,
       g_autoptr(GError) uscc_error = NULL;
 
       if (!procura_uscc_validate (procura_record_get_string (org, "uscc"), &uscc_error))
-        problem (&p, _("Organisation %s: %s"), procura_record_get_id (org), uscc_error->message);
+        problem (&p, _("Organization %s: %s"), procura_record_get_id (org), uscc_error->message);
     }
 
   if (p.n > 0)

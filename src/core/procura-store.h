@@ -95,7 +95,7 @@ GPtrArray     *procura_store_list            (ProcuraStore   *self,
                                               const char     *value,
                                               GError        **error);
 /* Resolves what a person may type for a reference: an id, an
- * organisation's credit code or name, a project's number. */
+ * organization's credit code or name, a project's number. */
 char          *procura_store_resolve_ref     (ProcuraStore   *self,
                                               const ProcuraEntityInfo *entity,
                                               const char     *text,

@@ -1,7 +1,7 @@
 /* procura-uscc.c — 统一社会信用代码 (GB 32100-2015) validation
  *
- * Structure: [1] registration authority, [2] organisation category,
- * [3–8] GB/T 2260 division code, [9–17] organisation code whose last
+ * Structure: [1] registration authority, [2] organization category,
+ * [3–8] GB/T 2260 division code, [9–17] organization code whose last
  * character is its own GB 11714 check, [18] GB 32100 check character.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -40,7 +40,7 @@ typedef struct
 static const Label cat_establishment[] = {
   { '1', N_("Government agency") },
   { '2', N_("Public institution") },
-  { '3', N_("Mass organisation") },
+  { '3', N_("Mass organization") },
   { '9', N_("Other") },
   { 0, NULL },
 };
@@ -64,7 +64,7 @@ static const Label cat_culture[] = {
   { 0, NULL },
 };
 static const Label cat_civil[] = {
-  { '1', N_("Social organisation") },
+  { '1', N_("Social organization") },
   { '2', N_("Private non-enterprise unit") },
   { '3', N_("Foundation") },
   { '9', N_("Other") },
@@ -104,9 +104,9 @@ static const Label cat_public_security[] = {
   { 0, NULL },
 };
 static const Label cat_agriculture[] = {
-  { '1', N_("Group-level collective economic organisation") },
-  { '2', N_("Village-level collective economic organisation") },
-  { '3', N_("Township-level collective economic organisation") },
+  { '1', N_("Group-level collective economic organization") },
+  { '2', N_("Village-level collective economic organization") },
+  { '3', N_("Township-level collective economic organization") },
   { '9', N_("Other") },
   { 0, NULL },
 };
@@ -278,7 +278,7 @@ procura_uscc_validate (const char  *code,
     }
   if (find_category (authority, code[1]) == NULL)
     {
-      reason = g_strdup_printf (_("unknown organisation category “%c” "
+      reason = g_strdup_printf (_("unknown organization category “%c” "
                                   "for registration authority “%c”"),
                                 code[1], code[0]);
       return fail (error, reason);
@@ -291,7 +291,7 @@ procura_uscc_validate (const char  *code,
   expected = procura_uscc_org_check_char (code + 8);
   if (expected != code[16])
     {
-      reason = g_strdup_printf (_("organisation code check character should be “%c”"),
+      reason = g_strdup_printf (_("organization code check character should be “%c”"),
                                 expected);
       return fail (error, reason);
     }

@@ -25,7 +25,7 @@ char      procura_uscc_check_char        (const char  *first17);
 char      procura_uscc_org_check_char    (const char  *body8);
 /* Translated name of the registration authority (char 1), e.g. "民政". */
 const char *procura_uscc_authority_label (const char  *code);
-/* Translated name of the organisation category (chars 1–2), e.g. "民办非企业单位". */
+/* Translated name of the organization category (chars 1–2), e.g. "民办非企业单位". */
 const char *procura_uscc_category_label  (const char  *code);
 
 G_END_DECLS

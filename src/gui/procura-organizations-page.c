@@ -181,7 +181,7 @@ procura_organization_item_get_id (ProcuraOrganizationItem *self)
   return self->row->id;
 }
 
-/* GCompareDataFunc for the grade column: best average first, organisations
+/* GCompareDataFunc for the grade column: best average first, organizations
  * without one last. */
 static int
 compare_average_score (gconstpointer a,
@@ -210,7 +210,7 @@ compare_average_score (gconstpointer a,
  *     → filter_model (search_filter: instant search)
  *     → selection    → column_view
  *
- * selected_id is the organisation whose details are shown. It stays
+ * selected_id is the organization whose details are shown. It stays
  * while a search hides its line and is selected again when the line comes
  * back; only another selection, select (NULL) or its disappearance from
  * the store change it.
@@ -382,12 +382,12 @@ update_state (ProcuraOrganizationsPage *self)
   gtk_stack_set_visible_child_name (self->list_stack, n_shown > 0 || n_organizations == 0 ? "list" : "no-results");
 
   if (n_shown == n_organizations)
-    count = g_strdup_printf (ngettext ("%u organisation", "%u organisations", n_organizations),
+    count = g_strdup_printf (ngettext ("%u organization", "%u organizations", n_organizations),
                              n_organizations);
   else
-    /* Translators: the count under the organisations list while searching,
-     * e.g. "12 of 200 organisations". The plural follows the second number. */
-    count = g_strdup_printf (ngettext ("%u of %u organisation", "%u of %u organisations", n_organizations),
+    /* Translators: the count under the organizations list while searching,
+     * e.g. "12 of 200 organizations". The plural follows the second number. */
+    count = g_strdup_printf (ngettext ("%u of %u organization", "%u of %u organizations", n_organizations),
                              n_shown, n_organizations);
   gtk_label_set_text (self->count_label, count);
 
@@ -747,7 +747,7 @@ fill_registration (ProcuraOrganizationsPage *self,
                          property_cell_new (_("Registration authority"), procura_uscc_authority_label (uscc)),
                          /* Translators: 机构类别, from the first two
                           * characters of the credit code */
-                         property_cell_new (_("Organisation category"), procura_uscc_category_label (uscc)),
+                         property_cell_new (_("Organization category"), procura_uscc_category_label (uscc)),
                          /* Translators: 行政区划码, characters 3 to 8 of
                           * the credit code */
                          property_cell_new (_("Division code"), division),
@@ -796,7 +796,7 @@ fill_figures (ProcuraOrganizationsPage     *self,
       g_autofree char *score = procura_decimal_format (row->average_score);
       g_autofree char *caption = NULL;
 
-      /* Translators: under the average score of an organisation: how many
+      /* Translators: under the average score of an organization: how many
        * of its projects have a final evaluation */
       caption = g_strdup_printf (ngettext ("Average of %u evaluated project",
                                            "Average of %u evaluated projects",
@@ -902,14 +902,14 @@ fill_projects (ProcuraOrganizationsPage     *self,
     }
 
   if (row->n_purchased > 0 && row->n_projects > 0)
-    /* Translators: under the heading of the projects an organisation
+    /* Translators: under the heading of the projects an organization
      * carries out, when it also buys services (购买主体) */
     description = g_strdup_printf (ngettext ("Also the purchasing unit of %u project",
                                              "Also the purchasing unit of %u projects",
                                              row->n_purchased),
                                    row->n_purchased);
   else if (row->n_purchased > 0)
-    /* Translators: under the heading of the projects an organisation
+    /* Translators: under the heading of the projects an organization
      * carries out, when it carries out none but buys services (购买主体),
      * as a civil-affairs bureau does */
     description = g_strdup_printf (ngettext ("Purchasing unit of %u project",
@@ -936,7 +936,7 @@ show_details (ProcuraOrganizationsPage *self)
   if (record == NULL)
     {
       if (error != NULL)
-        g_warning ("Could not load organisation %s: %s", self->selected_id, error->message);
+        g_warning ("Could not load organization %s: %s", self->selected_id, error->message);
       g_list_store_remove_all (self->projects);
       gtk_stack_set_visible_child_name (self->details_stack, "none");
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "organizations.edit", FALSE);
@@ -953,7 +953,7 @@ show_details (ProcuraOrganizationsPage *self)
   fill_contacts (self, record);
   fill_projects (self, item->row);
 
-  /* another organisation: from its top */
+  /* another organization: from its top */
   adjustment = gtk_scrolled_window_get_vadjustment (self->details_scroller);
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
 
@@ -1449,7 +1449,7 @@ procura_organizations_page_class_init (ProcuraOrganizationsPageClass *klass)
   /**
    * ProcuraOrganizationsPage:store:
    *
-   * The store shown. Setting it loads the organisations.
+   * The store shown. Setting it loads the organizations.
    */
   properties [PROP_STORE] =
     g_param_spec_object ("store", NULL, NULL,
@@ -1470,7 +1470,7 @@ procura_organizations_page_class_init (ProcuraOrganizationsPageClass *klass)
   /**
    * ProcuraOrganizationsPage:selected-id:
    *
-   * The id of the organisation whose details are shown, or NULL.
+   * The id of the organization whose details are shown, or NULL.
    */
   properties [PROP_SELECTED_ID] =
     g_param_spec_string ("selected-id", NULL, NULL,
@@ -1480,7 +1480,7 @@ procura_organizations_page_class_init (ProcuraOrganizationsPageClass *klass)
   /**
    * ProcuraOrganizationsPage:n-organizations:
    *
-   * The number of live organisations.
+   * The number of live organizations.
    */
   properties [PROP_N_ORGANIZATIONS] =
     g_param_spec_uint ("n-organizations", NULL, NULL,
@@ -1490,7 +1490,7 @@ procura_organizations_page_class_init (ProcuraOrganizationsPageClass *klass)
   /**
    * ProcuraOrganizationsPage:n-shown:
    *
-   * The number of organisations the search lets through.
+   * The number of organizations the search lets through.
    */
   properties [PROP_N_SHOWN] =
     g_param_spec_uint ("n-shown", NULL, NULL,
@@ -1571,7 +1571,7 @@ procura_organizations_page_init (ProcuraOrganizationsPage *self)
 
   self->n_projects_label = add_figure (self,
                                        /* Translators: figure on the details of an
-                                        * organisation: projects it carries out (承接项目) */
+                                        * organization: projects it carries out (承接项目) */
                                        C_("figure", "Projects"), NULL, NULL);
   self->n_active_label = add_figure (self,
                                      /* Translators: figure: of those, projects in progress (执行中) */
@@ -1705,7 +1705,7 @@ procura_organizations_page_reload (ProcuraOrganizationsPage  *self,
     {
       g_autofree char *escaped = g_markup_escape_text (local_error->message, -1);
 
-      g_debug ("Loading the organisations failed: %s", local_error->message);
+      g_debug ("Loading the organizations failed: %s", local_error->message);
       set_error_message (self, local_error->message);
       adw_status_page_set_description (self->error_page, escaped);
       update_state (self);
@@ -1735,7 +1735,7 @@ procura_organizations_page_reload (ProcuraOrganizationsPage  *self,
 
   update_state (self);
 
-  /* the selected organisation, with its new figures, unless it is gone */
+  /* the selected organization, with its new figures, unless it is gone */
   if (self->selected_id != NULL &&
       find_item (G_LIST_MODEL (self->organizations), self->selected_id, NULL) == NULL)
     set_selected_id (self, NULL);
@@ -1747,7 +1747,7 @@ procura_organizations_page_reload (ProcuraOrganizationsPage  *self,
   if (gtk_single_selection_get_selected (self->selection) != GTK_INVALID_LIST_POSITION)
     scroll_to_selected (self);
 
-  g_debug ("%u organisations loaded: query %.1f ms, models %.1f ms",
+  g_debug ("%u organizations loaded: query %.1f ms, models %.1f ms",
            n_items,
            (query_time - begin_time) / 1000.0,
            (g_get_monotonic_time () - query_time) / 1000.0);

@@ -1,4 +1,4 @@
-/* procura-organizations-page.h — 承接机构: the organisations and, for the
+/* procura-organizations-page.h — 承接机构: the organizations and, for the
  * one selected, its registration, contacts and projects
  *
  * Copyright 2025 The Procura authors
@@ -28,7 +28,7 @@
 
 G_BEGIN_DECLS
 
-/* One line of the organisations list as a GObject: what the page's list
+/* One line of the organizations list as a GObject: what the page's list
  * model holds. Read-only; a reload replaces the items. */
 #define PROCURA_TYPE_ORGANIZATION_ITEM (procura_organization_item_get_type ())
 
@@ -41,22 +41,22 @@ const char                   *procura_organization_item_get_id  (ProcuraOrganiza
 
 G_DECLARE_FINAL_TYPE (ProcuraOrganizationsPage, procura_organizations_page, PROCURA, ORGANIZATIONS_PAGE, GtkWidget)
 
-/* The page loads the organisations when it gets a store, and again when
+/* The page loads the organizations when it gets a store, and again when
  * it is shown after having been hidden (figures change as projects do).
  *
  * Actions (installed on the page):
  *   organizations.add             opens the record editor for a new
- *                                 organisation; selects it once saved
+ *                                 organization; selects it once saved
  *   organizations.edit    (s id)  opens the record editor on it
  *   organizations.select  (s id)  selects it (clearing a search that hides
  *                                 it) and shows its details
- * Activating a project of the selected organisation activates
+ * Activating a project of the selected organization activates
  * win.open-project (s project id). */
 GtkWidget    *procura_organizations_page_new               (ProcuraStore             *store) G_GNUC_WARN_UNUSED_RESULT;
 ProcuraStore *procura_organizations_page_get_store         (ProcuraOrganizationsPage *self);
 void          procura_organizations_page_set_store         (ProcuraOrganizationsPage *self,
                                                             ProcuraStore             *store);
-/* Loads the organisations again, keeping the selection and the search;
+/* Loads the organizations again, keeping the selection and the search;
  * FALSE (the error is also shown on the page) on failure. */
 gboolean      procura_organizations_page_reload            (ProcuraOrganizationsPage *self,
                                                             GError                  **error);
@@ -64,16 +64,16 @@ const char   *procura_organizations_page_get_search_text   (ProcuraOrganizations
 /* Fills the search entry and filters at once. */
 void          procura_organizations_page_set_search_text   (ProcuraOrganizationsPage *self,
                                                             const char               *search_text);
-/* The id of the selected organisation, or NULL. */
+/* The id of the selected organization, or NULL. */
 const char   *procura_organizations_page_get_selected_id   (ProcuraOrganizationsPage *self);
-/* As organizations.select; FALSE when no live organisation has that id
+/* As organizations.select; FALSE when no live organization has that id
  * (NULL unselects). */
 gboolean      procura_organizations_page_select            (ProcuraOrganizationsPage *self,
                                                             const char               *id);
 /* The list as shown, sorted and filtered; items are
  * ProcuraOrganizationItem. */
 GListModel   *procura_organizations_page_get_model         (ProcuraOrganizationsPage *self);
-/* The projects shown for the selected organisation, the newest number
+/* The projects shown for the selected organization, the newest number
  * first; items are ProcuraProjectRow. */
 GListModel   *procura_organizations_page_get_projects      (ProcuraOrganizationsPage *self);
 guint         procura_organizations_page_get_n_organizations (ProcuraOrganizationsPage *self);

@@ -152,8 +152,8 @@ struct _ProcuraProjectPage
   ProcuraStore         *store;
   char                 *project_id;
   ProcuraProjectBundle *bundle;
-  GHashTable           *records;       /* id → ProcuraRecord*, of the bundle and looked-up organisations */
-  GPtrArray            *extra_records; /* organisations outside the bundle */
+  GHashTable           *records;       /* id → ProcuraRecord*, of the bundle and looked-up organizations */
+  GPtrArray            *extra_records; /* organizations outside the bundle */
   char                 *today;
   gboolean              closed;
   char                 *error_message;
@@ -634,7 +634,7 @@ lookup_record (ProcuraProjectPage *self,
   return g_hash_table_lookup (self->records, id);
 }
 
-/* The record a reference points to: in the bundle, or (organisations
+/* The record a reference points to: in the bundle, or (organizations
  * and grade schemes outside it) from the store, once. */
 static ProcuraRecord *
 resolve_ref (ProcuraProjectPage *self,

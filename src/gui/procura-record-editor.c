@@ -324,7 +324,7 @@ describe_record (const ProcuraRecord *record)
 /* The field of this entity whose value selects the candidates of a
  * reference: the referenced entity's parent when this entity has that
  * field too (a criterion's parent within its evaluation), else the
- * project. NULL when the candidates are everything (organisations,
+ * project. NULL when the candidates are everything (organizations,
  * grade schemes, projects). */
 static const char *
 reference_scope (const ProcuraEntityInfo *entity,
@@ -411,7 +411,7 @@ fill_reference_choices (ProcuraRecordEditor *self,
     }
 
   /* The stored value stays selectable even when it is no longer a
-   * candidate (a deleted organisation, another project's milestone). */
+   * candidate (a deleted organization, another project's milestone). */
   if (current != NULL && !seen_current && keep_current)
     {
       g_autoptr(ProcuraRecord) r = procura_store_get (self->store, target, current, NULL);

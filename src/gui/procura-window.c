@@ -1671,7 +1671,7 @@ reload_places (ProcuraWindow *self)
   place = procura_window_get_place (self);
 
   /* Only the place shown reads the store now: the dashboard when it is
-   * next shown, the organisations page whenever it is shown again.
+   * next shown, the organizations page whenever it is shown again.
    * Errors show on the pages themselves. */
   if (g_str_equal (place, "dashboard"))
     procura_dashboard_reload (PROCURA_DASHBOARD (self->dashboard));
@@ -2474,7 +2474,7 @@ new_organization_action (GtkWidget  *widget,
       return;
     }
 
-  /* the organisations page opens the editor and selects what was saved */
+  /* the organizations page opens the editor and selects what was saved */
   procura_window_set_place (self, "organizations");
   gtk_widget_activate_action (self->organizations_page, "organizations.add", NULL);
 }

@@ -49,7 +49,7 @@ void           procura_window_open_project       (ProcuraWindow      *self,
 /* The project on the project page, or NULL. */
 const char    *procura_window_get_project_id     (ProcuraWindow      *self);
 /* The widget shown for a place: the dashboard, the ledger, the
- * organisations page or the project page. */
+ * organizations page or the project page. */
 GtkWidget     *procura_window_get_place_widget   (ProcuraWindow      *self,
                                                   const char         *place);
 

@@ -8,6 +8,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <time.h>
+#include <utime.h>
 
 #include "procura-blobs.h"
 #include "procura-error.h"
@@ -452,6 +454,118 @@ test_reimport_repairs (BlobFixture *f)
   g_assert_cmpuint (census (f->blob_dir).n_misnamed, ==, 0);
 }
 
+/* ---- copies for other applications ---------------------------------- */
+
+static guint
+count_entries (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  if (d != NULL)
+    while (g_dir_read_name (d) != NULL)
+      n++;
+  return n;
+}
+
+/* A copy carries the file's own name (no directories), is read-only, holds
+ * the content, and each opening gets its own folder. */
+static void
+test_copy_out (BlobFixture *f)
+{
+  static const char text[] = "结项评估报告（终稿）";
+  g_autofree char *sha256 = import_ok (f, text, strlen (text));
+  g_autofree char *copies = g_build_filename (f->dir, "cache", "opened", NULL);
+  g_autofree char *path = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *evil = NULL;
+  g_autofree char *unnamed = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *content = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len;
+  GStatBuf st;
+
+  path = procura_blobs_copy_out (f->blob_dir, sha256, "评估报告.pdf", copies, &error);
+  g_assert_no_error (error);
+  base = g_path_get_basename (path);
+  g_assert_cmpstr (base, ==, "评估报告.pdf");
+  g_assert_true (g_file_get_contents (path, &content, &len, NULL));
+  g_assert_cmpmem (content, len, text, strlen (text));
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0400);
+
+  again = procura_blobs_copy_out (f->blob_dir, sha256, "评估报告.pdf", copies, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (again, !=, path);
+  g_assert_cmpuint (count_entries (copies), ==, 2);
+
+  /* a name with directories stays inside its folder */
+  evil = procura_blobs_copy_out (f->blob_dir, sha256, "../../etc/passwd", copies, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (evil, copies));
+  g_free (base);
+  base = g_path_get_basename (evil);
+  g_assert_cmpstr (base, ==, "passwd");
+  unnamed = procura_blobs_copy_out (f->blob_dir, sha256, NULL, copies, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (unnamed, "/attachment"));
+}
+
+/* A damaged blob is not copied out: the hash is checked first. */
+static void
+test_copy_out_corrupt (BlobFixture *f)
+{
+  g_autofree char *sha256 = import_ok (f, "签到表", strlen ("签到表"));
+  g_autofree char *copies = g_build_filename (f->dir, "opened", NULL);
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  overwrite (f, sha256, "tampered", 8);
+  path = procura_blobs_copy_out (f->blob_dir, sha256, "签到表.jpg", copies, &error);
+  g_assert_null (path);
+  g_assert_error (error, PROCURA_ERROR, PROCURA_ERROR_CORRUPT);
+  g_assert_cmpuint (count_entries (copies), ==, 0);
+}
+
+/* Old copies go, recent ones and anything else in the folder stay. */
+static void
+test_prune_copies (BlobFixture *f)
+{
+  g_autofree char *sha256 = import_ok (f, "照片", strlen ("照片"));
+  g_autofree char *copies = g_build_filename (f->dir, "opened", NULL);
+  g_autofree char *old_copy = NULL;
+  g_autofree char *old_dir = NULL;
+  g_autofree char *new_copy = NULL;
+  g_autofree char *new_dir = NULL;
+  g_autofree char *other = g_build_filename (copies, "keep-me", NULL);
+  g_autoptr(GError) error = NULL;
+  struct utimbuf two_days_ago;
+
+  old_copy = procura_blobs_copy_out (f->blob_dir, sha256, "旧.jpg", copies, &error);
+  g_assert_no_error (error);
+  new_copy = procura_blobs_copy_out (f->blob_dir, sha256, "新.jpg", copies, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir (other, 0700), ==, 0);
+
+  old_dir = g_path_get_dirname (old_copy);
+  new_dir = g_path_get_dirname (new_copy);
+  two_days_ago.actime = two_days_ago.modtime = time (NULL) - 2 * 24 * 60 * 60;
+  g_assert_cmpint (g_utime (old_dir, &two_days_ago), ==, 0);
+  g_assert_cmpint (g_utime (other, &two_days_ago), ==, 0);
+
+  g_assert_cmpuint (procura_blobs_prune_copies (copies, 24 * 60 * 60), ==, 1);
+  g_assert_false (g_file_test (old_dir, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (new_copy, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (other, G_FILE_TEST_IS_DIR));
+
+  /* nothing more to do; a missing folder is no error */
+  g_assert_cmpuint (procura_blobs_prune_copies (copies, 24 * 60 * 60), ==, 0);
+  g_assert_cmpuint (procura_blobs_prune_copies (f->dir, 0), ==, 0);
+  g_assert_true (g_file_test (f->blob_dir, G_FILE_TEST_IS_DIR));
+  g_assert_cmpuint (procura_blobs_prune_copies ("/nonexistent/procura", 0), ==, 0);
+}
+
 /* ---- running tests ------------------------------------------------- */
 
 int
@@ -470,6 +584,9 @@ main (int argc, char *argv[])
     { "/blobs/read/corrupt", test_corrupt_detected },
     { "/blobs/read/missing", test_missing },
     { "/blobs/read/bad-hash", test_bad_hash },
+    { "/blobs/copy-out/named", test_copy_out },
+    { "/blobs/copy-out/corrupt", test_copy_out_corrupt },
+    { "/blobs/copy-out/prune", test_prune_copies },
   };
 
   procura_test_init (&argc, &argv);

@@ -16,12 +16,14 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <locale.h>
 
 #include "procura-blobs.h"
 #include "procura-demo.h"
 #include "procura-error.h"
 #include "procura-money.h"
+#include "procura-paths.h"
 #include "procura-project-page.h"
 #include "procura-query.h"
 #include "procura-store.h"
@@ -415,6 +417,86 @@ test_attachment (PageFixture   *pf,
   g_assert_cmpstr (procura_project_page_get_attachment_hash_text (pf->page, id), ==, expected);
 }
 
+static guint
+count_entries (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  if (d != NULL)
+    while (g_dir_read_name (d) != NULL)
+      n++;
+  return n;
+}
+
+/* attachment.open copies the file, hash-checked and under its own name, into
+ * the cache's folder of opened copies (main() points XDG_CACHE_HOME at a
+ * temporary folder), then hands it to the default application. Binary
+ * content with an unknown extension: no application on a test machine
+ * claims it, so nothing is really launched. */
+static void
+test_open_attachment (PageFixture   *pf,
+                      gconstpointer  data)
+{
+  static const char content[] = { 'P', 'R', 0, 1, 2, 3, (char) 0xff, 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *upload = g_build_filename (pf->f.dir, "upload", NULL);
+  g_autofree char *path = g_build_filename (upload, "测量数据.procura-test", NULL);
+  g_autofree char *copies = procura_paths_opened_copies_dir ();
+  g_autofree char *id = NULL;
+  guint before;
+
+  g_assert_true (g_str_has_prefix (copies, g_get_user_cache_dir ()));
+  g_assert_true (g_str_has_prefix (g_get_user_cache_dir (), g_get_tmp_dir ()));
+  g_assert_cmpint (g_mkdir_with_parents (upload, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, content, sizeof content, &error));
+  g_assert_no_error (error);
+
+  procura_project_page_set_section (pf->page, "reports");
+  id = procura_project_page_add_attachment (pf->page, pf->report, path, &error);
+  g_assert_no_error (error);
+  before = count_entries (copies);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (pf->page), "attachment.open", "s", id));
+  for (guint i = 0; i < 50 && g_main_context_iteration (NULL, FALSE); i++)
+    ;
+  g_assert_cmpuint (count_entries (copies), ==, before + 1);
+  {
+    g_autoptr(GDir) d = g_dir_open (copies, 0, NULL);
+    const char *name;
+    gboolean found = FALSE;
+
+    while ((name = g_dir_read_name (d)) != NULL)
+      {
+        g_autofree char *copy = g_build_filename (copies, name, "测量数据.procura-test", NULL);
+        g_autofree char *got = NULL;
+        gsize len;
+
+        if (g_file_get_contents (copy, &got, &len, NULL))
+          {
+            g_assert_cmpmem (got, len, content, sizeof content);
+            found = TRUE;
+          }
+      }
+    g_assert_true (found);
+  }
+
+  /* a damaged blob is refused with a message, and nothing is copied */
+  {
+    g_autofree char *blobs = g_build_filename (pf->f.dir, "blobs", NULL);
+    g_autoptr(ProcuraRecord) attachment = get_ok (&pf->f, PROCURA_ENTITY_ATTACHMENT, id);
+    g_autofree char *blob = procura_blobs_path (blobs, procura_record_get_string (attachment, "sha256"));
+    guint toasts = pf->n_toasts;
+
+    g_assert_cmpint (g_chmod (blob, 0600), ==, 0);
+    g_assert_true (g_file_set_contents (blob, "damaged", -1, NULL));
+    before = count_entries (copies);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (pf->page), "attachment.open", "s", id));
+    g_assert_cmpuint (pf->n_toasts, ==, toasts + 1);
+    g_assert_cmpuint (count_entries (copies), ==, before);
+  }
+}
+
 static void
 test_no_project (void)
 {
@@ -530,11 +612,18 @@ int
 main (int    argc,
       char **argv)
 {
+  g_autofree char *cache_dir = NULL;
+  int status;
+
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
     {
       g_print ("1..0 # SKIP no display (run under xvfb-run)\n");
       return 0;
     }
+
+  /* opened attachments are copied under $XDG_CACHE_HOME: a temporary one */
+  cache_dir = procura_test_make_tmp_dir ("procura-page-cache-XXXXXX");
+  g_setenv ("XDG_CACHE_HOME", cache_dir, TRUE);
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
@@ -555,9 +644,13 @@ main (int    argc,
               page_setup, test_refused_status, page_teardown);
   g_test_add ("/project-page/attachment", PageFixture, NULL,
               page_setup, test_attachment, page_teardown);
+  g_test_add ("/project-page/open-attachment", PageFixture, NULL,
+              page_setup, test_open_attachment, page_teardown);
   g_test_add ("/project-page/unknown-project", PageFixture, NULL,
               page_setup, test_unknown_project, page_teardown);
   g_test_add_func ("/project-page/opens-quickly", test_opens_quickly);
 
-  return g_test_run ();
+  status = g_test_run ();
+  procura_test_remove_tree (cache_dir);
+  return status;
 }

@@ -500,6 +500,19 @@ find_widget_of_type (GtkWidget *root,
   return NULL;
 }
 
+/* The title in the content's header bar (the sidebar has one of its own):
+ * searched under the leaflet child that holds the places. */
+static AdwWindowTitle *
+content_header_title (ProcuraWindow *window)
+{
+  GtkWidget *content = procura_window_get_place_widget (window, "ledger");
+
+  while (!ADW_IS_LEAFLET (gtk_widget_get_parent (content)))
+    content = gtk_widget_get_parent (content);
+
+  return ADW_WINDOW_TITLE (find_widget_of_type (content, ADW_TYPE_WINDOW_TITLE));
+}
+
 /* A click on a column title sorts the ledger and is kept. */
 static void
 test_sort_by_header (WindowFixture *f,
@@ -600,9 +613,21 @@ test_open_project (WindowFixture *f,
                    procura_project_row_get_code (row));
   g_assert_true (gtk_widget_get_mapped (page));
 
+  /* the page shows the title; the header bar does not repeat it, the
+   * window title (task switcher) names the project */
+  {
+    AdwWindowTitle *header_title = content_header_title (window);
+    const char *project_title = procura_project_page_get_title (PROCURA_PROJECT_PAGE (page));
+
+    g_assert_nonnull (project_title);
+    g_assert_cmpstr (adw_window_title_get_title (header_title), ==, "");
+    g_assert_true (g_str_has_prefix (gtk_window_get_title (GTK_WINDOW (window)), project_title));
+  }
+
   /* back to the ledger */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));
   g_assert_cmpstr (procura_window_get_place (window), ==, "ledger");
+  g_assert_cmpstr (adw_window_title_get_title (content_header_title (window)), ==, "Project Ledger");
 
   /* a ledger row activated (Enter, double click) opens its project */
   column_view = GTK_COLUMN_VIEW (find_widget_of_type (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW));

@@ -209,3 +209,111 @@ procura_blobs_read (const char  *blob_dir,
 
   return bytes;
 }
+
+/* ---- copies opened with other applications ------------------------------- */
+
+#define COPY_PREFIX "open-"
+
+/* A file name safe to create: the original one without directories. */
+static char *
+safe_file_name (const char *name)
+{
+  g_autofree char *base = g_path_get_basename (name != NULL && name[0] != '\0' ? name : "attachment");
+
+  g_strdelimit (base, "/\\", '_');
+  if (g_str_equal (base, ".") || g_str_equal (base, ".."))
+    return g_strdup ("attachment");
+
+  return g_steal_pointer (&base);
+}
+
+char *
+procura_blobs_copy_out (const char  *blob_dir,
+                        const char  *sha256,
+                        const char  *name,
+                        const char  *copies_dir,
+                        GError     **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *file_name = NULL;
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (blob_dir != NULL, NULL);
+  g_return_val_if_fail (copies_dir != NULL, NULL);
+
+  if (!(bytes = procura_blobs_read (blob_dir, sha256, error)))
+    return NULL;
+
+  if (g_mkdir_with_parents (copies_dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   _("Cannot create the folder “%s”: %s"), copies_dir, g_strerror (saved));
+      return NULL;
+    }
+
+  dir = g_build_filename (copies_dir, COPY_PREFIX "XXXXXX", NULL);
+  if (g_mkdtemp_full (dir, 0700) == NULL)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   _("Cannot create the folder “%s”: %s"), copies_dir, g_strerror (saved));
+      return NULL;
+    }
+
+  file_name = safe_file_name (name);
+  path = g_build_filename (dir, file_name, NULL);
+  if (!g_file_set_contents_full (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0400, error))
+    {
+      g_rmdir (dir);
+      return NULL;
+    }
+
+  return g_steal_pointer (&path);
+}
+
+guint
+procura_blobs_prune_copies (const char *copies_dir,
+                            gint64      max_age)
+{
+  g_autoptr(GDir) dir = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *entry;
+  guint removed = 0;
+
+  g_return_val_if_fail (copies_dir != NULL, 0);
+
+  if (!(dir = g_dir_open (copies_dir, 0, NULL)))
+    return 0;
+
+  while ((entry = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *copy_dir = NULL;
+      g_autoptr(GDir) inner = NULL;
+      const char *file;
+      GStatBuf st;
+
+      if (!g_str_has_prefix (entry, COPY_PREFIX))
+        continue;
+
+      copy_dir = g_build_filename (copies_dir, entry, NULL);
+      if (g_lstat (copy_dir, &st) != 0 || !S_ISDIR (st.st_mode) || now - (gint64) st.st_mtime < max_age)
+        continue;
+
+      if ((inner = g_dir_open (copy_dir, 0, NULL)) != NULL)
+        while ((file = g_dir_read_name (inner)) != NULL)
+          {
+            g_autofree char *path = g_build_filename (copy_dir, file, NULL);
+
+            g_remove (path);
+          }
+      if (g_rmdir (copy_dir) == 0)
+        removed++;
+    }
+
+  return removed;
+}

@@ -33,4 +33,20 @@ GBytes   *procura_blobs_read          (const char  *blob_dir,
                                        const char  *sha256,
                                        GError     **error);
 
+/* Copies of attachments opened with another application: the blob has no
+ * name, so it is copied (after its hash is checked) under its own file name
+ * into a fresh read-only subdirectory of copies_dir, and the path returned.
+ * The other application may read the copy long after we return, so copies
+ * are removed later by procura_blobs_prune_copies(). */
+char     *procura_blobs_copy_out      (const char  *blob_dir,
+                                       const char  *sha256,
+                                       const char  *name,
+                                       const char  *copies_dir,
+                                       GError     **error);
+/* Removes the copies (subdirectories of copies_dir) made more than max_age
+ * seconds ago; returns how many were removed. Anything else in copies_dir
+ * is left alone. */
+guint     procura_blobs_prune_copies  (const char  *copies_dir,
+                                       gint64       max_age);
+
 G_END_DECLS

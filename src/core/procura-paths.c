@@ -26,3 +26,9 @@ procura_paths_resolve_data_dir (const char *explicit_dir)
 
   return procura_paths_default_data_dir ();
 }
+
+char *
+procura_paths_opened_copies_dir (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "procura", "opened", NULL);
+}

@@ -18,4 +18,7 @@ char *procura_paths_default_data_dir (void);
  * default above. */
 char *procura_paths_resolve_data_dir (const char *explicit_dir);
 
+/* Where opened attachments are copied: $XDG_CACHE_HOME/procura/opened. */
+char *procura_paths_opened_copies_dir (void);
+
 G_END_DECLS

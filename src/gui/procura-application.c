@@ -25,6 +25,7 @@
 #include <glib/gi18n.h>
 
 #include "procura-application.h"
+#include "procura-blobs.h"
 #include "procura-paths.h"
 #include "procura-preferences-window.h"
 #include "procura-reminders.h"
@@ -243,6 +244,24 @@ procura_application_handle_local_options (GApplication *application,
   return -1;
 }
 
+/* Attachments opened with other applications are copied out of the blob
+ * store (procura_blobs_copy_out()); a day later no viewer needs them. */
+#define OPENED_COPIES_MAX_AGE (24 * 60 * 60)
+
+static void
+prune_opened_copies_thread (GTask        *task,
+                            gpointer      source_object,
+                            gpointer      task_data,
+                            GCancellable *cancellable)
+{
+  g_autofree char *copies = procura_paths_opened_copies_dir ();
+  guint removed = procura_blobs_prune_copies (copies, OPENED_COPIES_MAX_AGE);
+
+  if (removed > 0)
+    g_debug ("Removed %u copies of opened attachments from %s", removed, copies);
+  g_task_return_boolean (task, TRUE);
+}
+
 static void
 procura_application_startup (GApplication *application)
 {
@@ -279,6 +298,13 @@ procura_application_startup (GApplication *application)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action, accels[i].accels);
 
   self->settings = dup_settings ();
+
+  {
+    g_autoptr(GTask) task = g_task_new (self, NULL, NULL, NULL);
+
+    g_task_set_source_tag (task, prune_opened_copies_thread);
+    g_task_run_in_thread (task, prune_opened_copies_thread);
+  }
 }
 
 /* Reminders of due and overdue milestones, from the first window on. */

@@ -31,6 +31,7 @@
 #include "procura-decimal.h"
 #include "procura-derive.h"
 #include "procura-money.h"
+#include "procura-paths.h"
 #include "procura-project-page.h"
 #include "procura-query.h"
 #include "procura-timeline.h"
@@ -2857,33 +2858,26 @@ chooser_response_cb (ProcuraProjectPage   *self,
   g_clear_object (&self->chooser);
 }
 
+/* The launch holds only a weak reference: a page closed meanwhile is not
+ * kept alive for a toast nobody sees. */
 static void
 launch_done_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(ProcuraProjectPage) self = user_data;
+  GWeakRef *weak = user_data;
+  g_autoptr(ProcuraProjectPage) self = g_weak_ref_get (weak);
   g_autoptr(GError) error = NULL;
 
-  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+  g_weak_ref_clear (weak);
+  g_free (weak);
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error) && self != NULL)
     {
       g_autofree char *message = g_strdup_printf (_("Could not open the file: %s"), error->message);
 
       emit_toast (self, message);
     }
-}
-
-/* A file name safe to create: the original one without directories. */
-static char *
-safe_file_name (const char *name)
-{
-  g_autofree char *base = g_path_get_basename (name != NULL && name[0] != '\0' ? name : "attachment");
-
-  g_strdelimit (base, "/\\", '_');
-  if (g_str_equal (base, ".") || g_str_equal (base, ".."))
-    return g_strdup ("attachment");
-
-  return g_steal_pointer (&base);
 }
 
 static void
@@ -2891,14 +2885,13 @@ open_attachment (ProcuraProjectPage *self,
                  const char         *id)
 {
   ProcuraRecord *attachment = lookup_record (self, id);
-  g_autofree char *dir = NULL;
   g_autofree char *blobs = NULL;
-  g_autofree char *name = NULL;
+  g_autofree char *copies = NULL;
   g_autofree char *path = NULL;
   g_autofree char *uri = NULL;
-  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GdkAppLaunchContext) context = NULL;
+  GWeakRef *weak;
 
   if (attachment == NULL)
     {
@@ -2906,23 +2899,13 @@ open_attachment (ProcuraProjectPage *self,
       return;
     }
 
-  /* The blob has no name: open a copy under the file's own name, after
-   * checking its hash. */
+  /* The blob has no name: open a read-only copy under the file's own
+   * name, after checking its hash. The application prunes old copies. */
   blobs = blob_dir (self);
-  bytes = procura_blobs_read (blobs, procura_record_get_string (attachment, "sha256"), &error);
-  if (bytes == NULL ||
-      (dir = g_dir_make_tmp ("procura-XXXXXX", &error)) == NULL)
-    {
-      g_autofree char *message = g_strdup_printf (_("Could not open the file: %s"), error->message);
-
-      emit_toast (self, message);
-      return;
-    }
-
-  name = safe_file_name (procura_record_get_string (attachment, "name"));
-  path = g_build_filename (dir, name, NULL);
-  if (!g_file_set_contents_full (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0400, &error))
+  copies = procura_paths_opened_copies_dir ();
+  path = procura_blobs_copy_out (blobs, procura_record_get_string (attachment, "sha256"),
+                                 procura_record_get_string (attachment, "name"), copies, &error);
+  if (path == NULL)
     {
       g_autofree char *message = g_strdup_printf (_("Could not open the file: %s"), error->message);
 
@@ -2932,8 +2915,10 @@ open_attachment (ProcuraProjectPage *self,
 
   uri = g_filename_to_uri (path, NULL, NULL);
   context = gdk_display_get_app_launch_context (gtk_widget_get_display (GTK_WIDGET (self)));
+  weak = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (weak, self);
   g_app_info_launch_default_for_uri_async (uri, G_APP_LAUNCH_CONTEXT (context), NULL,
-                                           launch_done_cb, g_object_ref (self));
+                                           launch_done_cb, weak);
 }
 
 /* ---- the return dialog ----------------------------------------------------- */

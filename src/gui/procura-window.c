@@ -892,6 +892,7 @@ static void
 update_header (ProcuraWindow *self)
 {
   g_autofree char *subtitle = NULL;
+  g_autofree char *window_title = NULL;
   const char *place;
   const char *title = NULL;
 
@@ -915,10 +916,14 @@ update_header (ProcuraWindow *self)
     {
       ProcuraProjectPage *page = PROCURA_PROJECT_PAGE (self->project_page);
 
+      /* The page shows the title large right below the header bar: the
+       * header bar stays empty rather than repeat it, the window title
+       * (task switcher) names the project. */
       title = procura_project_page_get_title (page);
-      subtitle = g_strdup (procura_project_page_get_code (page));
       if (title == NULL)
         title = _("Project");
+      window_title = g_strdup (title);
+      title = "";
     }
   else if (g_str_equal (place, "organizations"))
     {
@@ -931,6 +936,15 @@ update_header (ProcuraWindow *self)
 
   adw_window_title_set_title (self->window_title, title);
   adw_window_title_set_subtitle (self->window_title, subtitle != NULL ? subtitle : "");
+  if (window_title == NULL)
+    window_title = g_strdup (title);
+  {
+    /* Translators: the window title: the place or project shown, then the
+     * application's name, e.g. "Project Ledger — Procura" */
+    g_autofree char *full = g_strdup_printf (_("%s — %s"), window_title, _("Procura"));
+
+    gtk_window_set_title (GTK_WINDOW (self), full);
+  }
 
   gtk_widget_set_visible (self->search_button, g_str_equal (place, "ledger"));
   gtk_widget_set_visible (self->back_button, g_str_equal (place, "project"));

@@ -850,6 +850,75 @@ test_history_per_field (Fixture *f)
   assert_check_passes (f);
 }
 
+/* Writes replayed from another device keep its mutation id (first write
+ * only: cascades get their own), author and device; remote ones are not
+ * queued again. */
+static void
+test_write_origin (Fixture *f)
+{
+  static const char mutation[] = "0190a0f2-1111-7000-8000-000000000001";
+  g_autofree char *id = add_draft_project (f, "W-001");
+  g_autoptr(ProcuraRecord) changes = procura_record_new (PROCURA_ENTITY_PROJECT, id);
+  ProcuraWriteOrigin origin = { mutation, "agency:李娜", "device-b", FALSE };
+  gint64 outbox_before;
+
+  procura_store_set_write_origin (f->store, &origin);
+  procura_record_set_string (changes, "title", "另一台设备的标题");
+  g_assert_true (procura_store_update (f->store, changes, NULL));
+  set_text (f, PROCURA_ENTITY_PROJECT, id, "street", "群丰镇");
+  procura_store_set_write_origin (f->store, NULL);
+
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM change WHERE mutation_id = '%s' AND record_id = '%s' "
+                              "AND actor = 'agency:李娜' AND device = 'device-b'", mutation, id), ==, 1);
+  /* the second write under the same origin: same author, a new id */
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM change WHERE record_id = '%s' AND actor = 'agency:李娜'", id), ==, 2);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM outbox WHERE mutation_id = '%s'", mutation), ==, 1);
+
+  /* remote: written with history, not queued */
+  outbox_before = db_int (f, "SELECT count(*) FROM outbox");
+  origin.mutation_id = "0190a0f2-1111-7000-8000-000000000002";
+  origin.remote = TRUE;
+  procura_store_set_write_origin (f->store, &origin);
+  set_text (f, PROCURA_ENTITY_PROJECT, id, "title", "服务器上的标题");
+  procura_store_set_write_origin (f->store, NULL);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM outbox"), ==, outbox_before);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM history_view WHERE mutation_id = '%s' "
+                              "AND field = 'title' AND new_value = '服务器上的标题'", origin.mutation_id), ==, 1);
+
+  /* back to this device */
+  set_text (f, PROCURA_ENTITY_PROJECT, id, "title", "本机标题");
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM outbox"), ==, outbox_before + 1);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM change WHERE record_id = '%s' AND actor = 'agency:李娜'", id), ==, 3);
+}
+
+/* On the server a record's revision is the id of its last change, and a
+ * field's revision the id of the last change that touched it. */
+static void
+test_server_mode (Fixture *f)
+{
+  g_autofree char *id = NULL;
+  g_autoptr(ProcuraRecord) record = NULL;
+  gint64 rev_created, rev_titled;
+
+  procura_store_set_server_mode (f->store, TRUE);
+  g_assert_true (procura_store_get_server_mode (f->store));
+  id = add_draft_project (f, "S-001");
+  record = get_ok (f, PROCURA_ENTITY_PROJECT, id);
+  rev_created = procura_record_get_rev (record);
+  g_assert_cmpint (rev_created, ==, db_int (f, "SELECT max(id) FROM change WHERE record_id = '%s'", id));
+
+  set_text (f, PROCURA_ENTITY_PROJECT, id, "title", "新标题");
+  g_clear_pointer (&record, procura_record_unref);
+  record = get_ok (f, PROCURA_ENTITY_PROJECT, id);
+  rev_titled = procura_record_get_rev (record);
+  g_assert_cmpint (rev_titled, >, rev_created);
+  g_assert_cmpint (procura_store_get_field_rev (f->store, PROCURA_ENTITY_PROJECT, id, "title", NULL), ==, rev_titled);
+  g_assert_cmpint (procura_store_get_field_rev (f->store, PROCURA_ENTITY_PROJECT, id, "code", NULL), ==, rev_created);
+  g_assert_cmpint (procura_store_get_field_rev (f->store, PROCURA_ENTITY_PROJECT, id, "street", NULL), ==,
+                   db_int (f, "SELECT count(*) FROM history_view WHERE record_id = '%s' AND field = 'street'", id) > 0 ? rev_created : 0);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM outbox"), ==, 0);
+}
+
 /* The outbox row carries the write for sync, tied to its change. */
 static void
 test_outbox_rows (Fixture *f)
@@ -2236,6 +2305,8 @@ main (int argc, char *argv[])
     { "/store/check/money-limit", test_check_money_limit },
     { "/store/check/removed-row", test_check_removed_row },
     { "/store/check/bad-credit-code", test_check_bad_uscc },
+    { "/store/sync/write-origin", test_write_origin },
+    { "/store/sync/server-mode", test_server_mode },
   };
 
   procura_test_init (&argc, &argv);

@@ -21,6 +21,7 @@
 #include "procura-money.h"
 #include "procura-error.h"
 #include "procura-store-private.h"
+#include "procura-store-sql.h"
 
 struct _ProcuraStore
 {
@@ -39,6 +40,18 @@ struct _ProcuraStore
    * hit memory. Emptied at commit and at any rollback. */
   GHashTable *tx_cache;
   guint       tx_depth;     /* explicit begin() nesting */
+
+  /* Where the next writes come from (procura_store_set_write_origin):
+   * another device's mutation id, author and device, and whether they are
+   * queued for sync. The mutation id names the first write only; cascades
+   * it causes get ids of their own. */
+  char       *origin_mutation_id;
+  char       *origin_actor;
+  char       *origin_device;
+  gboolean    origin_remote;
+  /* The server's store: a write's revision is its change id, and nothing
+   * is queued in the outbox. */
+  gboolean    server_mode;
 };
 
 G_DEFINE_FINAL_TYPE (ProcuraStore, procura_store, G_TYPE_OBJECT)
@@ -59,6 +72,9 @@ procura_store_finalize (GObject *object)
   ProcuraStore *self = (ProcuraStore *)object;
 
   g_clear_pointer (&self->tx_cache, g_hash_table_unref);
+  g_clear_pointer (&self->origin_mutation_id, g_free);
+  g_clear_pointer (&self->origin_actor, g_free);
+  g_clear_pointer (&self->origin_device, g_free);
   g_clear_pointer (&self->generated, g_hash_table_unref);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   if (self->db != NULL)
@@ -576,6 +592,90 @@ procura_store_set_actor (ProcuraStore *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTOR]);
 }
 
+void
+procura_store_set_write_origin (ProcuraStore             *self,
+                                const ProcuraWriteOrigin *origin)
+{
+  g_return_if_fail (PROCURA_IS_STORE (self));
+
+  g_clear_pointer (&self->origin_mutation_id, g_free);
+  g_clear_pointer (&self->origin_actor, g_free);
+  g_clear_pointer (&self->origin_device, g_free);
+  self->origin_remote = FALSE;
+
+  if (origin == NULL)
+    return;
+
+  self->origin_mutation_id = g_strdup (origin->mutation_id);
+  self->origin_actor = g_strdup (origin->actor);
+  self->origin_device = g_strdup (origin->device);
+  self->origin_remote = origin->remote;
+}
+
+void
+procura_store_set_server_mode (ProcuraStore *self,
+                               gboolean      server_mode)
+{
+  g_return_if_fail (PROCURA_IS_STORE (self));
+
+  self->server_mode = !!server_mode;
+}
+
+gboolean
+procura_store_get_server_mode (ProcuraStore *self)
+{
+  g_return_val_if_fail (PROCURA_IS_STORE (self), FALSE);
+
+  return self->server_mode;
+}
+
+gint64
+procura_store_get_field_rev (ProcuraStore            *self,
+                             const ProcuraEntityInfo *entity,
+                             const char              *id,
+                             const char              *field,
+                             GError                 **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 rev = 0;
+  int rc;
+
+  g_return_val_if_fail (PROCURA_IS_STORE (self), -1);
+  g_return_val_if_fail (entity != NULL && id != NULL && field != NULL, -1);
+
+  /* the record's changes by its index, then each change's row for the
+   * field by the history primary key */
+  stmt = _procura_store_prepare (self,
+                                 "SELECT max(c.id) FROM change c "
+                                 "JOIN history h ON h.change_id = c.id AND h.field = ?3 "
+                                 "WHERE c.record_id = ?2 AND c.entity = ?1",
+                                 error);
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_text (stmt, 1, entity->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, field, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    rev = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      _procura_store_set_sqlite_error (self, error, _("reading the history"));
+      return -1;
+    }
+
+  return rev;
+}
+
+sqlite3 *
+procura_store_get_sqlite (ProcuraStore *self)
+{
+  g_return_val_if_fail (PROCURA_IS_STORE (self), NULL);
+
+  return self->db;
+}
+
 const char *
 procura_store_get_device_id (ProcuraStore *self)
 {
@@ -857,11 +957,17 @@ append_change (ProcuraStore        *self,
                GError             **error)
 {
   const ProcuraEntityInfo *entity = procura_record_get_entity (record);
-  g_autofree char *mutation_id = new_ordered_uuid ();
+  g_autofree char *mutation_id = NULL;
   g_autoptr(GString) fields_json = g_string_new ("{");
   sqlite3_stmt *stmt;
   gint64 change_id;
   gint64 base_rev = old != NULL ? procura_record_get_rev (old) : 0;
+  const char *actor = self->origin_actor != NULL ? self->origin_actor : self->actor;
+  const char *device = self->origin_device != NULL ? self->origin_device : self->device_id;
+
+  /* another device's mutation id names its first write only */
+  mutation_id = self->origin_mutation_id != NULL ? g_steal_pointer (&self->origin_mutation_id)
+                                                 : new_ordered_uuid ();
 
   stmt = _procura_store_prepare (self,
                                  "INSERT INTO change (mutation_id, entity, record_id, project_id, op, "
@@ -875,8 +981,8 @@ append_change (ProcuraStore        *self,
   if (record_project_id (record) != NULL)
     sqlite3_bind_text (stmt, 4, record_project_id (record), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 5, op, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 6, self->actor != NULL ? self->actor : "", -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 7, self->device_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, actor != NULL ? actor : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 7, device, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 8, now, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 9, base_rev);
   if (sqlite3_step (stmt) != SQLITE_DONE)
@@ -951,6 +1057,30 @@ append_change (ProcuraStore        *self,
     }
 
   g_string_append_c (fields_json, '}');
+
+  if (self->server_mode)
+    {
+      /* the server's revision of a record is the id of its last change */
+      g_autofree char *sql = g_strdup_printf ("UPDATE %s SET rev = ?1 WHERE id = ?2", entity->name);
+
+      if (!(stmt = _procura_store_prepare (self, sql, error)))
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, change_id);
+      sqlite3_bind_text (stmt, 2, procura_record_get_id (record), -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          _procura_store_set_sqlite_error (self, error, _("saving the change"));
+          sqlite3_reset (stmt);
+          return FALSE;
+        }
+      sqlite3_reset (stmt);
+      procura_record_set_rev ((ProcuraRecord *) record, change_id);
+      g_hash_table_remove (self->tx_cache, procura_record_get_id (record));
+    }
+
+  /* the server's own writes and writes pulled from it are not sent back */
+  if (self->server_mode || self->origin_remote)
+    return TRUE;
 
   stmt = _procura_store_prepare (self,
                                  "INSERT INTO outbox (change_id, mutation_id, entity, record_id, op, "

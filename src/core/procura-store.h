@@ -46,6 +46,33 @@ gboolean       procura_store_commit          (ProcuraStore   *self,
 void           procura_store_rollback        (ProcuraStore   *self);
 gboolean       procura_store_in_transaction  (ProcuraStore   *self);
 
+/* Where the next writes come from, until set again (NULL: this device,
+ * the store's actor, queued for sync). Sync uses it to replay another
+ * device's mutation under that device's mutation id and author. */
+typedef struct
+{
+  const char *mutation_id;  /* NULL: a new one; names the first write only */
+  const char *actor;        /* NULL: the store's actor */
+  const char *device;       /* NULL: this device */
+  gboolean    remote;       /* TRUE: already on the server, not queued */
+} ProcuraWriteOrigin;
+
+void           procura_store_set_write_origin (ProcuraStore             *self,
+                                               const ProcuraWriteOrigin *origin);
+/* The server's store: a write's revision (the record's rev) is the id of
+ * its change row, a global commit-ordered sequence, and nothing is queued
+ * in the outbox. */
+void           procura_store_set_server_mode (ProcuraStore   *self,
+                                              gboolean        server_mode);
+gboolean       procura_store_get_server_mode (ProcuraStore   *self);
+/* The change id of the last write that changed field of the record
+ * (0: never); -1 on error. On the server this is the field's revision. */
+gint64         procura_store_get_field_rev   (ProcuraStore            *self,
+                                              const ProcuraEntityInfo *entity,
+                                              const char              *id,
+                                              const char              *field,
+                                              GError                 **error);
+
 /* The single write path. Each call validates the record against every
  * rule (fields, workflow, money limits, references), then — in one
  * transaction — writes it, appends one history row per changed field and

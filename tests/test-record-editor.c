@@ -246,6 +246,65 @@ history_rows_for (ProcuraStore *store,
 
 /* ---- tests ------------------------------------------------------------- */
 
+/* A field's own format is checked as it is typed, before the rest of the
+ * form is filled in: a bad credit code, telephone number or e-mail address
+ * is named next to its field at once, and the form-wide message sits below
+ * the form so the rows do not move. */
+static void
+test_formats_first (EditorFixture *ef,
+                    gconstpointer  data)
+{
+  ProcuraRecordEditor *editor = open_editor (ef, PROCURA_ENTITY_ORGANIZATION, NULL, NULL);
+  GtkWidget *uscc_row = find_row (GTK_WIDGET (editor), "Unified social credit code");
+  GtkWidget *name_row = find_row (GTK_WIDGET (editor), "Name");
+  graphene_point_t before_point, after_point;
+  const char *message;
+
+  g_assert_nonnull (name_row);
+  wait_for_check ();
+  g_assert_true (gtk_widget_compute_point (name_row, GTK_WIDGET (editor), &GRAPHENE_POINT_INIT (0, 0), &before_point));
+
+  /* only the code typed, name and type still empty */
+  g_assert_true (procura_record_editor_set_text (editor, "uscc", "12345"));
+  wait_for_check ();
+  message = procura_record_editor_get_error (editor, "uscc");
+  g_assert_nonnull (message);
+  g_assert_true (strstr (message, "18") != NULL);
+  g_assert_true (gtk_widget_has_css_class (uscc_row, "error"));
+  g_assert_false (procura_record_editor_get_can_save (editor));
+
+  g_assert_true (procura_record_editor_set_text (editor, "uscc", INVALID_USCC));
+  wait_for_check ();
+  message = procura_record_editor_get_error (editor, "uscc");
+  g_assert_nonnull (message);
+  g_assert_true (strstr (message, "K") != NULL);
+
+  g_assert_true (procura_record_editor_set_text (editor, "contact_phone", "abc"));
+  g_assert_true (procura_record_editor_set_text (editor, "contact_email", "abc"));
+  wait_for_check ();
+  g_assert_nonnull (procura_record_editor_get_error (editor, "contact_phone"));
+  g_assert_nonnull (procura_record_editor_get_error (editor, "contact_email"));
+
+  g_assert_true (procura_record_editor_set_text (editor, "contact_phone", "0731-28812345"));
+  g_assert_true (procura_record_editor_set_text (editor, "contact_email", "qixin@example.org"));
+  wait_for_check ();
+  g_assert_null (procura_record_editor_get_error (editor, "contact_phone"));
+  g_assert_null (procura_record_editor_get_error (editor, "contact_email"));
+
+  /* valid code: the form-wide hint (name required) shows, below the rows */
+  g_assert_true (procura_record_editor_set_text (editor, "uscc", VALID_USCC));
+  wait_for_check ();
+  g_assert_null (procura_record_editor_get_error (editor, "uscc"));
+  g_assert_nonnull (procura_record_editor_get_message (editor));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (editor));
+  g_assert_true (gtk_widget_compute_point (name_row, GTK_WIDGET (editor), &GRAPHENE_POINT_INIT (0, 0), &after_point));
+  g_assert_cmpfloat (after_point.y, ==, before_point.y);
+
+  gtk_window_destroy (GTK_WINDOW (editor));
+}
+
 static void
 test_organization_invalid_uscc (EditorFixture *ef,
                                 gconstpointer  data)
@@ -793,6 +852,7 @@ main (int    argc,
 
   ADD ("/record-editor/organization/invalid-uscc", test_organization_invalid_uscc);
   ADD ("/record-editor/organization/duplicate-uscc", test_organization_duplicate_uscc);
+  ADD ("/record-editor/organization/formats-first", test_formats_first);
   ADD ("/record-editor/organization/required-hint", test_required_hint);
   ADD ("/record-editor/organization/save-race", test_save_race);
   ADD ("/record-editor/project/value-in-wan", test_project_value_in_wan);

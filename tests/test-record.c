@@ -803,6 +803,67 @@ test_json_refused_unknown_enum (void)
     }
 }
 
+/* Text formats: credit codes, telephone numbers, e-mail addresses. */
+static void
+test_parse_formats (void)
+{
+  const ProcuraFieldInfo *uscc = procura_entity_lookup_field (PROCURA_ENTITY_ORGANIZATION, "uscc");
+  const ProcuraFieldInfo *phone = procura_entity_lookup_field (PROCURA_ENTITY_ORGANIZATION, "contact_phone");
+  const ProcuraFieldInfo *email = procura_entity_lookup_field (PROCURA_ENTITY_ORGANIZATION, "contact_email");
+  static const char *good_phones[] = { "0731-28812345", "(0731) 2881 2345", "13812345678",
+                                       "+86 138 1234 5678", "0731-28812345-801", "28812345" };
+  static const char *bad_phones[] = { "abc", "123", "0731-2881234x", "1234567890123456", "+", "138 1234 5678 +1" };
+  static const char *good_emails[] = { "qixin@example.org", "li.na+report@shequ.gov.cn" };
+  static const char *bad_emails[] = { "abc", "@example.org", "a@b", "a@@b.cn", "a b@c.cn", "a@b.", "a@.cn" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (good_phones); i++)
+    {
+      g_autoptr(GVariant) value = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("%s", good_phones[i]);
+      g_assert_true (procura_field_parse_text (phone, good_phones[i], &value, &error));
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad_phones); i++)
+    {
+      g_autoptr(GVariant) value = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("%s", bad_phones[i]);
+      g_assert_false (procura_field_parse_text (phone, bad_phones[i], &value, &error));
+      g_assert_null (value);
+      assert_error_names (error, PROCURA_ERROR_INVALID, "Contact phone");
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (good_emails); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (procura_field_check_text (email, good_emails[i], &error));
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad_emails); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_test_message ("%s", bad_emails[i]);
+      g_assert_false (procura_field_check_text (email, bad_emails[i], &error));
+      assert_error_names (error, PROCURA_ERROR_INVALID, "Contact email");
+    }
+
+  /* the credit code's own check, at parse time */
+  {
+    g_autoptr(GVariant) value = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (procura_field_parse_text (uscc, "12345", &value, &error));
+    g_assert_nonnull (error);
+    g_clear_error (&error);
+    g_assert_true (procura_field_parse_text (uscc, "52420000MJH233402K", &value, &error));
+    g_assert_no_error (error);
+  }
+}
+
 /* ---- running tests ------------------------------------------------- */
 
 int
@@ -826,6 +887,7 @@ main (int argc, char *argv[])
   procura_test_add_isolated ("/record/parse/enum/message", test_parse_enum_message_lists_codes);
   procura_test_add_isolated ("/record/parse/bool", test_parse_bool);
   procura_test_add_isolated ("/record/parse/text", test_parse_text);
+  procura_test_add_isolated ("/record/parse/formats", test_parse_formats);
   procura_test_add_isolated ("/record/parse/empty-is-null", test_parse_empty_is_null);
   procura_test_add_isolated ("/record/parse/unknown-field", test_parse_unknown_field);
   procura_test_add_isolated ("/record/text/round-trip", test_value_text_round_trip);

@@ -13,6 +13,7 @@
 #include "procura-error.h"
 #include "procura-money.h"
 #include "procura-record.h"
+#include "procura-uscc.h"
 
 struct _ProcuraRecord
 {
@@ -366,6 +367,74 @@ parse_bool (const char *text,
   return FALSE;
 }
 
+/* A telephone number as officers write them: 0731-12345678,
+ * (0731) 1234 5678, 13812345678, +86 138 1234 5678, 0731-12345678-801 —
+ * digits with spaces, hyphens, brackets and a leading +, 7 to 15 digits. */
+static gboolean
+is_phone_number (const char *text)
+{
+  guint digits = 0;
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (g_ascii_isdigit (*p))
+        digits++;
+      else if (*p == '+' && p == text)
+        continue;
+      else if (!strchr (" -()", *p))
+        return FALSE;
+    }
+
+  return digits >= 7 && digits <= 15;
+}
+
+/* name@example.org: one @, something before it, a dotted domain after it,
+ * no spaces. Deliberately loose: the address is for people to read. */
+static gboolean
+is_email_address (const char *text)
+{
+  const char *at = strchr (text, '@');
+  const char *dot;
+
+  if (at == NULL || at == text || strchr (at + 1, '@') != NULL || strpbrk (text, " \t,;<>") != NULL)
+    return FALSE;
+
+  dot = strrchr (at + 1, '.');
+  return dot != NULL && dot > at + 1 && dot[1] != '\0';
+}
+
+gboolean
+procura_field_check_text (const ProcuraFieldInfo  *field,
+                          const char              *text,
+                          GError                 **error)
+{
+  g_return_val_if_fail (field != NULL, FALSE);
+
+  if (text == NULL || text[0] == '\0')
+    return TRUE;
+
+  if (field->flags & PROCURA_FIELD_USCC)
+    return procura_uscc_validate (text, error);
+
+  if ((field->flags & PROCURA_FIELD_PHONE) && !is_phone_number (text))
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                   _("%s: “%s” is not a telephone number (e.g. 0731-12345678 or 13812345678)"),
+                   procura_field_get_label (field), text);
+      return FALSE;
+    }
+
+  if ((field->flags & PROCURA_FIELD_EMAIL) && !is_email_address (text))
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                   _("%s: “%s” is not an e-mail address (e.g. name@example.org)"),
+                   procura_field_get_label (field), text);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 gboolean
 procura_field_parse_text (const ProcuraFieldInfo  *field,
                           const char              *text,
@@ -398,6 +467,11 @@ procura_field_parse_text (const ProcuraFieldInfo  *field,
   switch (field->type)
     {
     case PROCURA_FIELD_TEXT:
+      if (!procura_field_check_text (field, trimmed, error))
+        return FALSE;
+      *out_value = g_variant_ref_sink (g_variant_new_string (trimmed));
+      return TRUE;
+
     case PROCURA_FIELD_REF:
       *out_value = g_variant_ref_sink (g_variant_new_string (trimmed));
       return TRUE;

@@ -89,6 +89,11 @@ gboolean                 procura_record_set_from_text (ProcuraRecord      *self,
 /* The GVariant type string a field's values have: "s", "x" or "b". */
 const char              *procura_field_variant_type (const ProcuraFieldInfo *field);
 /* Parses text into a value of the field's type (NULL for empty text). */
+/* Checks a text field's format (PROCURA_FIELD_USCC, _PHONE, _EMAIL);
+ * other fields pass. The error names the field. */
+gboolean                 procura_field_check_text  (const ProcuraFieldInfo  *field,
+                                                    const char              *text,
+                                                    GError                 **error);
 gboolean                 procura_field_parse_text  (const ProcuraFieldInfo  *field,
                                                     const char              *text,
                                                     GVariant               **out_value,

@@ -21,7 +21,6 @@
 #include "procura-grade.h"
 #include "procura-money.h"
 #include "procura-store-private.h"
-#include "procura-uscc.h"
 #include "procura-workflow.h"
 
 static gboolean
@@ -1079,8 +1078,16 @@ _procura_rules_validate (ProcuraStore        *store,
         }
     }
 
-  if (is (merged, "organization"))
-    return procura_uscc_validate (procura_record_get_string (merged, "uscc"), error);
+  /* formats, for records that did not come through a form (JSON, sync) */
+  {
+    const ProcuraEntityInfo *entity = procura_record_get_entity (merged);
+
+    for (guint i = 0; i < entity->n_fields; i++)
+      if ((entity->fields[i].flags & (PROCURA_FIELD_USCC | PROCURA_FIELD_PHONE | PROCURA_FIELD_EMAIL)) &&
+          !procura_field_check_text (&entity->fields[i],
+                                     procura_record_get_string (merged, entity->fields[i].name), error))
+        return FALSE;
+  }
 
   if (is (merged, "grade_scheme"))
     {

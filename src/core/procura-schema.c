@@ -219,12 +219,12 @@ static const ProcuraEnumValue consultation_statuses[] = {
 
 static const ProcuraFieldInfo organization_fields[] = {
   { "name", N_("Name"), TEXT, REQ },
-  { "uscc", N_("Unified social credit code"), TEXT, REQ | UNIQUE },
+  { "uscc", N_("Unified social credit code"), TEXT, REQ | UNIQUE | PROCURA_FIELD_USCC },
   { "kind", N_("Organization type"), ENUM, REQ, organization_kinds },
   { "address", N_("Address"), TEXT, 0 },
   { "contact_person", N_("Contact person"), TEXT, PERSONAL },
-  { "contact_phone", N_("Contact phone"), TEXT, PERSONAL },
-  { "contact_email", N_("Contact email"), TEXT, PERSONAL },
+  { "contact_phone", N_("Contact phone"), TEXT, PERSONAL | PROCURA_FIELD_PHONE },
+  { "contact_email", N_("Contact email"), TEXT, PERSONAL | PROCURA_FIELD_EMAIL },
   { "note", N_("Note"), TEXT, 0 },
 };
 

@@ -40,6 +40,11 @@ typedef enum
   PROCURA_FIELD_SYSTEM   = 1 << 4,
   /* Personal data kept off exports. */
   PROCURA_FIELD_PERSONAL = 1 << 5,
+  /* Text formats checked wherever the text comes from (forms, CLI, sync):
+   * 统一社会信用代码, telephone number, e-mail address. */
+  PROCURA_FIELD_USCC     = 1 << 6,
+  PROCURA_FIELD_PHONE    = 1 << 7,
+  PROCURA_FIELD_EMAIL    = 1 << 8,
 } ProcuraFieldFlags;
 
 typedef struct

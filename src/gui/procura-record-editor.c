@@ -120,7 +120,7 @@ struct _ProcuraRecordEditor
   GtkButton               *save_button;
   GtkButton               *cancel_button;
   AdwPreferencesPage      *page;
-  AdwPreferencesGroup     *message_group;
+  GtkWidget               *message_group;
   GtkWidget               *message_box;
   GtkImage                *message_icon;
   GtkLabel                *message_label;
@@ -833,6 +833,22 @@ focus_first_error (ProcuraRecordEditor *self)
     }
 }
 
+/* A new form starts with the cursor in its first field, not on Cancel. */
+static void
+focus_first_field_cb (ProcuraRecordEditor *self)
+{
+  for (guint i = 0; i < self->fields->len; i++)
+    {
+      Field *f = g_ptr_array_index (self->fields, i);
+
+      if (field_is_shown (f) && field_is_editable (f) && f->row != NULL)
+        {
+          gtk_widget_grab_focus (f->kind == WIDGET_TEXT_VIEW ? f->input : f->row);
+          return;
+        }
+    }
+}
+
 /* ---- state ------------------------------------------------------------- */
 
 static void
@@ -1496,6 +1512,7 @@ procura_record_editor_constructed (GObject *object)
   load (self);
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->save_button));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save", FALSE);
+  g_signal_connect (self, "map", G_CALLBACK (focus_first_field_cb), NULL);
 
   self->constructed = TRUE;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "procura-blobs.h"
 #include "procura-query.h"
 #include "procura-store.h"
 #include "procura-test-utils.h"
@@ -360,6 +361,45 @@ test_check (void)
     }
 }
 
+/* Every demo attachment's file is in the blob store, intact, of the size
+ * the record says, and of the type it claims: opening one works. */
+static void
+test_attachment_files (void)
+{
+  g_autoptr(ProcuraStore) store = NULL;
+  g_autoptr(GPtrArray) attachments = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *blob_dir = NULL;
+
+  ensure_demos ();
+  store = procura_store_open (dir_a, &error);
+  g_assert_no_error (error);
+  blob_dir = g_build_filename (dir_a, "blobs", NULL);
+  attachments = procura_store_list (store, PROCURA_ENTITY_ATTACHMENT, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (attachments->len, >, 0);
+
+  for (guint i = 0; i < attachments->len; i++)
+    {
+      ProcuraRecord *attachment = g_ptr_array_index (attachments, i);
+      const char *mime = procura_record_get_string (attachment, "mime_type");
+      g_autoptr(GBytes) bytes = procura_blobs_read (blob_dir, procura_record_get_string (attachment, "sha256"), &error);
+      const char *data;
+
+      g_assert_no_error (error);
+      g_assert_cmpint (g_bytes_get_size (bytes), ==, procura_record_get_int (attachment, "size", -1));
+      data = g_bytes_get_data (bytes, NULL);
+      if (g_str_equal (mime, "application/pdf"))
+        g_assert_true (g_bytes_get_size (bytes) > 8 && memcmp (data, "%PDF-1.", 7) == 0);
+      else
+        {
+          g_assert_cmpstr (mime, ==, "text/csv");
+          g_assert_true (memcmp (data, "\xef\xbb\xbf", 3) == 0);
+          g_assert_true (g_utf8_validate (data, g_bytes_get_size (bytes), NULL));
+        }
+    }
+}
+
 /* What a district's ledger of 60 projects must hold, whatever the seed. */
 static void
 test_plausible (void)
@@ -493,6 +533,7 @@ main (int    argc,
   g_test_add_func ("/demo/deterministic", test_deterministic);
   g_test_add_func ("/demo/other-seed", test_other_seed);
   g_test_add_func ("/demo/check", test_check);
+  g_test_add_func ("/demo/attachment-files", test_attachment_files);
   g_test_add_func ("/demo/plausible", test_plausible);
   g_test_add_func ("/demo/organizations", test_organizations);
 

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "procura-blobs.h"
 #include "procura-date.h"
 #include "procura-demo.h"
 #include "procura-grade.h"
@@ -183,7 +184,8 @@ rng_uuid (Rng     *rng,
   out[o] = '\0';
 }
 
-/* A fake SHA-256: only attachment metadata is generated, no files. */
+/* Random hex in the form of a SHA-256 (the demo once made up attachment
+ * hashes with it; it still draws from the stream to keep the demo stable). */
 static void
 rng_sha256 (Rng  *rng,
             char  out[65])
@@ -774,6 +776,7 @@ typedef struct
   GPtrArray    *agencies;     /* borrowed Org */
   GPtrArray    *evaluators;   /* borrowed Org */
   GHashTable   *taken;        /* names and credit codes already used */
+  GHashTable   *samples;      /* sample file key → DemoSample, stored once */
   GHashTable   *titles;       /* project title → times used */
 
   guint64       next_id;      /* see rng_uuid() */
@@ -1835,6 +1838,107 @@ report_state (const Ms *m,
 
 /* ---- projects: the writes ------------------------------------------------------ */
 
+/* Demo attachments are real files, so that opening one works: a short PDF
+ * per document type and a CSV table per file name, each stored once in the
+ * blob store (content-addressed) and shared by every attachment of its
+ * kind. */
+typedef struct
+{
+  char   *sha256;
+  gint64  size;
+} DemoSample;
+
+static void
+demo_sample_free (DemoSample *sample)
+{
+  g_free (sample->sha256);
+  g_free (sample);
+}
+
+/* A one-page PDF with a few lines of ASCII text in Helvetica; the cross
+ * reference table is computed, so any reader opens it. */
+static GBytes *
+sample_pdf (const char *doc_type)
+{
+  g_autoptr(GString) pdf = g_string_new ("%PDF-1.4\n");
+  g_autoptr(GString) text = g_string_new (NULL);
+  gsize offsets[6];
+  gsize xref;
+
+  g_string_append_printf (text,
+                          "BT /F1 18 Tf 72 760 Td (Procura demonstration document) Tj\n"
+                          "/F1 12 Tf 0 -32 Td (Document type: %s) Tj\n"
+                          "0 -18 Td (This file stands in for the scanned original.) Tj\n"
+                          "0 -18 Td (It was generated with the demo data and contains no real information.) Tj ET\n",
+                          doc_type);
+
+  offsets[1] = pdf->len;
+  g_string_append (pdf, "1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n");
+  offsets[2] = pdf->len;
+  g_string_append (pdf, "2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n");
+  offsets[3] = pdf->len;
+  g_string_append (pdf, "3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+                        "/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >> endobj\n");
+  offsets[4] = pdf->len;
+  g_string_append (pdf, "4 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj\n");
+  offsets[5] = pdf->len;
+  g_string_append_printf (pdf, "5 0 obj << /Length %" G_GSIZE_FORMAT " >> stream\n%sendstream endobj\n",
+                          text->len, text->str);
+  xref = pdf->len;
+  g_string_append (pdf, "xref\n0 6\n0000000000 65535 f \n");
+  for (guint i = 1; i < 6; i++)
+    g_string_append_printf (pdf, "%010" G_GSIZE_FORMAT " 00000 n \n", offsets[i]);
+  g_string_append_printf (pdf, "trailer << /Size 6 /Root 1 0 R >>\nstartxref\n%" G_GSIZE_FORMAT "\n%%%%EOF\n",
+                          xref);
+
+  return g_string_free_to_bytes (g_steal_pointer (&pdf));
+}
+
+/* A small table as officers exchange them: UTF-8 with a byte-order mark so
+ * that WPS and Excel read the Chinese correctly. */
+static GBytes *
+sample_csv (const char *name)
+{
+  g_autoptr(GString) csv = g_string_new ("\xef\xbb\xbf");
+
+  g_string_append_printf (csv, "序号,项目,数量,备注\r\n"
+                               "1,%s（演示数据）,12,\r\n"
+                               "2,入户走访,36,\r\n"
+                               "3,小组活动,8,\r\n"
+                               "4,社区议事会,2,\r\n",
+                          name);
+
+  return g_string_free_to_bytes (g_steal_pointer (&csv));
+}
+
+static const DemoSample *
+demo_sample (Demo        *d,
+             const char  *name,
+             const char  *doc_type,
+             GError     **error)
+{
+  gboolean is_csv = g_str_has_suffix (name, ".csv");
+  const char *key = is_csv ? name : doc_type;
+  DemoSample *sample = g_hash_table_lookup (d->samples, key);
+
+  if (sample == NULL)
+    {
+      g_autofree char *blob_dir = g_build_filename (procura_store_get_data_dir (d->store), "blobs", NULL);
+      g_autoptr(GBytes) bytes = is_csv ? sample_csv (name) : sample_pdf (doc_type);
+      char *sha256 = procura_blobs_import_bytes (blob_dir, bytes, error);
+
+      if (sha256 == NULL)
+        return NULL;
+
+      sample = g_new0 (DemoSample, 1);
+      sample->sha256 = sha256;
+      sample->size = g_bytes_get_size (bytes);
+      g_hash_table_insert (d->samples, g_strdup (key), sample);
+    }
+
+  return sample;
+}
+
 static gboolean
 write_attachment (Demo        *d,
                   Project     *p,
@@ -1845,36 +1949,31 @@ write_attachment (Demo        *d,
                   GError     **error)
 {
   g_autoptr(ProcuraRecord) record = NULL;
+  const DemoSample *sample;
   Rng *rng = &p->rng;
   char id[ID_LEN];
-  char sha[65];
-  const char *mime;
-  gint64 size;
+  char unused_sha[65];
 
-  if (g_str_has_suffix (name, ".pdf"))
-    mime = "application/pdf", size = rng_range (rng, 150, 6000) * G_GINT64_CONSTANT (1024);
-  else if (g_str_has_suffix (name, ".jpg"))
-    mime = "image/jpeg", size = rng_range (rng, 800, 5000) * G_GINT64_CONSTANT (1024);
-  else if (g_str_has_suffix (name, ".xlsx"))
-    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    size = rng_range (rng, 15, 250) * G_GINT64_CONSTANT (1024);
-  else if (g_str_has_suffix (name, ".zip"))
-    mime = "application/zip", size = rng_range (rng, 3000, 40000) * G_GINT64_CONSTANT (1024);
-  else
-    mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    size = rng_range (rng, 25, 600) * G_GINT64_CONSTANT (1024);
-  size += rng_range (rng, 0, 1023);
+  /* the random stream stays as it was when sizes and hashes were made
+   * up, so the rest of the demo is unchanged */
+  (void) rng_range (rng, 15, 6000);
+  (void) rng_range (rng, 0, 1023);
 
   rng_uuid (rng, &d->next_id, id);
-  rng_sha256 (rng, sha);
+  rng_sha256 (rng, unused_sha);
+
+  if (!(sample = demo_sample (d, name, doc_type, error)))
+    return FALSE;
+
   record = procura_record_new (d->e_attachment, id);
   procura_record_set_string (record, "project_id", p->id);
   if (report_id != NULL)
     procura_record_set_string (record, "report_id", report_id);
   procura_record_set_string (record, "name", name);
-  procura_record_set_string (record, "mime_type", mime);
-  procura_record_set_int (record, "size", size);
-  procura_record_set_string (record, "sha256", sha);
+  procura_record_set_string (record, "mime_type",
+                             g_str_has_suffix (name, ".csv") ? "text/csv" : "application/pdf");
+  procura_record_set_int (record, "size", sample->size);
+  procura_record_set_string (record, "sha256", sample->sha256);
   procura_record_set_string (record, "doc_type", doc_type);
   procura_record_set_bool (record, "contains_personal_info", personal);
 
@@ -2127,7 +2226,7 @@ write_activation (Demo     *d,
         return FALSE;
     }
   if (rng_chance (&p->rng, 0.1) &&
-      !write_attachment (d, p, NULL, "项目实施方案.docx", "projectPlan", FALSE, error))
+      !write_attachment (d, p, NULL, "项目实施方案.pdf", "projectPlan", FALSE, error))
     return FALSE;
 
   return TRUE;
@@ -2367,23 +2466,23 @@ write_report (Demo     *d,
       switch (m->kind)
         {
         case MS_SURVEY:
-          ok = write_attachment (d, p, id, "居民需求调查问卷统计表.xlsx", "needsAssessment", FALSE, error);
+          ok = write_attachment (d, p, id, "居民需求调查问卷统计表.csv", "needsAssessment", FALSE, error);
           break;
         case MS_MIDTERM:
           ok = write_attachment (d, p, id, "中期评估报告.pdf", "evaluationReports", FALSE, error);
           break;
         case MS_FINAL:
-          ok = write_attachment (d, p, id, "项目经费使用明细表.xlsx", "financialProgressReport", FALSE, error);
+          ok = write_attachment (d, p, id, "项目经费使用明细表.csv", "financialProgressReport", FALSE, error);
           break;
         case MS_MEETING:
-          ok = write_attachment (d, p, id, "社区协商议事项目清单.xlsx", "other", FALSE, error);
+          ok = write_attachment (d, p, id, "社区协商议事项目清单.csv", "other", FALSE, error);
           break;
         case MS_REPORT:
         case MS_SPOT:
         default:
           ok = rng_chance (rng, 0.5)
             ? write_attachment (d, p, id, "活动签到表.pdf", "other", TRUE, error)
-            : write_attachment (d, p, id, "活动照片.zip", "illustration", TRUE, error);
+            : write_attachment (d, p, id, "活动照片集.pdf", "illustration", TRUE, error);
           break;
         }
       if (!ok)
@@ -3007,6 +3106,7 @@ demo_clear (Demo *d)
   g_clear_pointer (&d->evaluators, g_ptr_array_unref);
   g_clear_pointer (&d->orgs, g_ptr_array_unref);
   g_clear_pointer (&d->taken, g_hash_table_unref);
+  g_clear_pointer (&d->samples, g_hash_table_unref);
   g_clear_pointer (&d->titles, g_hash_table_unref);
   g_clear_pointer (&d->chunk, g_string_chunk_free);
   if (d->scratch != NULL)
@@ -3061,6 +3161,7 @@ procura_demo_generate (ProcuraStore         *store,
   d->agencies = g_ptr_array_new ();
   d->evaluators = g_ptr_array_new ();
   d->taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  d->samples = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) demo_sample_free);
   d->titles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   d->chunk = g_string_chunk_new (4096);
   d->scratch = g_string_new (NULL);

@@ -30,6 +30,7 @@
 #include "procura-date.h"
 #include "procura-decimal.h"
 #include "procura-derive.h"
+#include "procura-error.h"
 #include "procura-money.h"
 #include "procura-paths.h"
 #include "procura-project-page.h"
@@ -2907,8 +2908,19 @@ open_attachment (ProcuraProjectPage *self,
                                  procura_record_get_string (attachment, "name"), copies, &error);
   if (path == NULL)
     {
-      g_autofree char *message = g_strdup_printf (_("Could not open the file: %s"), error->message);
+      const char *name = procura_record_get_string (attachment, "name");
+      g_autofree char *message = NULL;
 
+      /* people need to know what is wrong with the file, not its hash or
+       * where the store keeps it */
+      if (g_error_matches (error, PROCURA_ERROR, PROCURA_ERROR_NOT_FOUND))
+        message = g_strdup_printf (_("The file “%s” is not on this computer"), name);
+      else if (g_error_matches (error, PROCURA_ERROR, PROCURA_ERROR_CORRUPT))
+        message = g_strdup_printf (_("The file “%s” is damaged: its content no longer matches its checksum"), name);
+      else
+        message = g_strdup_printf (_("Could not open the file: %s"), error->message);
+
+      g_debug ("Opening attachment %s: %s", id, error->message);
       emit_toast (self, message);
       return;
     }

@@ -225,7 +225,23 @@ test_search_narrows (WindowFixture *f,
   wait_for_draw (GTK_WIDGET (window));
   g_assert_cmpuint (procura_window_get_n_shown (window), ==, 0);
 
+  /* the empty ledger's button clears the search and the filters alike */
+  g_object_set (window, "filter-overdue", TRUE, NULL);
+  wait_for_draw (GTK_WIDGET (window));
+  g_assert_cmpuint (procura_window_get_n_shown (window), ==, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-all-projects", NULL));
+  wait_for_draw (GTK_WIDGET (window));
+  g_assert_cmpstr (procura_window_get_search_text (window), ==, "");
+  {
+    gboolean overdue_only = TRUE;
+
+    g_object_get (window, "filter-overdue", &overdue_only, NULL);
+    g_assert_false (overdue_only);
+  }
+  g_assert_cmpuint (procura_window_get_n_shown (window), ==, N_PROJECTS);
+
   /* cleared: all again */
+  procura_window_set_search_text (window, "x");
   procura_window_set_search_text (window, "");
   wait_for_draw (GTK_WIDGET (window));
   g_assert_cmpuint (procura_window_get_n_shown (window), ==, N_PROJECTS);

@@ -256,8 +256,9 @@ procura_date_normalize (const char  *text,
   if (stripped == NULL || !split_loose_date (stripped, &y, &m, &d))
     {
       g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
-                   /* Translators: %s is the field label; keep YYYY-MM-DD */
-                   _("%s: not a date (expected YYYY-MM-DD)"), label);
+                   /* Translators: %s is the field label; keep the example
+                    * dates as they are */
+                   _("%s: not a date (e.g. 2026-11-27 or 2026年11月27日)"), label);
       return NULL;
     }
   if (!check_day (y, m, d, label, error))
@@ -444,4 +445,25 @@ procura_date_format_display (const char *date)
    * reports, e.g. "27 Nov 2026". For zh_CN use "%Y年%-m月%-d日". */
   out = g_date_time_format (dt, _("%-d %b %Y"));
   return out != NULL ? out : g_strdup (date);
+}
+
+char *
+procura_timestamp_format_display (const char *timestamp)
+{
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  char *out;
+
+  if (timestamp == NULL)
+    return NULL;
+
+  if ((utc = g_date_time_new_from_iso8601 (timestamp, NULL)) == NULL)
+    return g_strdup (timestamp);
+  local = g_date_time_to_local (utc);
+
+  /* Translators: g_date_time_format() format for a moment on screen, in
+   * local time, e.g. "27 Nov 2026 13:32". For zh_CN use
+   * "%Y年%-m月%-d日 %H:%M". */
+  out = g_date_time_format (local, _("%-d %b %Y %H:%M"));
+  return out != NULL ? out : g_strdup (timestamp);
 }

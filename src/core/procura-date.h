@@ -41,6 +41,10 @@ int       procura_date_diff_days    (const char  *a,
                                      const char  *b);
 /* Now as a UTC timestamp "YYYY-MM-DDTHH:MM:SSZ". */
 char     *procura_timestamp_now     (void);
+/* A UTC timestamp on screen, in local time to the minute, e.g.
+ * "27 Nov 2026 13:32" (zh_CN: "2026年11月27日 13:32"). Unparsable text
+ * comes back unchanged; NULL gives NULL. */
+char     *procura_timestamp_format_display (const char *timestamp);
 /* Accepts a timestamp with Z or an offset; returns it in canonical UTC. */
 char     *procura_timestamp_normalize (const char  *text,
                                        const char  *field_label,

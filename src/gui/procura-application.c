@@ -120,7 +120,7 @@ procura_application_about_action (GSimpleAction *action,
                                   GVariant      *parameter,
                                   gpointer       user_data)
 {
-  static const char *developers[] = { "The Procura authors", NULL };
+  const char *developers[] = { _("The Procura authors"), NULL };
   ProcuraApplication *self = user_data;
   GtkWindow *about;
 
@@ -137,7 +137,7 @@ procura_application_about_action (GSimpleAction *action,
                         "developer-name", _("The Procura authors"),
                         "developers", developers,
                         "version", PACKAGE_VERSION,
-                        "copyright", _("© 2025 The Procura authors"),
+                        "copyright", _("© 2026 The Procura authors"),
                         "license-type", GTK_LICENSE_GPL_3_0,
                         /* Translators: put your names here, one per line. */
                         "translator-credits", _("translator-credits"),

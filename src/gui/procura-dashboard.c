@@ -481,15 +481,23 @@ create_item_row (ProcuraDashboard           *self,
   return row;
 }
 
+/* n_items: the items the list holds, n_hidden: those not shown yet,
+ * total: all there are (the list may hold fewer). */
 static GtkWidget *
 create_more_row (ProcuraDashboardListKind kind,
-                 guint                    n_items)
+                 guint                    n_items,
+                 guint                    n_hidden,
+                 guint                    total)
 {
   /* a preferences row, so that the group puts it in its list */
   GtkWidget *row = adw_preferences_row_new ();
   g_autofree char *count = format_count (n_items);
-  /* Translators: the last row of a dashboard list, revealing the rest */
-  g_autofree char *text = g_strdup_printf (_("Show All %s"), count);
+  g_autofree char *more = format_count (n_hidden);
+  /* Translators: the last row of a dashboard list: "Show All 12" reveals
+   * the rest; "Show 45 More" when the list holds only the first 50 of
+   * more (the ledger lists them all) */
+  g_autofree char *text = total > n_items ? g_strdup_printf (_("Show %s More"), more)
+                                          : g_strdup_printf (_("Show All %s"), count);
   GtkWidget *label = gtk_label_new (text);
 
   gtk_widget_set_margin_top (label, 14);
@@ -554,7 +562,7 @@ fill_list (ProcuraDashboard         *self,
 
   if (collapsed)
     {
-      self->more_rows[kind] = create_more_row (kind, n);
+      self->more_rows[kind] = create_more_row (kind, n, n - INITIAL_ROWS, list->total);
       adw_preferences_group_add (self->groups[kind], self->more_rows[kind]);
     }
 

@@ -369,6 +369,9 @@ update_state (ProcuraOrganizationsPage *self)
 
   g_assert (PROCURA_IS_ORGANIZATIONS_PAGE (self));
 
+  if (self->page_stack == NULL)  /* disposed */
+    return;
+
   n_organizations = g_list_model_get_n_items (G_LIST_MODEL (self->organizations));
   n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
 
@@ -1337,6 +1340,13 @@ procura_organizations_page_dispose (GObject *object)
       gtk_widget_remove_tick_callback (GTK_WIDGET (self->column_view), self->scroll_tick);
       self->scroll_tick = 0;
     }
+
+  /* the models outlive the widgets for a moment while the template goes:
+   * their signals must not reach a half-disposed page */
+  if (self->filter_model != NULL)
+    g_signal_handlers_disconnect_by_data (self->filter_model, self);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), PROCURA_TYPE_ORGANIZATIONS_PAGE);
 

@@ -534,18 +534,10 @@ format_month (const char *month)
 static char *
 format_timestamp (const char *timestamp)
 {
-  g_autoptr(GDateTime) utc = NULL;
-  g_autoptr(GDateTime) local = NULL;
-
   if (timestamp == NULL)
     return g_strdup ("—");
 
-  utc = g_date_time_new_from_iso8601 (timestamp, NULL);
-  if (utc == NULL)
-    return g_strdup (timestamp);
-
-  local = g_date_time_to_local (utc);
-  return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
+  return procura_timestamp_format_display (timestamp);
 }
 
 static char *
@@ -731,8 +723,9 @@ editor_saved_cb (ProcuraProjectPage *self,
 
 /* Opens the record editor on a record (id) or a new one (id NULL,
  * pre-filled from defaults). presets: field, text pairs (NULL-terminated)
- * put into the form as if typed, e.g. to record a payment. */
-static void
+ * put into the form as if typed, e.g. to record a payment. The editor's
+ * window is returned (NULL in a build without editors). */
+static GtkWindow *
 open_editor_full (ProcuraProjectPage      *self,
                   const ProcuraEntityInfo *entity,
                   const char              *id,
@@ -754,10 +747,12 @@ open_editor_full (ProcuraProjectPage      *self,
     procura_record_editor_set_text (editor, presets[i], presets[i + 1]);
   g_signal_connect_object (editor, "saved", G_CALLBACK (editor_saved_cb), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (editor));
+  return GTK_WINDOW (editor);
 #else
   g_assert (PROCURA_IS_PROJECT_PAGE (self));
 
   emit_toast (self, _("The record editor is not available in this build"));
+  return NULL;
 #endif
 }
 
@@ -969,7 +964,9 @@ build_header (ProcuraProjectPage *self)
                           procura_record_get_string (next_due, "due_date")) < 0)
         next_due = milestone;
     }
-  text = g_strdup_printf ("%u%%", (procura_project_progress (bundle) + 5) / 10);
+  /* rounded down, as the ledger and the CLI show it: never 100% before the
+   * last milestone is accepted */
+  text = g_strdup_printf ("%u%%", procura_project_progress (bundle) / 10);
   gtk_label_set_label (self->progress_label, text);
   g_clear_pointer (&text, g_free);
   if (bundle->milestones->len == 0)
@@ -2020,21 +2017,21 @@ indicator_row_new (ProcuraProjectPage  *self,
   if (latest != NULL)
     {
       g_autofree char *actual = format_decimal (latest, "actual_value");
-      /* Translators: the latest actual value of an outcome indicator */
-      g_autofree char *actual_text = g_strdup_printf (_("Latest %s"), actual);
+      g_autofree char *as_of = format_date (procura_record_get_string (latest, "period_end"));
+      /* Translators: the latest actual value of an outcome indicator and
+       * the end of the period it was measured in, e.g. "Latest 23 (to
+       * 2025年6月30日)" */
+      g_autofree char *actual_text = g_strdup_printf (_("Latest %s (to %s)"), actual, as_of);
       GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-      gboolean has_target = procura_record_has (latest, "target_value") || procura_record_has (indicator, "target_value");
 
       gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
       gtk_box_append (GTK_BOX (box), value_label_new (actual_text, "numeric"));
-      if (has_target)
-        {
-          gint64 t = procura_record_has (latest, "target_value") ? procura_record_get_int (latest, "target_value", 0)
-                                                                 : procura_record_get_int (indicator, "target_value", 0);
-
-          gtk_box_append (GTK_BOX (box),
-                          met_tag_new (target_met (ascending, procura_record_get_int (latest, "actual_value", 0), t)));
-        }
+      /* met or not against the target the row shows (the indicator's);
+       * each period is judged against its own target in its own row */
+      if (procura_record_has (indicator, "target_value"))
+        gtk_box_append (GTK_BOX (box),
+                        met_tag_new (target_met (ascending, procura_record_get_int (latest, "actual_value", 0),
+                                                 procura_record_get_int (indicator, "target_value", 0))));
       adw_expander_row_add_action (row, box);
     }
   else if (n_periods == 0)
@@ -3199,7 +3196,7 @@ attachment_copy_hash_action (GtkWidget  *widget,
     return;
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), procura_record_get_string (attachment, "sha256"));
-  emit_toast (self, _("SHA-256 copied"));
+  emit_toast (self, _("Checksum (SHA-256) copied"));
 }
 
 static void
@@ -3212,6 +3209,7 @@ payment_record_action (GtkWidget  *widget,
   ProcuraRecord *payment = lookup_record (self, string_param (param));
   g_autofree char *amount = NULL;
   const char *presets[7];
+  GtkWindow *editor;
 
   if (payment == NULL)
     {
@@ -3221,7 +3219,7 @@ payment_record_action (GtkWidget  *widget,
 
   /* paid today, as planned; the officer corrects what differs and adds
    * the voucher number */
-  amount = procura_money_format_plain (procura_record_get_int (payment, "planned_amount", 0));
+  amount = procura_money_format (procura_record_get_int (payment, "planned_amount", 0));
   presets[0] = "status";
   presets[1] = "paid";
   presets[2] = "paid_date";
@@ -3230,7 +3228,9 @@ payment_record_action (GtkWidget  *widget,
   presets[5] = amount;
   presets[6] = NULL;
 
-  open_editor_full (self, PROCURA_ENTITY_PAYMENT, procura_record_get_id (payment), NULL, hidden, presets);
+  editor = open_editor_full (self, PROCURA_ENTITY_PAYMENT, procura_record_get_id (payment), NULL, hidden, presets);
+  if (editor != NULL)
+    gtk_window_set_title (editor, _("Record Payment"));
 }
 
 static void
@@ -3637,6 +3637,23 @@ procura_project_page_get_project_id (ProcuraProjectPage *self)
   return self->project_id;
 }
 
+static void
+scroll_sections_to_top (GtkWidget *widget)
+{
+  if (GTK_IS_SCROLLED_WINDOW (widget))
+    {
+      GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (widget));
+
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+      return;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    scroll_sections_to_top (child);
+}
+
 void
 procura_project_page_set_project_id (ProcuraProjectPage *self,
                                      const char         *project_id)
@@ -3649,11 +3666,13 @@ procura_project_page_set_project_id (ProcuraProjectPage *self,
   g_free (self->project_id);
   self->project_id = g_strdup (project_id);
 
-  /* a new project starts on its contract, with the whole history */
+  /* a new project starts on its contract, at the top of every section,
+   * with the whole history */
   g_clear_pointer (&self->bundle, procura_project_bundle_free);
   g_clear_pointer (&self->history_field, g_free);
   g_clear_pointer (&self->history_actor, g_free);
   adw_view_stack_set_visible_child_name (self->view_stack, "contract");
+  scroll_sections_to_top (GTK_WIDGET (self->view_stack));
 
   load_project (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_PROJECT_ID]);

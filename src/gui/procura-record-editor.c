@@ -264,19 +264,6 @@ value_to_entry_text (const ProcuraFieldInfo *info,
     }
 }
 
-/* A UTC timestamp in the local time zone, to the minute. */
-static char *
-timestamp_to_display (const char *timestamp)
-{
-  g_autoptr(GDateTime) utc = g_date_time_new_from_iso8601 (timestamp, NULL);
-  g_autoptr(GDateTime) local = NULL;
-
-  if (utc == NULL)
-    return g_strdup (timestamp);
-
-  local = g_date_time_to_local (utc);
-  return g_date_time_format (local, "%Y-%m-%d %H:%M");
-}
 
 /* ---- references: candidates and their names ---------------------------- */
 
@@ -1264,7 +1251,7 @@ build_read_only_row (ProcuraRecordEditor *self,
   g_autofree char *text = NULL;
 
   if (f->info->type == PROCURA_FIELD_TIMESTAMP)
-    text = timestamp_to_display (g_variant_get_string (f->value, NULL));
+    text = procura_timestamp_format_display (g_variant_get_string (f->value, NULL));
   else
     text = procura_field_value_to_display (f->info, f->value);
 

@@ -2501,6 +2501,18 @@ clear_filters_action (GtkWidget  *widget,
   procura_window_clear_filters (PROCURA_WINDOW (widget));
 }
 
+/* The empty ledger's way out: no search, no filters. */
+static void
+show_all_projects_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  ProcuraWindow *self = PROCURA_WINDOW (widget);
+
+  procura_window_clear_filters (self);
+  procura_window_set_search_text (self, "");
+}
+
 /* Parent class overrides */
 
 static gboolean
@@ -2973,6 +2985,7 @@ procura_window_class_init (ProcuraWindowClass *klass)
     }
   gtk_widget_class_install_property_action (widget_class, "win.filter-overdue", "filter-overdue");
   gtk_widget_class_install_action (widget_class, "win.clear-filters", NULL, clear_filters_action);
+  gtk_widget_class_install_action (widget_class, "win.show-all-projects", NULL, show_all_projects_action);
 
   for (guint i = 0; i < G_N_ELEMENTS (place_keys); i++)
     {

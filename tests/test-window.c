@@ -985,6 +985,14 @@ test_application (void)
   accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay");
   g_assert_nonnull (accels[0]);
 
+  /* its icons come with it too (About, notifications), installed or not */
+  {
+    GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (window)));
+
+    g_assert_true (gtk_icon_theme_has_icon (theme, APP_ID));
+    g_assert_true (gtk_icon_theme_has_icon (theme, APP_ID "-symbolic"));
+  }
+
   /* the shortcuts window comes with the application */
   g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay"));

@@ -262,6 +262,28 @@ prune_opened_copies_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
+/* GTK 4.8 sizes a wrapping tooltip label to a near-square block, which
+ * for Chinese text (a line may break after any character) means two or
+ * three characters a line. A minimum width keeps tooltips readable; only
+ * for the CJK languages, where the problem exists. */
+static void
+install_cjk_tooltip_style (void)
+{
+  const char * const *languages = g_get_language_names ();
+  g_autoptr(GtkCssProvider) provider = NULL;
+  GdkDisplay *display = gdk_display_get_default ();
+
+  if (display == NULL || languages[0] == NULL ||
+      !(g_str_has_prefix (languages[0], "zh") || g_str_has_prefix (languages[0], "ja") ||
+        g_str_has_prefix (languages[0], "ko")))
+    return;
+
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_data (provider, "tooltip label { min-width: 8em; }", -1);
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
 static void
 procura_application_startup (GApplication *application)
 {
@@ -298,6 +320,7 @@ procura_application_startup (GApplication *application)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action, accels[i].accels);
 
   self->settings = dup_settings ();
+  install_cjk_tooltip_style ();
 
   {
     g_autoptr(GTask) task = g_task_new (self, NULL, NULL, NULL);

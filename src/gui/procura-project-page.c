@@ -3555,6 +3555,10 @@ procura_project_page_init (ProcuraProjectPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  /* an empty list says so rather than showing nothing */
+  gtk_list_box_set_placeholder (self->amendments_list, placeholder_new (_("No amendments to the contract")));
+  gtk_list_box_set_placeholder (self->indicators_list, placeholder_new (_("No outcome indicators yet")));
+
   self->records = g_hash_table_new (g_str_hash, g_str_equal);
   self->extra_records = g_ptr_array_new_with_free_func ((GDestroyNotify) procura_record_unref);
   self->hash_labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

@@ -15,6 +15,7 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "procura-cells.h"
 #include "procura-error.h"
 #include "procura-query.h"
 #include "procura-record-editor.h"
@@ -481,6 +482,59 @@ test_required_hint (EditorFixture *ef,
   gtk_window_destroy (GTK_WINDOW (editor));
 }
 
+static GtkWidget *
+find_descendant (GtkWidget *root,
+                 GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = G_TYPE_CHECK_INSTANCE_TYPE (child, type) ? child : find_descendant (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Organizations are many and their names start alike: the agency is
+ * chosen from a drop-down whose search matches the distinctive part. */
+static void
+test_agency_search (EditorFixture *ef,
+                    gconstpointer  data)
+{
+  g_autofree char *project = add_active_project (&ef->f, FIXTURE_VALUE);
+  ProcuraRecordEditor *editor = open_editor (ef, PROCURA_ENTITY_PROJECT, project, NULL);
+  GtkWidget *row = find_row (GTK_WIDGET (editor), "Contracted agency");
+  GtkWidget *drop = NULL;
+  static const struct { const char *name, *key_start; } keys[] = {
+    { "株洲市天元区至善社会工作服务中心", "至善社会工作服务中心 株洲市天元区至善社会工作服务中心" },
+    { "湖南省众乐社会工作发展中心", "众乐社会工作发展中心 " },
+    { "内蒙古自治区阳光社工站", "阳光社工站 " },
+    { "荷塘街道社区服务中心", "社区服务中心 " },
+    { "社区服务中心", "社区服务中心" },
+    { "爱心家园社区服务中心", "爱心家园社区服务中心" },
+    { "湖南省", "湖南省" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_autofree char *key = procura_name_search_key (keys[i].name);
+
+      g_test_message ("%s → %s", keys[i].name, key);
+      g_assert_true (g_str_has_prefix (key, keys[i].key_start));
+    }
+
+  g_assert_nonnull (row);
+  g_assert_true (ADW_IS_ACTION_ROW (row));
+  drop = find_descendant (row, GTK_TYPE_DROP_DOWN);
+  g_assert_nonnull (drop);
+  g_assert_true (gtk_drop_down_get_enable_search (GTK_DROP_DOWN (drop)));
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (GTK_DROP_DOWN (drop))), >, 1);
+
+  gtk_window_destroy (GTK_WINDOW (editor));
+}
+
 static void
 test_project_value_in_wan (EditorFixture *ef,
                            gconstpointer  data)
@@ -856,6 +910,7 @@ main (int    argc,
   ADD ("/record-editor/organization/required-hint", test_required_hint);
   ADD ("/record-editor/organization/save-race", test_save_race);
   ADD ("/record-editor/project/value-in-wan", test_project_value_in_wan);
+  ADD ("/record-editor/project/agency-search", test_agency_search);
   ADD ("/record-editor/amendment/limit", test_amendment_limit);
   ADD ("/record-editor/payment/references-and-workflow", test_references_and_workflow);
   ADD ("/record-editor/milestone/long-text-and-switch", test_long_text_and_switch);

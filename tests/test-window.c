@@ -997,6 +997,19 @@ test_application (void)
   g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay"));
 
+  /* the name set in the preferences is the author of the app's writes */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+    ProcuraStore *store = procura_application_get_store (app, NULL);
+
+    g_assert_nonnull (store);
+    g_assert_cmpstr (procura_store_get_actor (store), ==, g_get_user_name ());
+    g_settings_set_string (settings, "author-name", "  王丽  ");
+    g_assert_cmpstr (procura_store_get_actor (store), ==, "王丽");
+    g_settings_set_string (settings, "author-name", "");
+    g_assert_cmpstr (procura_store_get_actor (store), ==, g_get_user_name ());
+  }
+
   /* about */
   g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
   about = find_toplevel (ADW_TYPE_ABOUT_WINDOW);

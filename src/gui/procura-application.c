@@ -62,7 +62,8 @@ dup_settings (void)
   if (source == NULL ||
       !(schema = g_settings_schema_source_lookup (source, APP_ID, TRUE)) ||
       !g_settings_schema_has_key (schema, "data-dir") ||
-      !g_settings_schema_has_key (schema, "reminder-lead-days"))
+      !g_settings_schema_has_key (schema, "reminder-lead-days") ||
+      !g_settings_schema_has_key (schema, "author-name"))
     return NULL;
 
   return g_settings_new_full (schema, NULL, NULL);
@@ -244,6 +245,23 @@ procura_application_handle_local_options (GApplication *application,
   return -1;
 }
 
+/* The author of this app's writes: the name set in the preferences, else
+ * the store's default (the login name). */
+static void
+apply_author_name (ProcuraApplication *self)
+{
+  g_autofree char *name = NULL;
+
+  if (self->store == NULL || self->settings == NULL)
+    return;
+
+  name = g_strstrip (g_settings_get_string (self->settings, "author-name"));
+  if (name[0] != '\0')
+    procura_store_set_actor (self->store, name);
+  else
+    procura_store_set_actor (self->store, g_get_user_name ());
+}
+
 /* Attachments opened with other applications are copied out of the blob
  * store (procura_blobs_copy_out()); a day later no viewer needs them. */
 #define OPENED_COPIES_MAX_AGE (24 * 60 * 60)
@@ -320,6 +338,9 @@ procura_application_startup (GApplication *application)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action, accels[i].accels);
 
   self->settings = dup_settings ();
+  if (self->settings != NULL)
+    g_signal_connect_object (self->settings, "changed::author-name",
+                             G_CALLBACK (apply_author_name), self, G_CONNECT_SWAPPED);
   install_cjk_tooltip_style ();
 
   {
@@ -532,6 +553,8 @@ procura_application_get_store (ProcuraApplication  *self,
     {
       self->store = procura_store_open (procura_application_get_data_dir (self), error);
 
+      if (self->store != NULL)
+        apply_author_name (self);
       if (self->store != NULL && self->reminders != NULL)
         procura_reminders_set_store (self->reminders, self->store);
     }

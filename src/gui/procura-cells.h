@@ -18,4 +18,16 @@ GtkInscription *procura_cell_long_text_new   (void);
 /* Figures: right-aligned, tabular digits. */
 GtkInscription *procura_cell_number_new      (void);
 
+/* Choosing an organization among hundreds whose names nearly all start
+ * with the same place names (湖南省, 株洲市, 天元区 …): a drop-down's search
+ * matches the start of what this expression gives for a GtkStringObject —
+ * the name without its leading place names, then the whole name — so
+ * "至善" finds 株洲市至善社会工作服务中心. */
+char              *procura_name_search_key         (const char *name);
+GtkExpression     *procura_name_search_expression  (void);
+/* Shows a GtkStringObject's whole string, up to max_chars wide. */
+GtkListItemFactory *procura_name_factory_new       (int         max_chars);
+/* A GtkDropDown over names with that search. */
+GtkWidget         *procura_name_drop_down_new      (void);
+
 G_END_DECLS

@@ -38,6 +38,7 @@ struct _ProcuraPreferencesWindow
   /* Template widgets */
   AdwActionRow         *data_dir_row;
   AdwActionRow         *pending_row;
+  GtkWidget            *author_row;
   GtkWidget            *lead_days_row;
   GtkAdjustment        *lead_days_adjustment;
 };
@@ -61,7 +62,8 @@ dup_settings (void)
   if (source == NULL ||
       !(schema = g_settings_schema_source_lookup (source, APP_ID, TRUE)) ||
       !g_settings_schema_has_key (schema, "data-dir") ||
-      !g_settings_schema_has_key (schema, "reminder-lead-days"))
+      !g_settings_schema_has_key (schema, "reminder-lead-days") ||
+      !g_settings_schema_has_key (schema, "author-name"))
     {
       g_debug ("GSettings schema %s not found; preferences are not kept", APP_ID);
       return NULL;
@@ -259,6 +261,7 @@ procura_preferences_window_class_init (ProcuraPreferencesWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/procura-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ProcuraPreferencesWindow, data_dir_row);
   gtk_widget_class_bind_template_child (widget_class, ProcuraPreferencesWindow, pending_row);
+  gtk_widget_class_bind_template_child (widget_class, ProcuraPreferencesWindow, author_row);
   gtk_widget_class_bind_template_child (widget_class, ProcuraPreferencesWindow, lead_days_row);
   gtk_widget_class_bind_template_child (widget_class, ProcuraPreferencesWindow, lead_days_adjustment);
 
@@ -274,11 +277,19 @@ procura_preferences_window_init (ProcuraPreferencesWindow *self)
   self->settings = dup_settings ();
 
   if (self->settings != NULL)
-    g_settings_bind (self->settings, "reminder-lead-days",
-                     self->lead_days_adjustment, "value",
-                     G_SETTINGS_BIND_DEFAULT);
+    {
+      g_settings_bind (self->settings, "reminder-lead-days",
+                       self->lead_days_adjustment, "value",
+                       G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (self->settings, "author-name",
+                       self->author_row, "text",
+                       G_SETTINGS_BIND_DEFAULT);
+    }
   else
-    gtk_widget_set_sensitive (self->lead_days_row, FALSE);
+    {
+      gtk_widget_set_sensitive (self->lead_days_row, FALSE);
+      gtk_widget_set_sensitive (self->author_row, FALSE);
+    }
 
   update_rows (self);
 }

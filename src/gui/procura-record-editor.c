@@ -25,6 +25,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "procura-cells.h"
 #include "procura-date.h"
 #include "procura-decimal.h"
 #include "procura-error.h"
@@ -481,6 +482,36 @@ choice_index (Field      *f,
   return GTK_INVALID_LIST_POSITION;
 }
 
+/* A choice row is an AdwComboRow, or — for organizations, which are many —
+ * an action row with a searchable GtkDropDown (f->input). */
+static guint
+combo_get_selected (Field *f)
+{
+  if (f->input != NULL)
+    return gtk_drop_down_get_selected (GTK_DROP_DOWN (f->input));
+  return adw_combo_row_get_selected (ADW_COMBO_ROW (f->row));
+}
+
+static void
+combo_set_selected (Field *f,
+                    guint  position)
+{
+  if (f->input != NULL)
+    gtk_drop_down_set_selected (GTK_DROP_DOWN (f->input), position);
+  else
+    adw_combo_row_set_selected (ADW_COMBO_ROW (f->row), position);
+}
+
+static void
+combo_set_model (Field      *f,
+                 GListModel *model)
+{
+  if (f->input != NULL)
+    gtk_drop_down_set_model (GTK_DROP_DOWN (f->input), model);
+  else
+    adw_combo_row_set_model (ADW_COMBO_ROW (f->row), model);
+}
+
 static void
 combo_set_choices (ProcuraRecordEditor *self,
                    Field               *f,
@@ -494,9 +525,9 @@ combo_set_choices (ProcuraRecordEditor *self,
   fill_choices (self, f, selected, complete, keep_current);
 
   f->updating = TRUE;
-  adw_combo_row_set_model (ADW_COMBO_ROW (f->row), G_LIST_MODEL (f->choice_labels));
+  combo_set_model (f, G_LIST_MODEL (f->choice_labels));
   position = choice_index (f, selected);
-  adw_combo_row_set_selected (ADW_COMBO_ROW (f->row), position != GTK_INVALID_LIST_POSITION ? position : 0);
+  combo_set_selected (f, position != GTK_INVALID_LIST_POSITION ? position : 0);
   f->updating = FALSE;
 
   /* A state with nowhere to go is shown, not offered. */
@@ -565,7 +596,7 @@ field_dup_text (Field *f)
 
     case WIDGET_COMBO:
       {
-        guint selected = adw_combo_row_get_selected (ADW_COMBO_ROW (f->row));
+        guint selected = combo_get_selected (f);
 
         if (selected == GTK_INVALID_LIST_POSITION)
           return g_strdup ("");
@@ -608,7 +639,7 @@ field_read (Field *f)
 
     case WIDGET_COMBO:
       {
-        guint selected = adw_combo_row_get_selected (ADW_COMBO_ROW (f->row));
+        guint selected = combo_get_selected (f);
         const char *code = NULL;
 
         if (selected != GTK_INVALID_LIST_POSITION && selected < f->choice_values->len)
@@ -1026,9 +1057,9 @@ buffer_changed_cb (GtkTextBuffer *buffer,
 }
 
 static void
-combo_selected_cb (AdwComboRow *row,
-                   GParamSpec  *pspec,
-                   Field       *f)
+combo_selected_cb (GObject    *row,
+                   GParamSpec *pspec,
+                   Field      *f)
 {
   field_changed (f);
 }
@@ -1210,14 +1241,27 @@ build_combo_row (ProcuraRecordEditor *self,
                  Field               *f)
 {
   f->kind = WIDGET_COMBO;
-  f->row = adw_combo_row_new ();
+  if (f->info->type == PROCURA_FIELD_REF && g_strcmp0 (f->info->ref_entity, "organization") == 0)
+    {
+      /* hundreds of organizations: a drop-down that finds them by name */
+      f->row = adw_action_row_new ();
+      f->input = procura_name_drop_down_new ();
+      gtk_widget_set_valign (f->input, GTK_ALIGN_CENTER);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (f->input),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, procura_field_get_label (f->info),
+                                      -1);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (f->row), f->input);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (f->row), f->input);
+    }
+  else
+    f->row = adw_combo_row_new ();
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (f->row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (f->row), procura_field_get_label (f->info));
   if (f->info->type == PROCURA_FIELD_REF)
     f->scope_field = reference_scope (self->entity, f->info);
 
   combo_set_choices (self, f, field_string_value (f), FALSE, TRUE);
-  g_signal_connect (f->row, "notify::selected", G_CALLBACK (combo_selected_cb), f);
+  g_signal_connect (f->input != NULL ? f->input : f->row, "notify::selected", G_CALLBACK (combo_selected_cb), f);
   g_signal_connect (f->row, "map", G_CALLBACK (combo_map_cb), f);
 
   adw_preferences_group_add (self->main_group, f->row);
@@ -1879,10 +1923,10 @@ procura_record_editor_set_text (ProcuraRecordEditor *self,
             break;
           }
 
-        if (adw_combo_row_get_selected (ADW_COMBO_ROW (f->row)) == position)
+        if (combo_get_selected (f) == position)
           field_changed (f);
         else
-          adw_combo_row_set_selected (ADW_COMBO_ROW (f->row), position);
+          combo_set_selected (f, position);
       }
       break;
 

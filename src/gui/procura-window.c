@@ -3061,8 +3061,14 @@ procura_window_init (ProcuraWindow *self)
     gtk_widget_set_focusable (child, FALSE);
   set_enum_facet_choices (self, FACET_STATUS);
   set_enum_facet_choices (self, FACET_CATEGORY);
-  gtk_drop_down_set_expression (self->agency_drop,
-                                gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string"));
+  /* agencies are found by the distinctive part of their names */
+  {
+    g_autoptr(GtkListItemFactory) factory = procura_name_factory_new (30);
+    g_autoptr(GtkExpression) search = procura_name_search_expression ();
+
+    gtk_drop_down_set_expression (self->agency_drop, search);
+    gtk_drop_down_set_factory (self->agency_drop, factory);
+  }
   update_filter_actions (self);
 
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));

@@ -16,6 +16,7 @@
 #include "procura-error.h"
 #include "procura-query.h"
 #include "procura-store.h"
+#include "procura-store-sync.h"
 #include "procura-test-utils.h"
 
 /* ---- helpers --------------------------------------------------------- */
@@ -170,6 +171,24 @@ assert_schema_v1 (const char *db_path)
   g_assert_true (db_has_table (db_path, "history_view", "view"));
 }
 
+/* What schema version 2 adds for sync: the client's sync state, the
+ * conflict list, the server values a pull had to leave aside, and the
+ * outbox indexes that acknowledging and pulling look rows up by. */
+static void
+assert_schema_v2 (const char *db_path)
+{
+  static const char * const tables[] = { "sync_state", "conflict", "shadow" };
+  static const char * const indexes[] = { "conflict_open", "conflict_record", "outbox_record", "outbox_mutation" };
+
+  assert_schema_v1 (db_path);
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    g_assert_true (db_has_table (db_path, tables[i], "table"));
+  for (guint i = 0; i < G_N_ELEMENTS (indexes); i++)
+    g_assert_true (db_has_table (db_path, indexes[i], "index"));
+  /* the token is never in the database */
+  g_assert_cmpint (db_query_int (db_path, "SELECT count(*) FROM sync_state WHERE key LIKE '%token%'"), ==, 0);
+}
+
 /* ---- (a) a fresh directory ------------------------------------------- */
 
 static void
@@ -189,7 +208,7 @@ test_fresh (DbFixture     *fixture,
   g_assert_no_error (error);
   g_assert_nonnull (store);
   g_assert_cmpint (procura_store_get_schema_version (store), ==, PROCURA_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (PROCURA_STORE_SCHEMA_VERSION, ==, 1);
+  g_assert_cmpint (PROCURA_STORE_SCHEMA_VERSION, ==, 2);
   g_assert_true (g_file_test (nested_db, G_FILE_TEST_IS_REGULAR));
   g_assert_true (g_file_test (blobs, G_FILE_TEST_IS_DIR));
   g_assert_true (g_uuid_string_is_valid (procura_store_get_device_id (store)));
@@ -203,17 +222,17 @@ test_fresh (DbFixture     *fixture,
   assert_store_check_passes (store);
   g_clear_object (&store);
 
-  g_assert_cmpint (db_user_version (nested_db), ==, 1);
-  assert_schema_v1 (nested_db);
+  g_assert_cmpint (db_user_version (nested_db), ==, PROCURA_STORE_SCHEMA_VERSION);
+  assert_schema_v2 (nested_db);
   g_assert_cmpint (db_query_int (nested_db, "SELECT count(*) FROM meta WHERE key = 'device_id'"), ==, 1);
 
   /* opening again migrates nothing and keeps the device id */
   store = procura_store_open (nested, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (procura_store_get_device_id (store), ==, device);
-  g_assert_cmpint (procura_store_get_schema_version (store), ==, 1);
+  g_assert_cmpint (procura_store_get_schema_version (store), ==, PROCURA_STORE_SCHEMA_VERSION);
   g_clear_object (&store);
-  g_assert_cmpint (db_user_version (nested_db), ==, 1);
+  g_assert_cmpint (db_user_version (nested_db), ==, PROCURA_STORE_SCHEMA_VERSION);
 }
 
 /* ---- (b) every earlier version ---------------------------------------- */
@@ -245,8 +264,8 @@ test_v0_empty_file (DbFixture     *fixture,
   assert_store_check_passes (store);
   g_clear_object (&store);
 
-  g_assert_cmpint (db_user_version (fixture->db_path), ==, 1);
-  assert_schema_v1 (fixture->db_path);
+  g_assert_cmpint (db_user_version (fixture->db_path), ==, PROCURA_STORE_SCHEMA_VERSION);
+  assert_schema_v2 (fixture->db_path);
 }
 
 /* Ids in tests/fixtures/store-v1.sql */
@@ -321,6 +340,21 @@ test_v1_fixture (DbFixture     *fixture,
   g_assert_cmpstr (procura_store_get_device_id (store), ==, V1_DEVICE);
 
   assert_store_check_passes (store);
+
+  /* version 2: the edits queued under version 1 are ready to push, in
+   * order, and nothing is known of a server yet */
+  {
+    g_autoptr(JsonArray) outbox = procura_store_sync_list_outbox (store, 500, &error);
+    g_autofree char *cursor = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (json_array_get_length (outbox), ==, 38);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (outbox, 0), "op"), ==, "insert");
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (outbox, 0), "base_rev"), ==, 0);
+    cursor = procura_store_sync_get_state (store, PROCURA_SYNC_STATE_CURSOR, &error);
+    g_assert_no_error (error);
+    g_assert_null (cursor);
+  }
 
   stats = procura_store_query_stats (store, &error);
   g_assert_no_error (error);
@@ -476,7 +510,7 @@ test_v1_fixture (DbFixture     *fixture,
   g_clear_object (&store);
 
   g_assert_cmpint (db_user_version (fixture->db_path), ==, PROCURA_STORE_SCHEMA_VERSION);
-  assert_schema_v1 (fixture->db_path);
+  assert_schema_v2 (fixture->db_path);
 
   /* After its migrations an old database has exactly the schema of a new
    * one. This fails when a released migration is edited instead of a new
@@ -513,7 +547,11 @@ assert_too_new_untouched (DbFixture *fixture)
       g_assert_error (error, PROCURA_ERROR, PROCURA_ERROR_SCHEMA_TOO_NEW);
       g_test_message ("%s", error->message);
       g_assert_nonnull (strstr (error->message, "99"));
-      g_assert_nonnull (strstr (error->message, "1"));
+      /* and the version this build understands */
+      {
+        g_autofree char *ours = g_strdup_printf ("version %d", PROCURA_STORE_SCHEMA_VERSION);
+        g_assert_nonnull (strstr (error->message, ours));
+      }
       g_assert_nonnull (strstr (error->message, "newer"));
       g_clear_error (&error);
     }

@@ -25,6 +25,8 @@
 #include "procura-paths.h"
 #include "procura-query.h"
 #include "procura-store.h"
+#include "procura-store-sync.h"
+#include "procura-sync.h"
 #include "procura-workflow.h"
 
 enum {
@@ -898,6 +900,349 @@ cmd_check (int    argc,
   return EXIT_OK;
 }
 
+/* ---- login / sync / logout / conflicts -------------------------------- */
+
+/* Sync errors the user can act on (log in, check the address, try later)
+ * exit 1; an answer that breaks the protocol is ours (2). */
+static int
+fail_sync_error (const GError *error)
+{
+  if (error->domain == PROCURA_SYNC_ERROR)
+    return fail (error->code == PROCURA_SYNC_ERROR_PROTOCOL ? EXIT_INTERNAL : EXIT_USER,
+                 "%s", error->message);
+
+  return fail_error (error);
+}
+
+/* One line of standard input, without its line end; NULL at end of file. */
+static char *
+read_stdin_line (void)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  int c;
+
+  while ((c = getchar ()) != EOF && c != '\n')
+    g_string_append_c (line, (char) c);
+  if (c == EOF && line->len == 0)
+    return NULL;
+  if (line->len > 0 && line->str[line->len - 1] == '\r')
+    g_string_truncate (line, line->len - 1);
+
+  return g_string_free (g_steal_pointer (&line), FALSE);
+}
+
+static int
+cmd_login (int    argc,
+           char **argv)
+{
+  g_autofree char *server = NULL;
+  g_autofree char *user = NULL;
+  GOptionEntry entries[] = {
+    { "server", 0, 0, G_OPTION_ARG_STRING, &server, N_("Address of the sync server, e.g. https://procura.example.gov.cn"), N_("URL") },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &user, N_("Account name on the server"), N_("NAME") },
+    { NULL }
+  };
+  g_autoptr(ProcuraStore) store = NULL;
+  g_autoptr(ProcuraSync) sync = NULL;
+  g_autoptr(ProcuraAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *old_server = NULL;
+  g_autofree char *old_user = NULL;
+  g_autoptr(GUri) uri = NULL;
+  int code = EXIT_OK;
+
+  if (!parse_options ("login", _("--server URL --user NAME"),
+                      _("Log in to a sync server. The password is read from standard input (one line). "
+                        "The session token is kept in the data directory (account.json, readable only by you); "
+                        "the password is never stored."),
+                      entries, FALSE, &argc, &argv, &code))
+    return code;
+  if (argc > 2)
+    return fail (EXIT_USER, _("login: unexpected argument “%s”"), argv[2]);
+  if (server == NULL || server[0] == '\0')
+    return fail (EXIT_USER, _("--server: required (the sync server’s address)"));
+  if (user == NULL || user[0] == '\0')
+    return fail (EXIT_USER, _("--user: required (your account name on the server)"));
+  uri = g_uri_parse (server, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
+                      g_strcmp0 (g_uri_get_scheme (uri), "https") != 0))
+    return fail (EXIT_USER, _("--server: “%s” is not an http:// or https:// address"), server);
+
+  password = read_stdin_line ();
+  if (password == NULL || password[0] == '\0')
+    return fail (EXIT_USER, _("password: none given on standard input"));
+
+  if (!(store = open_store_full (TRUE, &code)))
+    return code;
+
+  sync = procura_sync_new (procura_store_get_data_dir (store), server, NULL);
+  account = procura_sync_login (sync, user, password, NULL, &error);
+  memset (password, 0, strlen (password));
+  if (account == NULL)
+    return fail_sync_error (error);
+
+  if (!procura_account_save (procura_store_get_data_dir (store), account, &error))
+    return fail_error (error);
+
+  /* another server or account sees other records: pull from the start */
+  old_server = procura_store_sync_get_state (store, PROCURA_SYNC_STATE_SERVER, NULL);
+  old_user = procura_store_sync_get_state (store, PROCURA_SYNC_STATE_USERNAME, NULL);
+  if ((g_strcmp0 (old_server, account->server) != 0 || g_strcmp0 (old_user, account->username) != 0) &&
+      !procura_store_sync_set_state (store, PROCURA_SYNC_STATE_CURSOR, NULL, &error))
+    return fail_error (error);
+  if (!procura_store_sync_set_state (store, PROCURA_SYNC_STATE_SERVER, account->server, &error) ||
+      !procura_store_sync_set_state (store, PROCURA_SYNC_STATE_USERNAME, account->username, &error) ||
+      !procura_store_sync_set_state (store, PROCURA_SYNC_STATE_ROLE, account->role, &error) ||
+      !procura_store_sync_set_state (store, PROCURA_SYNC_STATE_ORGANIZATION, account->organization, &error))
+    return fail_error (error);
+
+  g_print (_("Logged in to %s as %s (%s)\n"), account->server, account->username,
+           account->role != NULL ? account->role : "?");
+  return EXIT_OK;
+}
+
+static int
+cmd_sync (int    argc,
+          char **argv)
+{
+  g_autoptr(ProcuraStore) store = NULL;
+  g_autoptr(ProcuraSync) sync = NULL;
+  g_autoptr(ProcuraAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  ProcuraSyncReport report = { 0, };
+  gboolean ok;
+  int code = EXIT_OK;
+
+  if (!parse_options ("sync", "",
+                      _("Send this device’s changes to the sync server, then fetch everyone else’s. "
+                        "Conflicts and refused changes are listed by “procura-cli conflicts”."),
+                      NULL, TRUE, &argc, &argv, &code))
+    return code;
+  if (argc > 2)
+    return fail (EXIT_USER, _("sync: unexpected argument “%s”"), argv[2]);
+
+  dir = procura_paths_resolve_data_dir (opt_data_dir);
+  if (!(account = procura_account_load (dir, &error)))
+    return fail_sync_error (error);
+  if (!(store = open_store (&code)))
+    return code;
+
+  sync = procura_sync_new (dir, account->server, account->token);
+  ok = procura_sync_run (sync, store, &report, NULL, &error);
+
+  if (opt_json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "pushed");
+      json_builder_add_int_value (builder, report.pushed);
+      json_builder_set_member_name (builder, "applied");
+      json_builder_add_int_value (builder, report.applied);
+      json_builder_set_member_name (builder, "merged");
+      json_builder_add_int_value (builder, report.merged);
+      json_builder_set_member_name (builder, "conflicts");
+      json_builder_add_int_value (builder, report.conflicts);
+      json_builder_set_member_name (builder, "rejected");
+      json_builder_add_int_value (builder, report.rejected);
+      json_builder_set_member_name (builder, "pulled");
+      json_builder_add_int_value (builder, report.pulled);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      if (ok)
+        print_json (root);
+    }
+  else if (ok)
+    /* Translators: the summary of one sync */
+    g_print (_("pushed %u (%u applied, %u conflicts, %u rejected), pulled %u\n"),
+             report.pushed, report.applied + report.merged, report.conflicts, report.rejected,
+             report.pulled);
+
+  if (!ok)
+    return fail_sync_error (error);
+
+  return EXIT_OK;
+}
+
+static int
+cmd_logout (int    argc,
+            char **argv)
+{
+  g_autoptr(ProcuraSync) sync = NULL;
+  g_autoptr(ProcuraAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  int code = EXIT_OK;
+
+  if (!parse_options ("logout", "",
+                      _("End the session: the server revokes the token and this device forgets it. "
+                        "Unsent changes stay in the store for the next login."),
+                      NULL, FALSE, &argc, &argv, &code))
+    return code;
+  if (argc > 2)
+    return fail (EXIT_USER, _("logout: unexpected argument “%s”"), argv[2]);
+
+  dir = procura_paths_resolve_data_dir (opt_data_dir);
+  if (!(account = procura_account_load (dir, &error)))
+    return fail_sync_error (error);
+
+  sync = procura_sync_new (dir, account->server, account->token);
+  /* the token is forgotten here even when the server cannot be told; an
+   * expired or revoked one is gone there already */
+  if (!procura_sync_logout (sync, NULL, &error) &&
+      !g_error_matches (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_UNAUTHORIZED))
+    g_printerr (_("procura-cli: warning: the server could not revoke the session: %s\n"), error->message);
+  g_clear_error (&error);
+
+  if (!procura_account_remove (dir, &error))
+    return fail_error (error);
+
+  g_print (_("Logged out of %s\n"), account->server);
+  return EXIT_OK;
+}
+
+static JsonNode *
+conflict_to_json (gconstpointer item)
+{
+  const ProcuraConflict *c = item;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_int_value (builder, c->id);
+#define STRING_MEMBER(name, value) \
+  json_builder_set_member_name (builder, (name)); \
+  if ((value) != NULL) json_builder_add_string_value (builder, (value)); else json_builder_add_null_value (builder)
+  STRING_MEMBER ("kind", c->kind);
+  STRING_MEMBER ("entity", c->entity);
+  STRING_MEMBER ("record_id", c->record_id);
+  STRING_MEMBER ("op", c->op);
+  STRING_MEMBER ("field", c->field);
+  STRING_MEMBER ("yours", c->local_value);
+  STRING_MEMBER ("server", c->server_value);
+  STRING_MEMBER ("by", c->server_by);
+  STRING_MEMBER ("kept", c->kept);
+  STRING_MEMBER ("error", c->error);
+  STRING_MEMBER ("reason", c->reason);
+  STRING_MEMBER ("status", c->status);
+  STRING_MEMBER ("at", c->at);
+#undef STRING_MEMBER
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static int
+conflicts_resolve (ProcuraStore  *store,
+                   int            argc,
+                   char         **argv,
+                   const char    *keep)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+  char *end = NULL;
+
+  if (argc != 4)
+    return fail (EXIT_USER, _("conflicts resolve: give exactly one conflict ID"));
+  id = g_ascii_strtoll (argv[3], &end, 10);
+  if (end == argv[3] || *end != '\0' || id <= 0)
+    return fail (EXIT_USER, _("ID: “%s” is not a conflict number (see procura-cli conflicts)"), argv[3]);
+  if (keep == NULL)
+    return fail (EXIT_USER, _("--keep: required (mine or server)"));
+  if (strcmp (keep, "mine") != 0 && strcmp (keep, "server") != 0)
+    return fail (EXIT_USER, _("--keep: “%s” is neither mine nor server"), keep);
+
+  if (!procura_store_sync_resolve_conflict (store, id, strcmp (keep, "mine") == 0, &error))
+    return fail_error (error);
+
+  g_print (strcmp (keep, "mine") == 0
+           ? _("Conflict %lld resolved: your value is kept (sent at the next sync)\n")
+           : _("Conflict %lld resolved: the server’s value is kept\n"),
+           (long long) id);
+  return EXIT_OK;
+}
+
+static int
+cmd_conflicts (int    argc,
+               char **argv)
+{
+  g_autofree char *keep = NULL;
+  gboolean all = FALSE;
+  GOptionEntry entries[] = {
+    { "keep", 0, 0, G_OPTION_ARG_STRING, &keep, N_("With resolve: which value stays, mine or server"), N_("WHICH") },
+    { "all", 0, 0, G_OPTION_ARG_NONE, &all, N_("List resolved conflicts too"), NULL },
+    { NULL }
+  };
+  g_autoptr(ProcuraStore) store = NULL;
+  g_autoptr(GPtrArray) conflicts = NULL;
+  g_autoptr(GError) error = NULL;
+  int code = EXIT_OK;
+
+  if (!parse_options ("conflicts", _("[resolve ID --keep mine|server]"),
+                      _("List what the last syncs could not merge: the same field changed here and on the "
+                        "server (the later push won; the other value is kept here), and changes the server "
+                        "refused (your values are kept here; the record shows the server’s). "
+                        "“resolve ID --keep mine” writes your value again, to be sent at the next sync; "
+                        "“--keep server” leaves the server’s value."),
+                      entries, TRUE, &argc, &argv, &code))
+    return code;
+
+  if (!(store = open_store (&code)))
+    return code;
+
+  if (argc >= 3 && strcmp (argv[2], "resolve") == 0)
+    return conflicts_resolve (store, argc, argv, keep);
+  if (argc > 2)
+    return fail (EXIT_USER, _("conflicts: unexpected argument “%s”"), argv[2]);
+
+  if (!(conflicts = procura_store_sync_list_conflicts (store, all, &error)))
+    return fail_error (error);
+
+  if (opt_json)
+    {
+      print_json_array (conflicts, conflict_to_json);
+      return EXIT_OK;
+    }
+
+  if (conflicts->len == 0)
+    {
+      g_print (_("No open conflicts.\n"));
+      return EXIT_OK;
+    }
+
+  for (guint i = 0; i < conflicts->len; i++)
+    {
+      const ProcuraConflict *c = g_ptr_array_index (conflicts, i);
+      const ProcuraEntityInfo *entity = procura_schema_lookup (c->entity);
+      g_autofree char *what = NULL;
+
+      if (strcmp (c->kind, "rejected") == 0)
+        /* Translators: why the server refused a change: its error code and reason */
+        what = g_strdup_printf (_("refused (%s%s%s)"), c->error != NULL ? c->error : "?",
+                                c->reason != NULL ? ": " : "", c->reason != NULL ? c->reason : "");
+      else
+        what = g_strdup_printf (_("conflict, %s kept"),
+                                g_strcmp0 (c->kept, "yours") == 0 ? _("yours") : _("the server’s"));
+
+      g_print ("%" G_GINT64_FORMAT "\t%s %s\t%s\t", c->id,
+               entity != NULL ? procura_entity_get_label (entity) : c->entity,
+               c->record_id, c->field != NULL ? c->field : _("(new record)"));
+      g_print (_("yours: %s\tserver: %s\tby: %s\t%s"),
+               c->local_value != NULL ? c->local_value : "∅",
+               c->server_value != NULL ? c->server_value : "∅",
+               c->server_by != NULL ? c->server_by : "?",
+               what);
+      if (strcmp (c->status, "open") != 0)
+        g_print ("\t%s", _("resolved"));
+      g_print ("\n");
+    }
+
+  return EXIT_OK;
+}
+
 /* ---- main ------------------------------------------------------------ */
 
 static const Command commands[] = {
@@ -911,6 +1256,10 @@ static const Command commands[] = {
   { "history", N_("ID"), N_("Show the change history of a record or project"), cmd_history },
   { "stats", "", N_("Count records"), cmd_stats },
   { "check", "", N_("Check the store’s integrity and the domain rules"), cmd_check },
+  { "login", N_("--server URL --user NAME"), N_("Log in to a sync server (password on standard input)"), cmd_login },
+  { "sync", "", N_("Send local changes to the server and fetch others’"), cmd_sync },
+  { "conflicts", N_("[resolve ID --keep …]"), N_("List or resolve sync conflicts"), cmd_conflicts },
+  { "logout", "", N_("End the session with the sync server"), cmd_logout },
 };
 
 static void

@@ -323,9 +323,61 @@ static const char migration_1[] =
   "         c.op, h.field, h.old_value, h.new_value, c.actor, c.device, c.at\n"
   "  FROM history h JOIN change c ON c.id = h.change_id;\n";
 
+/* Version 2: sync. sync_state keeps what the client knows about its
+ * server (URL, account, role, organization, the pull cursor) — never the
+ * token, which lives in account.json (0600) or the keyring. conflict keeps
+ * what the server reported (ordinary conflicts) and the mutations it
+ * refused, so the user's values stay visible and restorable after they
+ * leave the outbox. shadow keeps the server's value of fields a pull could
+ * not apply because they had unpushed edits: if the push is then refused,
+ * the local record goes back to the server's value. */
+static const char migration_2[] =
+  "CREATE TABLE sync_state (\n"
+  "  key TEXT PRIMARY KEY NOT NULL,\n"
+  "  value TEXT\n"
+  ") WITHOUT ROWID;\n"
+  "\n"
+  "CREATE TABLE conflict (\n"
+  "  id INTEGER PRIMARY KEY,\n"
+  "  kind TEXT NOT NULL CHECK (kind IN ('conflict', 'rejected')),\n"
+  "  mutation_id TEXT,\n"
+  "  change_id INTEGER,\n"
+  "  entity TEXT NOT NULL,\n"
+  "  record_id TEXT NOT NULL,\n"
+  "  op TEXT NOT NULL,\n"
+  "  field TEXT,\n"
+  "  local_value TEXT,\n"
+  "  server_value TEXT,\n"
+  "  server_by TEXT,\n"
+  "  server_rev INTEGER,\n"
+  "  kept TEXT,\n"
+  "  error TEXT,\n"
+  "  reason TEXT,\n"
+  "  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved')),\n"
+  "  resolution TEXT,\n"
+  "  server_id INTEGER,\n"
+  "  at TEXT NOT NULL\n"
+  ");\n"
+  "CREATE INDEX conflict_open ON conflict (status, id);\n"
+  "CREATE UNIQUE INDEX conflict_server ON conflict (server_id) WHERE server_id IS NOT NULL;\n"
+  "CREATE INDEX conflict_record ON conflict (record_id);\n"
+  "\n"
+  "CREATE TABLE shadow (\n"
+  "  entity TEXT NOT NULL,\n"
+  "  record_id TEXT NOT NULL,\n"
+  "  field TEXT NOT NULL,\n"
+  "  value TEXT,\n"
+  "  rev INTEGER NOT NULL,\n"
+  "  PRIMARY KEY (record_id, field)\n"
+  ") WITHOUT ROWID;\n"
+  "\n"
+  "CREATE INDEX outbox_record ON outbox (record_id, change_id);\n"
+  "CREATE INDEX outbox_mutation ON outbox (mutation_id);\n";
+
 static const char * const migrations[] = {
   NULL,           /* version 0: the empty database */
   migration_1,
+  migration_2,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PROCURA_STORE_SCHEMA_VERSION + 1);

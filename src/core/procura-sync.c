@@ -1,0 +1,1109 @@
+/* procura-sync.c — the sync client: push the outbox, pull changes
+ *
+ * The HTTP side of docs/PROTOCOL.md. Everything the store must do with
+ * what the server answers is in procura-store-sync.c; this file talks to
+ * the server, retries what may be retried, and keeps each push batch under
+ * one Idempotency-Key across its retries so that a push whose answer was
+ * lost is answered again rather than applied twice.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <errno.h>
+#include <string.h>
+
+#include "procura-store-sync.h"
+#include "procura-sync.h"
+
+#define PUSH_BATCH_MAX   500
+#define PULL_PAGE_SIZE   500
+#define ACCOUNT_FILE     "account.json"
+
+G_DEFINE_QUARK (procura-sync-error-quark, procura_sync_error)
+
+struct _ProcuraSync
+{
+  GObject      parent_instance;
+
+  char        *data_dir;
+  char        *server_url;   /* without the trailing slash */
+  char        *token;
+  SoupSession *session;      /* for runs in the caller's thread */
+
+  guint        backoff_base; /* ms */
+  guint        backoff_cap;  /* ms */
+  guint        max_attempts;
+  guint        batch_size;
+};
+
+G_DEFINE_FINAL_TYPE (ProcuraSync, procura_sync, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_DATA_DIR,
+  PROP_SERVER_URL,
+  PROP_TOKEN,
+  PROP_BACKOFF_BASE,
+  PROP_BACKOFF_CAP,
+  PROP_MAX_ATTEMPTS,
+  PROP_BATCH_SIZE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* ---- accounts -------------------------------------------------------- */
+
+void
+procura_account_free (ProcuraAccount *account)
+{
+  if (account == NULL)
+    return;
+
+  g_free (account->server);
+  g_free (account->username);
+  g_free (account->role);
+  g_free (account->organization);
+  g_free (account->token);
+  g_free (account->expires_at);
+  g_free (account);
+}
+
+ProcuraAccount *
+procura_account_load (const char  *data_dir,
+                      GError     **error)
+{
+  g_autofree char *path = g_build_filename (data_dir, ACCOUNT_FILE, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(ProcuraAccount) account = g_new0 (ProcuraAccount, 1);
+  g_autoptr(GError) local_error = NULL;
+  JsonObject *object;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_NOT_LOGGED_IN,
+                   _("Not logged in: run “procura-cli login --server URL --user NAME” first"));
+      return NULL;
+    }
+
+  if (!json_parser_load_from_file (parser, path, &local_error) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_NOT_LOGGED_IN,
+                   _("Account: “%s” is unreadable (%s); log in again"), path,
+                   local_error != NULL ? local_error->message : _("not a JSON object"));
+      return NULL;
+    }
+
+  object = json_node_get_object (json_parser_get_root (parser));
+#define MEMBER(name) g_strdup (json_object_get_string_member_with_default (object, (name), NULL))
+  account->server = MEMBER ("server");
+  account->username = MEMBER ("username");
+  account->role = MEMBER ("role");
+  account->organization = MEMBER ("organization");
+  account->token = MEMBER ("token");
+  account->expires_at = MEMBER ("expires_at");
+#undef MEMBER
+
+  if (account->server == NULL || account->token == NULL)
+    {
+      g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_NOT_LOGGED_IN,
+                   _("Account: “%s” has no server or token; log in again"), path);
+      return NULL;
+    }
+
+  return g_steal_pointer (&account);
+}
+
+gboolean
+procura_account_save (const char            *data_dir,
+                      const ProcuraAccount  *account,
+                      GError               **error)
+{
+  g_autofree char *path = g_build_filename (data_dir, ACCOUNT_FILE, NULL);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (builder);
+#define MEMBER(name, value) \
+  json_builder_set_member_name (builder, (name)); \
+  if ((value) != NULL) json_builder_add_string_value (builder, (value)); else json_builder_add_null_value (builder)
+  MEMBER ("server", account->server);
+  MEMBER ("username", account->username);
+  MEMBER ("role", account->role);
+  MEMBER ("organization", account->organization);
+  MEMBER ("token", account->token);
+  MEMBER ("expires_at", account->expires_at);
+#undef MEMBER
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, TRUE);
+
+  if (g_mkdir_with_parents (data_dir, 0700) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv),
+                   _("Data directory: cannot create “%s”: %s"), data_dir, g_strerror (errsv));
+      return FALSE;
+    }
+
+  /* the token is a password for 30 days: only its owner may read it */
+  return g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
+gboolean
+procura_account_remove (const char  *data_dir,
+                        GError     **error)
+{
+  g_autofree char *path = g_build_filename (data_dir, ACCOUNT_FILE, NULL);
+
+  if (g_unlink (path) != 0 && errno != ENOENT)
+    {
+      int errsv = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv),
+                   _("Account: cannot remove “%s”: %s"), path, g_strerror (errsv));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* ---- the object ------------------------------------------------------ */
+
+static SoupSession *
+create_session (void)
+{
+  /* libsoup's default I/O timeout is none at all: a dead server would
+   * hang a sync for ever */
+  return soup_session_new_with_options ("timeout", 30,
+                                        "idle-timeout", 60,
+                                        "user-agent", "Procura/" PACKAGE_VERSION " ",
+                                        NULL);
+}
+
+static void
+procura_sync_finalize (GObject *object)
+{
+  ProcuraSync *self = (ProcuraSync *)object;
+
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->data_dir, g_free);
+  g_clear_pointer (&self->server_url, g_free);
+  g_clear_pointer (&self->token, g_free);
+
+  G_OBJECT_CLASS (procura_sync_parent_class)->finalize (object);
+}
+
+static void
+procura_sync_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  ProcuraSync *self = PROCURA_SYNC (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATA_DIR:
+      g_value_set_string (value, self->data_dir);
+      break;
+    case PROP_SERVER_URL:
+      g_value_set_string (value, self->server_url);
+      break;
+    case PROP_TOKEN:
+      g_value_set_string (value, self->token);
+      break;
+    case PROP_BACKOFF_BASE:
+      g_value_set_uint (value, self->backoff_base);
+      break;
+    case PROP_BACKOFF_CAP:
+      g_value_set_uint (value, self->backoff_cap);
+      break;
+    case PROP_MAX_ATTEMPTS:
+      g_value_set_uint (value, self->max_attempts);
+      break;
+    case PROP_BATCH_SIZE:
+      g_value_set_uint (value, self->batch_size);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+set_uint_prop (ProcuraSync *self,
+               guint       *field,
+               guint        value,
+               guint        prop_id)
+{
+  if (*field == value)
+    return;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+static void
+procura_sync_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  ProcuraSync *self = PROCURA_SYNC (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATA_DIR:
+      self->data_dir = g_value_dup_string (value);
+      break;
+    case PROP_SERVER_URL:
+      {
+        const char *url = g_value_get_string (value);
+        gsize len = url != NULL ? strlen (url) : 0;
+
+        while (len > 0 && url[len - 1] == '/')
+          len--;
+        self->server_url = url != NULL ? g_strndup (url, len) : NULL;
+      }
+      break;
+    case PROP_TOKEN:
+      procura_sync_set_token (self, g_value_get_string (value));
+      break;
+    case PROP_BACKOFF_BASE:
+      set_uint_prop (self, &self->backoff_base, g_value_get_uint (value), prop_id);
+      break;
+    case PROP_BACKOFF_CAP:
+      set_uint_prop (self, &self->backoff_cap, g_value_get_uint (value), prop_id);
+      break;
+    case PROP_MAX_ATTEMPTS:
+      set_uint_prop (self, &self->max_attempts, g_value_get_uint (value), prop_id);
+      break;
+    case PROP_BATCH_SIZE:
+      set_uint_prop (self, &self->batch_size, CLAMP (g_value_get_uint (value), 1, PUSH_BATCH_MAX), prop_id);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+procura_sync_class_init (ProcuraSyncClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = procura_sync_finalize;
+  object_class->get_property = procura_sync_get_property;
+  object_class->set_property = procura_sync_set_property;
+
+  properties[PROP_DATA_DIR] =
+    g_param_spec_string ("data-dir", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_SERVER_URL] =
+    g_param_spec_string ("server-url", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_TOKEN] =
+    g_param_spec_string ("token", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /* The first retry waits up to backoff-base ms, each next one up to twice
+   * as long, never more than backoff-cap (full jitter). */
+  properties[PROP_BACKOFF_BASE] =
+    g_param_spec_uint ("backoff-base", NULL, NULL, 1, G_MAXUINT, 1000,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_BACKOFF_CAP] =
+    g_param_spec_uint ("backoff-cap", NULL, NULL, 1, G_MAXUINT, 5 * 60 * 1000,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_MAX_ATTEMPTS] =
+    g_param_spec_uint ("max-attempts", NULL, NULL, 1, 1000, 8,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_BATCH_SIZE] =
+    g_param_spec_uint ("batch-size", NULL, NULL, 1, PUSH_BATCH_MAX, PUSH_BATCH_MAX,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+procura_sync_init (ProcuraSync *self)
+{
+  const char *backoff = g_getenv ("PROCURA_SYNC_BACKOFF_MS");
+
+  self->backoff_base = 1000;
+  self->backoff_cap = 5 * 60 * 1000;
+  self->max_attempts = 8;
+  self->batch_size = PUSH_BATCH_MAX;
+
+  /* tests (and impatient scripts): a small base, and a cap 16 times it */
+  if (backoff != NULL && g_ascii_strtoull (backoff, NULL, 10) > 0)
+    {
+      self->backoff_base = (guint) MIN (g_ascii_strtoull (backoff, NULL, 10), G_MAXUINT / 16);
+      self->backoff_cap = self->backoff_base * 16;
+    }
+}
+
+ProcuraSync *
+procura_sync_new (const char *data_dir,
+                  const char *server_url,
+                  const char *token)
+{
+  g_return_val_if_fail (data_dir != NULL, NULL);
+  g_return_val_if_fail (server_url != NULL, NULL);
+
+  return g_object_new (PROCURA_TYPE_SYNC,
+                       "data-dir", data_dir,
+                       "server-url", server_url,
+                       "token", token,
+                       NULL);
+}
+
+const char *
+procura_sync_get_server_url (ProcuraSync *self)
+{
+  g_return_val_if_fail (PROCURA_IS_SYNC (self), NULL);
+  return self->server_url;
+}
+
+const char *
+procura_sync_get_token (ProcuraSync *self)
+{
+  g_return_val_if_fail (PROCURA_IS_SYNC (self), NULL);
+  return self->token;
+}
+
+void
+procura_sync_set_token (ProcuraSync *self,
+                        const char  *token)
+{
+  g_return_if_fail (PROCURA_IS_SYNC (self));
+
+  if (g_strcmp0 (self->token, token) == 0)
+    return;
+  g_free (self->token);
+  self->token = g_strdup (token);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOKEN]);
+}
+
+/* ---- HTTP ------------------------------------------------------------ */
+
+typedef struct
+{
+  const char *method;
+  const char *path;              /* with the query */
+  GBytes     *body;              /* JSON, or NULL */
+  const char *idempotency_key;
+  gboolean    authorized;
+  gboolean    retry;
+} Request;
+
+static gboolean
+status_is_retryable (guint       status,
+                     const char *code)
+{
+  return status == 408 || status == 429 || status >= 500 ||
+         (status == 409 && g_strcmp0 (code, "key_in_flight") == 0);
+}
+
+/* The error object of an answer: {"error": "…", "reason": "…"}. */
+static void
+parse_error_body (GBytes  *bytes,
+                  char   **out_code,
+                  char   **out_reason)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gsize size = 0;
+  const char *data = bytes != NULL ? g_bytes_get_data (bytes, &size) : NULL;
+  JsonObject *object;
+
+  *out_code = *out_reason = NULL;
+  if (data == NULL || size == 0 || !json_parser_load_from_data (parser, data, size, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return;
+
+  object = json_node_get_object (json_parser_get_root (parser));
+  *out_code = g_strdup (json_object_get_string_member_with_default (object, "error", NULL));
+  *out_reason = g_strdup (json_object_get_string_member_with_default (object, "reason", NULL));
+}
+
+static void
+set_status_error (GError     **error,
+                  guint        status,
+                  const char  *code,
+                  const char  *reason)
+{
+  const char *why = reason != NULL ? reason : code != NULL ? code : soup_status_get_phrase (status);
+
+  switch (status)
+    {
+    case 401:
+      g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_UNAUTHORIZED,
+                   _("Server: not logged in or the session expired (%s); log in again"), why);
+      break;
+    case 403:
+      g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_FORBIDDEN,
+                   _("Server: not allowed (%s)"), why);
+      break;
+    case 404:
+    case 405:
+      g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_NOT_SUPPORTED,
+                   _("Server: does not offer this (HTTP %u, %s); is it a Procura server of this version?"),
+                   status, why);
+      break;
+    case 410:
+      g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_CURSOR_EXPIRED,
+                   _("Server: this device’s copy is too old to continue (%s)"), why);
+      break;
+    default:
+      if (status_is_retryable (status, code))
+        g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_UNAVAILABLE,
+                     _("Server: unavailable (HTTP %u, %s); try again later"), status, why);
+      else
+        g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_REFUSED,
+                     _("Server: refused the request (HTTP %u, %s)"), status, why);
+    }
+}
+
+/* Sleeps ms, waking early when cancelled. */
+static gboolean
+sleep_cancellable (guint          ms,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      g_usleep (MIN (end - g_get_monotonic_time (), 50 * 1000));
+    }
+
+  return !g_cancellable_set_error_if_cancelled (cancellable, error);
+}
+
+static guint
+backoff_delay (ProcuraSync *self,
+               guint        attempt,
+               const char  *retry_after)
+{
+  guint64 ceiling = self->backoff_base;
+  guint delay;
+
+  for (guint i = 1; i < attempt && ceiling < self->backoff_cap; i++)
+    ceiling *= 2;
+  ceiling = MIN (ceiling, self->backoff_cap);
+
+  /* full jitter: anywhere between nothing and the ceiling */
+  delay = (guint) g_random_int_range (0, (gint32) MIN (ceiling, G_MAXINT32 - 1) + 1);
+
+  /* the server knows better when it will take us again, within our cap */
+  if (retry_after != NULL)
+    {
+      guint64 seconds = g_ascii_strtoull (retry_after, NULL, 10);
+
+      if (seconds > 0)
+        delay = (guint) MIN (MAX ((guint64) delay, seconds * 1000), self->backoff_cap);
+    }
+
+  return delay;
+}
+
+/* Sends req, retrying what may be retried. Returns the body of a 2xx
+ * answer, or NULL with error; *out_status is the last HTTP status (0 when
+ * no answer came). */
+static GBytes *
+send_request (ProcuraSync    *self,
+              SoupSession    *session,
+              const Request  *req,
+              guint          *out_status,
+              GCancellable   *cancellable,
+              GError        **error)
+{
+  g_autofree char *url = g_strconcat (self->server_url, req->path, NULL);
+  g_autoptr(GError) last_error = NULL;
+  guint max_attempts = req->retry ? self->max_attempts : 1;
+
+  for (guint attempt = 1; attempt <= max_attempts; attempt++)
+    {
+      g_autoptr(SoupMessage) msg = soup_message_new (req->method, url);
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *code = NULL;
+      g_autofree char *reason = NULL;
+      g_autofree char *retry_after = NULL;
+      SoupMessageHeaders *headers;
+      guint status;
+
+      if (msg == NULL)
+        {
+          g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_REFUSED,
+                       _("Server: “%s” is not a valid address"), self->server_url);
+          return NULL;
+        }
+
+      headers = soup_message_get_request_headers (msg);
+      soup_message_headers_replace (headers, "Sync-Protocol", "1");
+      soup_message_headers_replace (headers, "Accept", "application/json");
+      if (req->authorized && self->token != NULL)
+        {
+          g_autofree char *bearer = g_strconcat ("Bearer ", self->token, NULL);
+          soup_message_headers_replace (headers, "Authorization", bearer);
+        }
+      if (req->idempotency_key != NULL)
+        {
+          soup_message_headers_replace (headers, "Idempotency-Key", req->idempotency_key);
+          /* the key makes a resend harmless, so libsoup may reuse a
+           * connection for it */
+          soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
+        }
+      if (req->body != NULL)
+        soup_message_set_request_body_from_bytes (msg, "application/json", req->body);
+
+      *out_status = 0;
+      bytes = soup_session_send_and_read (session, msg, cancellable, &local_error);
+      if (bytes == NULL)
+        {
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return NULL;
+            }
+          g_debug ("%s %s: attempt %u: %s", req->method, req->path, attempt, local_error->message);
+          g_clear_error (&last_error);
+          g_set_error (&last_error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_UNAVAILABLE,
+                       _("Server: cannot reach %s (%s)"), self->server_url, local_error->message);
+        }
+      else
+        {
+          status = *out_status = soup_message_get_status (msg);
+          if (status >= 200 && status < 300)
+            return g_steal_pointer (&bytes);
+
+          parse_error_body (bytes, &code, &reason);
+          if (!status_is_retryable (status, code) || !req->retry)
+            {
+              set_status_error (error, status, code, reason);
+              return NULL;
+            }
+          g_debug ("%s %s: attempt %u: HTTP %u %s", req->method, req->path, attempt, status, code);
+          g_clear_error (&last_error);
+          set_status_error (&last_error, status, code, reason);
+          retry_after = g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                                 "Retry-After"));
+        }
+
+      if (attempt < max_attempts &&
+          !sleep_cancellable (backoff_delay (self, attempt, retry_after), cancellable, error))
+        return NULL;
+    }
+
+  g_propagate_error (error, g_steal_pointer (&last_error));
+  return NULL;
+}
+
+static JsonObject *
+parse_object (GBytes  *bytes,
+              GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gsize size = 0;
+  const char *data = g_bytes_get_data (bytes, &size);
+  g_autoptr(GError) local_error = NULL;
+
+  if (data == NULL || !json_parser_load_from_data (parser, data, size, &local_error) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_PROTOCOL,
+                   _("Server: the answer is not a JSON object (%s)"),
+                   local_error != NULL ? local_error->message : _("empty"));
+      return NULL;
+    }
+
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static GBytes *
+object_to_bytes (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+  gsize length = 0;
+  char *text = json_to_string (node, FALSE);
+
+  length = strlen (text);
+  return g_bytes_new_take (text, length);
+}
+
+/* ---- login and logout ------------------------------------------------ */
+
+static SoupSession *
+get_session (ProcuraSync *self)
+{
+  if (self->session == NULL)
+    self->session = create_session ();
+  return self->session;
+}
+
+ProcuraAccount *
+procura_sync_login (ProcuraSync   *self,
+                    const char    *username,
+                    const char    *password,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(GBytes) request_bytes = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(ProcuraAccount) account = NULL;
+  Request req = { "POST", "/v1/session", NULL, NULL, FALSE, FALSE };
+  guint status = 0;
+
+  g_return_val_if_fail (PROCURA_IS_SYNC (self), NULL);
+  g_return_val_if_fail (username != NULL && password != NULL, NULL);
+
+  json_object_set_string_member (body, "username", username);
+  json_object_set_string_member (body, "password", password);
+  req.body = request_bytes = object_to_bytes (body);
+
+  /* a wrong password is not retried: five of them lock the account */
+  if (!(bytes = send_request (self, get_session (self), &req, &status, cancellable, error)))
+    return NULL;
+  if (!(answer = parse_object (bytes, error)))
+    return NULL;
+
+  account = g_new0 (ProcuraAccount, 1);
+  account->server = g_strdup (self->server_url);
+  account->token = g_strdup (json_object_get_string_member_with_default (answer, "token", NULL));
+  account->expires_at = g_strdup (json_object_get_string_member_with_default (answer, "expires_at", NULL));
+  account->role = g_strdup (json_object_get_string_member_with_default (answer, "role", NULL));
+  account->username = g_strdup (json_object_get_string_member_with_default (answer, "username", username));
+  account->organization = g_strdup (json_object_get_string_member_with_default (answer, "organization", NULL));
+  if (account->token == NULL)
+    {
+      g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_PROTOCOL,
+                   _("Server: the login answer has no token"));
+      return NULL;
+    }
+
+  procura_sync_set_token (self, account->token);
+  return g_steal_pointer (&account);
+}
+
+gboolean
+procura_sync_logout (ProcuraSync   *self,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  Request req = { "DELETE", "/v1/session", NULL, NULL, TRUE, FALSE };
+  g_autoptr(GBytes) bytes = NULL;
+  guint status = 0;
+
+  g_return_val_if_fail (PROCURA_IS_SYNC (self), FALSE);
+
+  bytes = send_request (self, get_session (self), &req, &status, cancellable, error);
+  return bytes != NULL;
+}
+
+/* ---- push ------------------------------------------------------------ */
+
+static gboolean
+push (ProcuraSync        *self,
+      SoupSession        *session,
+      ProcuraStore       *store,
+      ProcuraSyncReport  *report,
+      GCancellable       *cancellable,
+      GError            **error)
+{
+  guint limit = self->batch_size;
+
+  for (;;)
+    {
+      g_autoptr(JsonArray) mutations = NULL;
+      g_autoptr(JsonObject) body = NULL;
+      g_autoptr(GBytes) body_bytes = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(JsonObject) answer = NULL;
+      g_autofree char *key = NULL;
+      JsonArray *results;
+      Request req = { "POST", "/v1/push", NULL, NULL, TRUE, TRUE };
+      g_autoptr(GHashTable) records = g_hash_table_new (g_str_hash, g_str_equal);
+      g_autoptr(GError) local_error = NULL;
+      gboolean more;
+      guint n_listed;
+      guint n_mutations;
+      guint n_results;
+      guint status = 0;
+
+      if (!(mutations = procura_store_sync_list_outbox (store, limit, error)))
+        return FALSE;
+      n_listed = json_array_get_length (mutations);
+      if (n_listed == 0)
+        return TRUE;
+
+      /* A batch stops before a record's second mutation. The server judges
+       * each by its base_rev, and the second was made on top of the first,
+       * whose revision is only known from the answer: sent together, the
+       * first would look like someone else's change (a false conflict, or
+       * a refused strict field for "create, then activate"). Acknowledging
+       * the first rebases the second for the next batch. */
+      for (n_mutations = 0; n_mutations < n_listed; n_mutations++)
+        {
+          const char *id = json_object_get_string_member (json_array_get_object_element (mutations, n_mutations), "id");
+
+          if (!g_hash_table_add (records, (gpointer) id))
+            break;
+        }
+      while (json_array_get_length (mutations) > n_mutations)
+        json_array_remove_element (mutations, n_mutations);
+      more = n_mutations < n_listed || n_listed == limit;
+
+      body = json_object_new ();
+      json_object_set_int_member (body, "protocol", 1);
+      json_object_set_string_member (body, "device", procura_store_get_device_id (store));
+      json_object_set_array_member (body, "mutations", json_array_ref (mutations));
+      req.body = body_bytes = object_to_bytes (body);
+      /* one key per batch, the same for each retry of it */
+      req.idempotency_key = key = g_uuid_string_random ();
+
+      bytes = send_request (self, session, &req, &status, cancellable, &local_error);
+      /* over the server's 8 MiB: long texts; send fewer at a time */
+      if (bytes == NULL && status == 413 && n_mutations > 1)
+        {
+          g_debug ("push of %u changes too large, trying %u", n_mutations, n_mutations / 2);
+          limit = n_mutations / 2;
+          g_clear_error (&local_error);
+          continue;
+        }
+      if (bytes == NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (!(answer = parse_object (bytes, error)))
+        return FALSE;
+
+      if (!json_object_has_member (answer, "results") ||
+          !JSON_NODE_HOLDS_ARRAY (json_object_get_member (answer, "results")))
+        {
+          g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_PROTOCOL,
+                       _("Server: the push answer has no results"));
+          return FALSE;
+        }
+      results = json_object_get_array_member (answer, "results");
+      n_results = json_array_get_length (results);
+      if (n_results == 0 || n_results > n_mutations)
+        {
+          g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_PROTOCOL,
+                       _("Server: %u results for %u changes pushed"), n_results, n_mutations);
+          return FALSE;
+        }
+
+      /* the whole batch's answers in one transaction: a crash here means
+       * the batch is pushed again, and answered again from its ids */
+      if (!procura_store_begin (store, error))
+        return FALSE;
+      for (guint i = 0; i < n_results; i++)
+        {
+          JsonNode *node = json_array_get_element (results, i);
+          JsonObject *result;
+          const char *result_status;
+
+          if (!JSON_NODE_HOLDS_OBJECT (node))
+            {
+              g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_PROTOCOL,
+                           _("Server: a push result is not an object"));
+              procura_store_rollback (store);
+              return FALSE;
+            }
+          result = json_node_get_object (node);
+          /* one result per mutation, in order: anything else could
+           * acknowledge nothing and push the same batch for ever */
+          if (g_strcmp0 (json_object_get_string_member_with_default (result, "mutation_id", NULL),
+                         json_object_get_string_member (json_array_get_object_element (mutations, i),
+                                                        "mutation_id")) != 0)
+            {
+              g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_PROTOCOL,
+                           _("Server: push result %u does not answer the change sent in its place"), i + 1);
+              procura_store_rollback (store);
+              return FALSE;
+            }
+          if (!procura_store_sync_apply_result (store, result, error))
+            {
+              procura_store_rollback (store);
+              return FALSE;
+            }
+
+          result_status = json_object_get_string_member_with_default (result, "status", "");
+          if (strcmp (result_status, "applied") == 0)
+            report->applied++;
+          else if (strcmp (result_status, "merged") == 0)
+            report->merged++;
+          else if (strcmp (result_status, "conflict") == 0)
+            report->conflicts++;
+          else if (strcmp (result_status, "rejected") == 0)
+            report->rejected++;
+        }
+      if (!procura_store_commit (store, error))
+        return FALSE;
+
+      report->pushed += n_results;
+      if (!more && n_results == n_mutations)
+        return TRUE;
+    }
+}
+
+/* ---- pull ------------------------------------------------------------ */
+
+static gboolean
+pull (ProcuraSync        *self,
+      SoupSession        *session,
+      ProcuraStore       *store,
+      ProcuraSyncReport  *report,
+      GCancellable       *cancellable,
+      GError            **error)
+{
+  g_autofree char *cursor = NULL;
+  gboolean restarted = FALSE;
+  g_autoptr(GError) local_error = NULL;
+
+  cursor = procura_store_sync_get_state (store, PROCURA_SYNC_STATE_CURSOR, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  for (;;)
+    {
+      g_autofree char *escaped = g_uri_escape_string (cursor != NULL ? cursor : "0", NULL, FALSE);
+      g_autofree char *path = g_strdup_printf ("/v1/changes?since=%s&limit=%d", escaped, PULL_PAGE_SIZE);
+      Request req = { "GET", path, NULL, NULL, TRUE, TRUE };
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(JsonObject) answer = NULL;
+      g_autofree char *next = NULL;
+      JsonNode *member;
+      JsonArray *changes;
+      gboolean has_more;
+      guint n = 0;
+      guint status = 0;
+
+      bytes = send_request (self, session, &req, &status, cancellable, &local_error);
+      if (bytes == NULL)
+        {
+          /* 410: the server no longer has the changes since our cursor;
+           * start over from the beginning (records are upserted) */
+          if (!restarted && g_error_matches (local_error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_CURSOR_EXPIRED))
+            {
+              g_clear_error (&local_error);
+              g_clear_pointer (&cursor, g_free);
+              restarted = TRUE;
+              continue;
+            }
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+
+      if (!(answer = parse_object (bytes, error)))
+        return FALSE;
+
+      member = json_object_get_member (answer, "changes");
+      if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
+        {
+          g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_PROTOCOL,
+                       _("Server: the changes answer has no changes"));
+          return FALSE;
+        }
+      changes = json_node_get_array (member);
+
+      /* the cursor is opaque: a string, though a number is taken too */
+      member = json_object_get_member (answer, "next");
+      if (member != NULL && JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_STRING)
+        next = g_strdup (json_node_get_string (member));
+      else if (member != NULL && JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_INT64)
+        next = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (member));
+      has_more = json_object_get_boolean_member_with_default (answer, "has_more", FALSE);
+
+      if (!procura_store_sync_apply_page (store, changes, next, &n, error))
+        return FALSE;
+      report->pulled += n;
+
+      if (!has_more)
+        return TRUE;
+      if (next == NULL || g_strcmp0 (next, cursor) == 0)
+        {
+          g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_PROTOCOL,
+                       _("Server: more changes announced but the cursor did not move"));
+          return FALSE;
+        }
+      g_free (cursor);
+      cursor = g_steal_pointer (&next);
+    }
+}
+
+/* ---- the server's conflict list -------------------------------------- */
+
+/* GET /v1/conflicts: what the server keeps open, so the person whose
+ * value lost a merge sees it here as well as the one whose push won. A
+ * server without the endpoint is not an error. */
+static gboolean
+fetch_conflicts (ProcuraSync   *self,
+                 SoupSession   *session,
+                 ProcuraStore  *store,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  Request req = { "GET", "/v1/conflicts", NULL, NULL, TRUE, TRUE };
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *username = NULL;
+  JsonNode *root;
+  JsonArray *conflicts = NULL;
+  const char *data;
+  gsize size = 0;
+  guint status = 0;
+
+  bytes = send_request (self, session, &req, &status, cancellable, &local_error);
+  if (bytes == NULL)
+    {
+      if (g_error_matches (local_error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_NOT_SUPPORTED))
+        {
+          g_debug ("GET /v1/conflicts: %s", local_error->message);
+          return TRUE;
+        }
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  data = g_bytes_get_data (bytes, &size);
+  if (data == NULL || !json_parser_load_from_data (parser, data, size, NULL))
+    {
+      g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_PROTOCOL,
+                   _("Server: the conflict list is not JSON"));
+      return FALSE;
+    }
+
+  /* {"conflicts": […]}, or the array itself */
+  root = json_parser_get_root (parser);
+  if (JSON_NODE_HOLDS_ARRAY (root))
+    conflicts = json_node_get_array (root);
+  else if (JSON_NODE_HOLDS_OBJECT (root) && json_object_has_member (json_node_get_object (root), "conflicts") &&
+           JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (root), "conflicts")))
+    conflicts = json_object_get_array_member (json_node_get_object (root), "conflicts");
+  if (conflicts == NULL)
+    {
+      g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_PROTOCOL,
+                   _("Server: the conflict list has no conflicts"));
+      return FALSE;
+    }
+
+  username = procura_store_sync_get_state (store, PROCURA_SYNC_STATE_USERNAME, NULL);
+  if (!procura_store_sync_merge_server_conflicts (store, conflicts, username, &local_error))
+    {
+      g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_PROTOCOL,
+                   _("Server: the conflict list is malformed (%s)"), local_error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+run (ProcuraSync        *self,
+     SoupSession        *session,
+     ProcuraStore       *store,
+     ProcuraSyncReport  *report,
+     GCancellable       *cancellable,
+     GError            **error)
+{
+  if (self->token == NULL)
+    {
+      g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_NOT_LOGGED_IN,
+                   _("Not logged in: run “procura-cli login --server URL --user NAME” first"));
+      return FALSE;
+    }
+
+  return push (self, session, store, report, cancellable, error) &&
+         pull (self, session, store, report, cancellable, error) &&
+         fetch_conflicts (self, session, store, cancellable, error);
+}
+
+gboolean
+procura_sync_run (ProcuraSync        *self,
+                  ProcuraStore       *store,
+                  ProcuraSyncReport  *report,
+                  GCancellable       *cancellable,
+                  GError            **error)
+{
+  ProcuraSyncReport local_report = { 0, };
+
+  g_return_val_if_fail (PROCURA_IS_SYNC (self), FALSE);
+  g_return_val_if_fail (PROCURA_IS_STORE (store), FALSE);
+
+  if (report == NULL)
+    report = &local_report;
+  memset (report, 0, sizeof *report);
+
+  return run (self, get_session (self), store, report, cancellable, error);
+}
+
+static void
+run_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  ProcuraSync *self = source_object;
+  ProcuraSyncReport *report = task_data;
+  /* a session and a store connection of this thread's own: neither is
+   * shared with the thread that called */
+  g_autoptr(SoupSession) session = create_session ();
+  g_autoptr(ProcuraStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!(store = procura_store_open (self->data_dir, &error)) ||
+      !run (self, session, store, report, cancellable, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+procura_sync_run_async (ProcuraSync         *self,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PROCURA_IS_SYNC (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, procura_sync_run_async);
+  g_task_set_task_data (task, g_new0 (ProcuraSyncReport, 1), g_free);
+  g_task_run_in_thread (task, run_thread);
+}
+
+gboolean
+procura_sync_run_finish (ProcuraSync        *self,
+                         GAsyncResult       *result,
+                         ProcuraSyncReport  *report,
+                         GError            **error)
+{
+  g_return_val_if_fail (PROCURA_IS_SYNC (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  /* what got done before a failure is reported too */
+  if (report != NULL)
+    *report = *(ProcuraSyncReport *) g_task_get_task_data (G_TASK (result));
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,1781 @@
+/* test-sync.c — the sync client
+ *
+ * (a) The store's side, without a server: the outbox as wire mutations,
+ *     acknowledgements rebasing later edits, refusals kept visible,
+ *     pulled pages applied whole or not at all.
+ * (b) End to end against the real procura-server ($PROCURA_SERVER) with
+ *     two client data directories driven through procura-cli
+ *     ($PROCURA_CLI). Skipped, saying so, when there is no server binary.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include "procura-error.h"
+#include "procura-json.h"
+#include "procura-store-private.h"
+#include "procura-store-sync.h"
+#include "procura-sync.h"
+#include "procura-test-utils.h"
+
+/* ---- helpers --------------------------------------------------------- */
+
+static gint64
+db_int (Fixture    *f,
+        const char *format,
+        ...) G_GNUC_PRINTF (2, 3);
+
+static gint64
+db_int (Fixture    *f,
+        const char *format,
+        ...)
+{
+  g_autofree char *path = g_build_filename (f->dir, PROCURA_STORE_DB_NAME, NULL);
+  g_autofree char *sql = NULL;
+  va_list args;
+
+  va_start (args, format);
+  sql = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  return db_query_int (path, sql);
+}
+
+/* A second store standing in for the server: records made there through
+ * the write path are what a pull carries. */
+static void
+origin_open (Fixture *f,
+             Fixture *origin)
+{
+  g_autofree char *dir = g_build_filename (f->dir, "origin", NULL);
+
+  fixture_open (origin, dir);
+  origin->seq = 500;
+}
+
+/* The wire form of a record of store, with the server revision rev. */
+static JsonNode *
+wire (Fixture                 *store,
+      const ProcuraEntityInfo *entity,
+      const char              *id,
+      gint64                   rev)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ProcuraRecord) record = procura_store_get_including_deleted (store->store, entity, id, &error);
+  JsonNode *node;
+
+  g_assert_no_error (error);
+  node = procura_record_to_json (record);
+  json_object_set_int_member (json_node_get_object (node), "rev", rev);
+
+  return node;
+}
+
+/* A page entry: {"seq": seq, "record": record} (takes record). */
+static void
+page_add (JsonArray *page,
+          gint64     seq,
+          JsonNode  *record)
+{
+  JsonObject *entry = json_object_new ();
+
+  json_object_set_int_member (entry, "seq", seq);
+  json_object_set_member (entry, "record", record);
+  json_array_add_object_element (page, entry);
+}
+
+static gboolean
+apply_page (Fixture    *f,
+            JsonArray  *page,
+            const char *cursor,
+            GError    **error)
+{
+  guint n = 0;
+
+  return procura_store_sync_apply_page (f->store, page, cursor, &n, error);
+}
+
+static JsonArray *
+outbox (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  JsonArray *mutations = procura_store_sync_list_outbox (f->store, 500, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (mutations);
+  return mutations;
+}
+
+static char *
+outbox_mutation (Fixture *f,
+                 guint    index)
+{
+  g_autoptr(JsonArray) mutations = outbox (f);
+
+  g_assert_cmpuint (index, <, json_array_get_length (mutations));
+  return g_strdup (json_object_get_string_member (json_array_get_object_element (mutations, index),
+                                                  "mutation_id"));
+}
+
+/* Feeds one push result for mutation_id through the store. */
+static void
+result_ok (Fixture    *f,
+           const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = parse_json (json);
+
+  g_assert_true (procura_store_begin (f->store, &error));
+  g_assert_true (procura_store_sync_apply_result (f->store, json_node_get_object (node), &error));
+  g_assert_no_error (error);
+  g_assert_true (procura_store_commit (f->store, &error));
+}
+
+static void
+ack (Fixture    *f,
+     const char *mutation_id,
+     const char *status,
+     gint64      rev)
+{
+  g_autofree char *json = g_strdup_printf ("{\"mutation_id\": \"%s\", \"status\": \"%s\", \"rev\": %" G_GINT64_FORMAT "}",
+                                           mutation_id, status, rev);
+  result_ok (f, json);
+}
+
+/* Pushes everything queued as if the server applied it at rev, rev+1 … */
+static void
+ack_all (Fixture *f,
+         gint64   rev)
+{
+  g_autoptr(JsonArray) mutations = outbox (f);
+
+  for (guint i = 0; i < json_array_get_length (mutations); i++)
+    ack (f, json_object_get_string_member (json_array_get_object_element (mutations, i), "mutation_id"),
+         "applied", rev + i);
+}
+
+static char *
+state (Fixture    *f,
+       const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  char *value = procura_store_sync_get_state (f->store, key, &error);
+
+  g_assert_no_error (error);
+  return value;
+}
+
+/* ---- (a) the outbox -------------------------------------------------- */
+
+/* Pending writes come out oldest first, in the wire form of the
+ * protocol: only the changed fields, the rev each edit was based on. */
+static void
+test_outbox_order_and_shape (Fixture *f)
+{
+  g_autofree char *org = add_org (f, "徐汇区阳光社工服务中心", "social_work_agency");
+  g_autofree char *project = add_draft_project (f, "SY-001");
+  g_autoptr(JsonArray) mutations = NULL;
+  g_autoptr(JsonArray) limited = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *m;
+  JsonObject *fields;
+
+  set_text (f, PROCURA_ENTITY_PROJECT, project, "title", "新标题");
+
+  mutations = outbox (f);
+  g_assert_cmpuint (json_array_get_length (mutations), ==, 3);
+
+  m = json_array_get_object_element (mutations, 0);
+  g_assert_cmpstr (json_object_get_string_member (m, "entity"), ==, "organization");
+  g_assert_cmpstr (json_object_get_string_member (m, "id"), ==, org);
+  g_assert_cmpstr (json_object_get_string_member (m, "op"), ==, "insert");
+  g_assert_cmpint (json_object_get_int_member (m, "base_rev"), ==, 0);
+  g_assert_true (g_uuid_string_is_valid (json_object_get_string_member (m, "mutation_id")));
+  fields = json_object_get_object_member (m, "fields");
+  g_assert_cmpstr (json_object_get_string_member (fields, "name"), ==, "徐汇区阳光社工服务中心");
+  g_assert_cmpstr (json_object_get_string_member (fields, "kind"), ==, "social_work_agency");
+  /* unset fields of an insert are not sent */
+  g_assert_false (json_object_has_member (fields, "address"));
+
+  m = json_array_get_object_element (mutations, 1);
+  g_assert_cmpstr (json_object_get_string_member (m, "entity"), ==, "project");
+  g_assert_cmpstr (json_object_get_string_member (m, "op"), ==, "insert");
+
+  m = json_array_get_object_element (mutations, 2);
+  g_assert_cmpstr (json_object_get_string_member (m, "id"), ==, project);
+  g_assert_cmpstr (json_object_get_string_member (m, "op"), ==, "update");
+  fields = json_object_get_object_member (m, "fields");
+  g_assert_cmpuint (json_object_get_size (fields), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (fields, "title"), ==, "新标题");
+
+  /* exactly the exact members the protocol names */
+  g_assert_cmpuint (json_object_get_size (m), ==, 6);
+  for (guint i = 0; i < 6; i++)
+    {
+      static const char * const names[] = { "mutation_id", "entity", "id", "op", "base_rev", "fields" };
+      g_assert_true (json_object_has_member (m, names[i]));
+    }
+
+  limited = procura_store_sync_list_outbox (f->store, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (limited), ==, 2);
+  g_assert_cmpint (procura_store_sync_count_outbox (f->store, NULL), ==, 3);
+
+  /* a delete carries no fields */
+  {
+    g_autofree char *extra = add_draft_project (f, "SY-002");
+    g_autoptr(JsonArray) after = NULL;
+
+    g_assert_true (procura_store_delete (f->store, PROCURA_ENTITY_PROJECT, extra, &error));
+    g_assert_no_error (error);
+    after = outbox (f);
+    m = json_array_get_object_element (after, json_array_get_length (after) - 1);
+    g_assert_cmpstr (json_object_get_string_member (m, "op"), ==, "delete");
+    g_assert_cmpuint (json_object_get_size (json_object_get_object_member (m, "fields")), ==, 0);
+  }
+}
+
+/* An acknowledgement removes the mutation, gives the record the server's
+ * rev, and rebases the record's later pending edits on it: they were made
+ * on top of the one acknowledged. */
+static void
+test_ack_rebases (Fixture *f)
+{
+  g_autofree char *project = add_draft_project (f, "SY-010");
+  g_autofree char *other = add_draft_project (f, "SY-011");
+  g_autofree char *m_insert = NULL;
+  g_autofree char *m_title = NULL;
+  g_autoptr(ProcuraRecord) record = NULL;
+
+  set_text (f, PROCURA_ENTITY_PROJECT, project, "title", "第一次修改");
+  set_text (f, PROCURA_ENTITY_PROJECT, project, "street", "田林街道");
+  m_insert = outbox_mutation (f, 0);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM outbox WHERE record_id = '%s' AND base_rev = 0", project), ==, 3);
+
+  ack (f, m_insert, "applied", 7);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM outbox WHERE mutation_id = '%s'", m_insert), ==, 0);
+  record = get_ok (f, PROCURA_ENTITY_PROJECT, project);
+  g_assert_cmpint (procura_record_get_rev (record), ==, 7);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM outbox WHERE record_id = '%s' AND base_rev = 7", project), ==, 2);
+  /* other records keep their base */
+  g_assert_cmpint (db_int (f, "SELECT base_rev FROM outbox WHERE record_id = '%s'", other), ==, 0);
+
+  /* the second edit of the project is now first in line */
+  g_free (m_title);
+  m_title = outbox_mutation (f, 0);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM outbox WHERE mutation_id = '%s' AND record_id = '%s'",
+                           m_title, other), ==, 1);
+  g_free (m_title);
+  m_title = outbox_mutation (f, 1);
+  ack (f, m_title, "merged", 12);
+  g_clear_pointer (&record, procura_record_unref);
+  record = get_ok (f, PROCURA_ENTITY_PROJECT, project);
+  g_assert_cmpint (procura_record_get_rev (record), ==, 12);
+  g_assert_cmpint (db_int (f, "SELECT base_rev FROM outbox WHERE record_id = '%s'", project), ==, 12);
+
+  /* a replayed answer for a mutation already acknowledged changes nothing */
+  ack (f, m_title, "merged", 12);
+  g_assert_cmpint (procura_store_sync_count_outbox (f->store, NULL), ==, 2);
+
+  /* a rev never goes backwards */
+  g_free (m_title);
+  m_title = outbox_mutation (f, 1);
+  ack (f, m_title, "applied", 3);
+  g_clear_pointer (&record, procura_record_unref);
+  record = get_ok (f, PROCURA_ENTITY_PROJECT, project);
+  g_assert_cmpint (procura_record_get_rev (record), ==, 12);
+}
+
+/* ---- (a) pulling ----------------------------------------------------- */
+
+/* A page arrives with a child before its parent: it is written whole, with
+ * history by "server", no outbox rows, and its cursor. */
+static void
+test_pull_page (Fixture *f)
+{
+  Fixture origin = { 0 };
+  g_autofree char *project = NULL;
+  g_autofree char *milestone = NULL;
+  g_autofree char *agency = NULL;
+  g_autofree char *buyer = NULL;
+  g_autofree char *cursor = NULL;
+  g_autoptr(JsonArray) page = json_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ProcuraRecord) pulled = NULL;
+  gint64 outbox_before = procura_store_sync_count_outbox (f->store, NULL);
+
+  origin_open (f, &origin);
+  project = add_active_project (&origin, FIXTURE_VALUE);
+  milestone = add_milestone (&origin, project, "第一季度报告", "2021-04-05");
+  agency = get_text (&origin, PROCURA_ENTITY_PROJECT, project, "agency_id");
+
+  /* the milestone first, then the project, then the organizations */
+  page_add (page, 20, wire (&origin, PROCURA_ENTITY_MILESTONE, milestone, 20));
+  page_add (page, 21, wire (&origin, PROCURA_ENTITY_PROJECT, project, 21));
+  page_add (page, 22, wire (&origin, PROCURA_ENTITY_ORGANIZATION, agency, 22));
+  buyer = get_text (&origin, PROCURA_ENTITY_PROJECT, project, "buyer_id");
+  page_add (page, 23, wire (&origin, PROCURA_ENTITY_ORGANIZATION, buyer, 23));
+
+  g_assert_true (apply_page (f, page, "23", &error));
+  g_assert_no_error (error);
+
+  pulled = get_ok (f, PROCURA_ENTITY_MILESTONE, milestone);
+  g_assert_cmpint (procura_record_get_rev (pulled), ==, 20);
+  g_assert_cmpstr (procura_record_get_string (pulled, "title"), ==, "第一季度报告");
+  g_clear_pointer (&pulled, procura_record_unref);
+  pulled = get_ok (f, PROCURA_ENTITY_PROJECT, project);
+  g_assert_cmpint (procura_record_get_rev (pulled), ==, 21);
+  g_assert_cmpstr (procura_record_get_string (pulled, "status"), ==, "active");
+  g_assert_cmpint (procura_record_get_int (pulled, "value", -1), ==, FIXTURE_VALUE);
+
+  g_assert_cmpint (procura_store_sync_count_outbox (f->store, NULL), ==, outbox_before);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM history_view WHERE record_id = '%s' AND field = 'status' "
+                              "AND new_value = 'active' AND actor = 'server'", project), ==, 1);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM change WHERE record_id = '%s' AND op = 'insert'", milestone), ==, 1);
+  cursor = state (f, PROCURA_SYNC_STATE_CURSOR);
+  g_assert_cmpstr (cursor, ==, "23");
+  assert_check_passes (f);
+
+  /* the same page again (a retried pull) writes no new history */
+  {
+    gint64 changes = db_int (f, "SELECT count(*) FROM change");
+
+    g_assert_true (apply_page (f, page, "23", &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (db_int (f, "SELECT count(*) FROM change"), ==, changes);
+  }
+
+  fixture_close (&origin);
+}
+
+/* A pulled record never overwrites fields with unpushed edits; the
+ * server's value of those is kept aside. Other fields apply. */
+static void
+test_pull_skips_pending (Fixture *f)
+{
+  Fixture origin = { 0 };
+  g_autoptr(JsonArray) page = json_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *project = add_draft_project (f, "SY-020");
+  g_autofree char *title = NULL;
+  g_autofree char *street = NULL;
+  JsonNode *node;
+  JsonObject *fields;
+
+  ack_all (f, 5);
+  set_text (f, PROCURA_ENTITY_PROJECT, project, "title", "本机的标题");
+
+  /* the server's state: someone else changed title and street */
+  origin_open (f, &origin);
+  node = wire (f, PROCURA_ENTITY_PROJECT, project, 8);
+  fields = json_object_get_object_member (json_node_get_object (node), "fields");
+  json_object_set_string_member (fields, "title", "服务器的标题");
+  json_object_set_string_member (fields, "street", "长桥街道");
+  page_add (page, 8, node);
+
+  g_assert_true (apply_page (f, page, "8", &error));
+  g_assert_no_error (error);
+
+  title = get_text (f, PROCURA_ENTITY_PROJECT, project, "title");
+  street = get_text (f, PROCURA_ENTITY_PROJECT, project, "street");
+  g_assert_cmpstr (title, ==, "本机的标题");
+  g_assert_cmpstr (street, ==, "长桥街道");
+  g_assert_cmpint (db_int (f, "SELECT rev FROM project WHERE id = '%s'", project), ==, 8);
+  /* the pending edit still claims the base it was made on */
+  g_assert_cmpint (db_int (f, "SELECT base_rev FROM outbox WHERE record_id = '%s'", project), ==, 5);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM shadow WHERE record_id = '%s' AND field = 'title' "
+                              "AND value = '服务器的标题' AND rev = 8", project), ==, 1);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM history_view WHERE record_id = '%s' AND actor = 'server' "
+                              "AND field = 'title'", project), ==, 0);
+
+  /* the server refuses the edit: the record shows the server's title, the
+   * user's one waits in the conflict list */
+  {
+    g_autofree char *m = outbox_mutation (f, 0);
+    g_autofree char *json = g_strdup_printf ("{\"mutation_id\": \"%s\", \"status\": \"rejected\", "
+                                             "\"error\": \"forbidden\", \"reason\": \"no\"}", m);
+    result_ok (f, json);
+  }
+  g_free (title);
+  title = get_text (f, PROCURA_ENTITY_PROJECT, project, "title");
+  g_assert_cmpstr (title, ==, "服务器的标题");
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM conflict WHERE record_id = '%s' AND kind = 'rejected' "
+                              "AND local_value = '本机的标题' AND server_value = '服务器的标题'", project), ==, 1);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM shadow"), ==, 0);
+  fixture_close (&origin);
+}
+
+/* Tombstones delete; a record never seen alive is not created. */
+static void
+test_pull_tombstone (Fixture *f)
+{
+  g_autoptr(JsonArray) page = json_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *project = add_draft_project (f, "SY-030");
+  g_autofree char *ghost = g_uuid_string_random ();
+  JsonNode *node;
+
+  ack_all (f, 3);
+  node = wire (f, PROCURA_ENTITY_PROJECT, project, 9);
+  json_object_set_boolean_member (json_node_get_object (node), "deleted", TRUE);
+  page_add (page, 9, node);
+  node = wire (f, PROCURA_ENTITY_PROJECT, project, 10);
+  json_object_set_boolean_member (json_node_get_object (node), "deleted", TRUE);
+  json_object_set_string_member (json_node_get_object (node), "id", ghost);
+  page_add (page, 10, node);
+
+  g_assert_true (apply_page (f, page, "10", &error));
+  g_assert_no_error (error);
+  assert_not_found (f, PROCURA_ENTITY_PROJECT, project);
+  g_assert_cmpint (db_int (f, "SELECT deleted FROM project WHERE id = '%s'", project), ==, 1);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM history_view WHERE record_id = '%s' AND op = 'delete' "
+                              "AND field = 'deleted' AND new_value = 'true'", project), ==, 1);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM project WHERE id = '%s'", ghost), ==, 0);
+  g_assert_cmpint (procura_store_sync_count_outbox (f->store, NULL), ==, 0);
+}
+
+/* A page that cannot be applied leaves nothing: no record of it, the
+ * cursor where it was. Once a broken record, once a dangling parent. */
+static void
+test_pull_atomic (Fixture *f)
+{
+  Fixture origin = { 0 };
+  g_autofree char *project = NULL;
+  g_autofree char *milestone = NULL;
+  g_autofree char *cursor = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 changes_before;
+
+  g_assert_true (procura_store_sync_set_state (f->store, PROCURA_SYNC_STATE_CURSOR, "5", &error));
+  origin_open (f, &origin);
+  project = add_active_project (&origin, FIXTURE_VALUE);
+  milestone = add_milestone (&origin, project, "中期报告", "2021-06-30");
+  changes_before = db_int (f, "SELECT count(*) FROM change");
+
+  /* the organizations apply, then a record with a wrong type */
+  {
+    g_autoptr(JsonArray) page = json_array_new ();
+    g_autofree char *agency = get_text (&origin, PROCURA_ENTITY_PROJECT, project, "agency_id");
+    JsonNode *node;
+
+    page_add (page, 6, wire (&origin, PROCURA_ENTITY_ORGANIZATION, agency, 6));
+    node = wire (&origin, PROCURA_ENTITY_MILESTONE, milestone, 7);
+    json_object_set_int_member (json_object_get_object_member (json_node_get_object (node), "fields"),
+                                "title", 42);
+    page_add (page, 7, node);
+
+    g_assert_false (apply_page (f, page, "7", &error));
+    g_assert_nonnull (error);
+    g_test_message ("%s", error->message);
+    g_clear_error (&error);
+  }
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM organization"), ==, 0);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM change"), ==, changes_before);
+  cursor = state (f, PROCURA_SYNC_STATE_CURSOR);
+  g_assert_cmpstr (cursor, ==, "5");
+
+  /* a child whose parent never comes: the foreign key fails at the end */
+  {
+    g_autoptr(JsonArray) page = json_array_new ();
+
+    page_add (page, 6, wire (&origin, PROCURA_ENTITY_MILESTONE, milestone, 6));
+    g_assert_false (apply_page (f, page, "6", &error));
+    g_assert_nonnull (error);
+    g_test_message ("%s", error->message);
+    g_clear_error (&error);
+  }
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM milestone"), ==, 0);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM change"), ==, changes_before);
+  g_free (cursor);
+  cursor = state (f, PROCURA_SYNC_STATE_CURSOR);
+  g_assert_cmpstr (cursor, ==, "5");
+
+  /* the store still takes writes and pages afterwards */
+  {
+    g_autofree char *local = add_draft_project (f, "SY-040");
+    g_assert_nonnull (local);
+  }
+  assert_check_passes (f);
+  fixture_close (&origin);
+}
+
+/* A project leaving the caller's scope goes, with everything under it;
+ * pending edits in it move to the conflict list. */
+static void
+test_pull_revoked (Fixture *f)
+{
+  g_autofree char *project = add_active_project (f, FIXTURE_VALUE);
+  g_autofree char *milestone = add_milestone (f, project, "结项报告", "2021-12-15");
+  g_autofree char *keep = add_draft_project (f, "SY-050");
+  g_autoptr(JsonNode) page_node = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ack_all (f, 100);
+  set_text (f, PROCURA_ENTITY_MILESTONE, milestone, "title", "结项报告（修改）");
+
+  json = g_strdup_printf ("[{\"seq\": 300, \"revoked\": {\"entity\": \"project\", \"id\": \"%s\"}}]", project);
+  page_node = parse_json (json);
+  g_assert_true (apply_page (f, json_node_get_array (page_node), "300", &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM project WHERE id = '%s'", project), ==, 0);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM milestone WHERE id = '%s'", milestone), ==, 0);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM project WHERE id = '%s'", keep), ==, 1);
+  g_assert_cmpint (procura_store_sync_count_outbox (f->store, NULL), ==, 0);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM conflict WHERE record_id = '%s' AND kind = 'rejected' "
+                              "AND error = 'revoked' AND local_value LIKE '%%结项报告（修改）%%'", milestone), ==, 1);
+  /* the history stays */
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM change WHERE record_id = '%s'", milestone), ==, 2);
+}
+
+/* ---- (a) conflicts and refusals -------------------------------------- */
+
+/* "conflict": the mutation is acknowledged, the losing server value is
+ * listed; keeping the server's writes it back, to be pushed. */
+static void
+test_conflict_result (Fixture *f)
+{
+  g_autofree char *project = add_draft_project (f, "SY-060");
+  g_autofree char *m = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *title = NULL;
+  g_autoptr(GPtrArray) conflicts = NULL;
+  g_autoptr(GError) error = NULL;
+  ProcuraConflict *c;
+
+  ack_all (f, 5);
+  set_text (f, PROCURA_ENTITY_PROJECT, project, "title", "我的标题");
+  m = outbox_mutation (f, 0);
+  json = g_strdup_printf ("{\"mutation_id\": \"%s\", \"status\": \"conflict\", \"rev\": 11, \"conflicts\": "
+                          "[{\"field\": \"title\", \"kept\": \"yours\", \"server\": {\"value\": \"他的标题\", "
+                          "\"rev\": 9, \"by\": \"officer2\"}, \"yours\": {\"value\": \"我的标题\"}}]}", m);
+  result_ok (f, json);
+
+  g_assert_cmpint (procura_store_sync_count_outbox (f->store, NULL), ==, 0);
+  g_assert_cmpint (db_int (f, "SELECT rev FROM project WHERE id = '%s'", project), ==, 11);
+  conflicts = procura_store_sync_list_conflicts (f->store, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (conflicts->len, ==, 1);
+  c = g_ptr_array_index (conflicts, 0);
+  g_assert_cmpstr (c->kind, ==, "conflict");
+  g_assert_cmpstr (c->field, ==, "title");
+  g_assert_cmpstr (c->local_value, ==, "我的标题");
+  g_assert_cmpstr (c->server_value, ==, "他的标题");
+  g_assert_cmpstr (c->server_by, ==, "officer2");
+  g_assert_cmpint (c->server_rev, ==, 9);
+  g_assert_cmpstr (c->kept, ==, "yours");
+
+  /* keep mine: the server has it already, nothing to send */
+  g_assert_true (procura_store_sync_resolve_conflict (f->store, c->id, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (procura_store_sync_count_outbox (f->store, NULL), ==, 0);
+  g_assert_false (procura_store_sync_resolve_conflict (f->store, c->id, TRUE, &error));
+  g_assert_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* the same again, resolved the other way: the server's value comes back
+   * through the write path and is queued */
+  set_text (f, PROCURA_ENTITY_PROJECT, project, "title", "我的第二个标题");
+  g_free (m);
+  m = outbox_mutation (f, 0);
+  g_free (json);
+  json = g_strdup_printf ("{\"mutation_id\": \"%s\", \"status\": \"conflict\", \"rev\": 14, \"conflicts\": "
+                          "[{\"field\": \"title\", \"kept\": \"yours\", \"server\": {\"value\": \"他的第二个标题\", "
+                          "\"rev\": 13, \"by\": \"officer2\"}, \"yours\": {\"value\": \"我的第二个标题\"}}]}", m);
+  result_ok (f, json);
+  g_clear_pointer (&conflicts, g_ptr_array_unref);
+  conflicts = procura_store_sync_list_conflicts (f->store, FALSE, &error);
+  g_assert_cmpuint (conflicts->len, ==, 1);
+  c = g_ptr_array_index (conflicts, 0);
+  g_assert_true (procura_store_sync_resolve_conflict (f->store, c->id, FALSE, &error));
+  g_assert_no_error (error);
+  title = get_text (f, PROCURA_ENTITY_PROJECT, project, "title");
+  g_assert_cmpstr (title, ==, "他的第二个标题");
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM outbox WHERE record_id = '%s' AND base_rev = 14 "
+                              "AND fields LIKE '%%他的第二个标题%%'", project), ==, 1);
+  g_clear_pointer (&conflicts, g_ptr_array_unref);
+  conflicts = procura_store_sync_list_conflicts (f->store, TRUE, &error);
+  g_assert_cmpuint (conflicts->len, ==, 2);
+}
+
+/* A refused strict edit leaves the outbox (the next ones go through), the
+ * record shows the server's value, and "keep mine" queues the user's
+ * value again. */
+static void
+test_rejected_kept_visible (Fixture *f)
+{
+  g_autofree char *project = add_draft_project (f, "SY-069");
+  g_autofree char *other = add_draft_project (f, "SY-070");
+  g_autofree char *m = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(GPtrArray) conflicts = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ProcuraRecord) record = NULL;
+  ProcuraConflict *c;
+
+  {
+    g_autoptr(ProcuraRecord) changes = procura_record_new (PROCURA_ENTITY_PROJECT, project);
+    procura_record_set_int (changes, "budget", FIXTURE_VALUE);
+    update_ok (f, changes);
+  }
+  ack_all (f, 20);
+  {
+    g_autoptr(ProcuraRecord) changes = procura_record_new (PROCURA_ENTITY_PROJECT, project);
+    procura_record_set_int (changes, "budget", FIXTURE_VALUE + 500000);
+    update_ok (f, changes);
+  }
+  set_text (f, PROCURA_ENTITY_PROJECT, other, "title", "后来的修改");
+  m = outbox_mutation (f, 0);
+  json = g_strdup_printf ("{\"mutation_id\": \"%s\", \"status\": \"rejected\", \"error\": \"strict_conflict\", "
+                          "\"reason\": \"Contract value was changed by officer2\"}", m);
+  result_ok (f, json);
+
+  /* the later mutation is first in line now */
+  g_assert_cmpint (procura_store_sync_count_outbox (f->store, NULL), ==, 1);
+  record = get_ok (f, PROCURA_ENTITY_PROJECT, project);
+  g_assert_cmpint (procura_record_get_int (record, "budget", -1), ==, FIXTURE_VALUE);
+
+  conflicts = procura_store_sync_list_conflicts (f->store, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (conflicts->len, ==, 1);
+  c = g_ptr_array_index (conflicts, 0);
+  g_assert_cmpstr (c->kind, ==, "rejected");
+  g_assert_cmpstr (c->error, ==, "strict_conflict");
+  g_assert_cmpstr (c->field, ==, "budget");
+  g_assert_cmpint (g_ascii_strtoll (c->local_value, NULL, 10), ==, FIXTURE_VALUE + 500000);
+  g_assert_cmpint (g_ascii_strtoll (c->server_value, NULL, 10), ==, FIXTURE_VALUE);
+  g_assert_nonnull (strstr (c->reason, "officer2"));
+
+  g_assert_true (procura_store_sync_resolve_conflict (f->store, c->id, TRUE, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&record, procura_record_unref);
+  record = get_ok (f, PROCURA_ENTITY_PROJECT, project);
+  g_assert_cmpint (procura_record_get_int (record, "budget", -1), ==, FIXTURE_VALUE + 500000);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM outbox WHERE record_id = '%s' AND op = 'update'", project), ==, 1);
+  assert_check_passes (f);
+}
+
+/* A refused insert: the record stays here with its values, listed;
+ * keeping it queues the insert again, under a new mutation id. */
+static void
+test_rejected_insert (Fixture *f)
+{
+  g_autofree char *org = add_org (f, "被拒绝的机构", "social_work_agency");
+  g_autofree char *m = outbox_mutation (f, 0);
+  g_autofree char *json = NULL;
+  g_autoptr(GPtrArray) conflicts = NULL;
+  g_autoptr(GError) error = NULL;
+  ProcuraConflict *c;
+
+  json = g_strdup_printf ("{\"mutation_id\": \"%s\", \"status\": \"rejected\", \"error\": \"forbidden\", "
+                          "\"reason\": \"auditors cannot write\"}", m);
+  result_ok (f, json);
+  g_assert_cmpint (procura_store_sync_count_outbox (f->store, NULL), ==, 0);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM organization WHERE id = '%s' AND deleted = 0", org), ==, 1);
+
+  conflicts = procura_store_sync_list_conflicts (f->store, FALSE, &error);
+  g_assert_cmpuint (conflicts->len, ==, 1);
+  c = g_ptr_array_index (conflicts, 0);
+  g_assert_null (c->field);
+  g_assert_cmpstr (c->op, ==, "insert");
+  g_assert_nonnull (strstr (c->local_value, "被拒绝的机构"));
+
+  g_assert_true (procura_store_sync_resolve_conflict (f->store, c->id, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM outbox WHERE record_id = '%s' AND op = 'insert' "
+                              "AND mutation_id <> '%s'", org, m), ==, 1);
+}
+
+/* The server's open conflicts join the local list: the user whose value
+ * lost sees it as theirs; the pusher's own conflict is not listed twice. */
+static void
+test_server_conflicts (Fixture *f)
+{
+  g_autofree char *project = add_draft_project (f, "SY-100");
+  g_autofree char *m = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(JsonNode) listed = NULL;
+  g_autoptr(GPtrArray) conflicts = NULL;
+  g_autoptr(GError) error = NULL;
+  ProcuraConflict *c;
+
+  ack_all (f, 5);
+  set_text (f, PROCURA_ENTITY_PROJECT, project, "title", "乙的标题");
+  m = outbox_mutation (f, 0);
+  json = g_strdup_printf ("{\"mutation_id\": \"%s\", \"status\": \"conflict\", \"rev\": 9, \"conflicts\": "
+                          "[{\"field\": \"title\", \"kept\": \"yours\", \"server\": {\"value\": \"甲的标题\", "
+                          "\"rev\": 8, \"by\": \"alice\"}, \"yours\": {\"value\": \"乙的标题\"}}]}", m);
+  result_ok (f, json);
+
+  g_free (json);
+  json = g_strdup_printf ("{\"conflicts\": ["
+                          /* bob's own push, answered above */
+                          "{\"id\": 31, \"kind\": \"overwritten\", \"entity\": \"project\", \"record_id\": \"%s\", "
+                          "\"field\": \"title\", \"mutation_id\": \"%s\", \"status\": \"open\", "
+                          "\"server\": {\"value\": \"甲的标题\", \"rev\": 8, \"by\": \"alice\"}, "
+                          "\"yours\": {\"value\": \"乙的标题\", \"by\": \"bob\"}},"
+                          /* carol overwrote bob's street */
+                          "{\"id\": 32, \"kind\": \"overwritten\", \"entity\": \"project\", \"record_id\": \"%s\", "
+                          "\"field\": \"street\", \"mutation_id\": \"%s\", \"status\": \"open\", "
+                          "\"server\": {\"value\": \"田林街道\", \"rev\": 10, \"by\": \"bob\"}, "
+                          "\"yours\": {\"value\": \"长桥街道\", \"rev\": 11, \"by\": \"carol\"}},"
+                          "{\"id\": 33, \"kind\": \"overwritten\", \"entity\": \"project\", \"record_id\": \"%s\", "
+                          "\"field\": \"community\", \"status\": \"resolved\"}"
+                          "]}", project, m, project, "0190a0f2-2222-7000-8000-000000000001", project);
+  listed = parse_json (json);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_assert_true (procura_store_sync_merge_server_conflicts (f->store,
+                                                                json_object_get_array_member (json_node_get_object (listed),
+                                                                                              "conflicts"),
+                                                                "bob", &error));
+      g_assert_no_error (error);
+    }
+
+  conflicts = procura_store_sync_list_conflicts (f->store, FALSE, &error);
+  g_assert_cmpuint (conflicts->len, ==, 2);
+  c = g_ptr_array_index (conflicts, 0);
+  g_assert_cmpstr (c->field, ==, "title");
+  g_assert_cmpstr (c->local_value, ==, "乙的标题");
+  g_assert_cmpint (db_int (f, "SELECT server_id FROM conflict WHERE id = %" G_GINT64_FORMAT, c->id), ==, 31);
+  c = g_ptr_array_index (conflicts, 1);
+  g_assert_cmpstr (c->field, ==, "street");
+  g_assert_cmpstr (c->local_value, ==, "田林街道");
+  g_assert_cmpstr (c->server_value, ==, "长桥街道");
+  g_assert_cmpstr (c->server_by, ==, "carol");
+  g_assert_cmpstr (c->kept, ==, "server");
+}
+
+/* ---- (a) the engine against a scripted server ------------------------- */
+
+/* An in-process SoupServer on 127.0.0.1 that answers pushes and pulls as
+ * scripted, and remembers what it was sent. The engine runs in its worker
+ * thread (procura_sync_run_async), this one serves on the main loop. */
+typedef struct
+{
+  SoupServer *server;
+  char       *url;
+  GQueue      push_script;   /* GUINT_TO_POINTER (status) per push, then 200 */
+  GQueue      pull_script;   /* char * bodies (or "410") per pull, then an empty page */
+  GPtrArray  *keys;          /* Idempotency-Key of each push */
+  GPtrArray  *sinces;        /* ?since= of each pull */
+  guint       n_push;
+  guint       n_pull;
+  gint64      rev;
+  gint64      last_base_rev; /* of the last mutation pushed */
+  gboolean    bad_headers;
+} Fake;
+
+static void
+fake_reply (SoupServerMessage *msg,
+            guint              status,
+            const char        *body)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  if (body != NULL)
+    soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, body, strlen (body));
+}
+
+static void
+fake_push_cb (SoupServer        *server,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  Fake *fake = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  guint status = 200;
+  g_autoptr(JsonNode) request = NULL;
+  g_autoptr(JsonArray) results = json_array_new ();
+  g_autoptr(JsonObject) answer = json_object_new ();
+  g_autoptr(JsonNode) answer_node = NULL;
+  g_autofree char *text = NULL;
+  JsonArray *mutations;
+
+  fake->n_push++;
+  g_ptr_array_add (fake->keys, g_strdup (soup_message_headers_get_one (headers, "Idempotency-Key")));
+  if (g_strcmp0 (soup_message_headers_get_one (headers, "Authorization"), "Bearer test-token") != 0 ||
+      g_strcmp0 (soup_message_headers_get_one (headers, "Sync-Protocol"), "1") != 0)
+    fake->bad_headers = TRUE;
+
+  if (!g_queue_is_empty (&fake->push_script))
+    status = GPOINTER_TO_UINT (g_queue_pop_head (&fake->push_script));
+  switch (status)
+    {
+    case 200:
+      break;
+    case 429:
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "1");
+      fake_reply (msg, 429, "{\"error\": \"too_many_attempts\", \"reason\": \"slow down\"}");
+      return;
+    case 409:
+      fake_reply (msg, 409, "{\"error\": \"key_in_flight\", \"reason\": \"still working on it\"}");
+      return;
+    case 401:
+      fake_reply (msg, 401, "{\"error\": \"unauthorized\", \"reason\": \"token expired\"}");
+      return;
+    case 422:
+      fake_reply (msg, 422, "{\"error\": \"key_reused\", \"reason\": \"another body\"}");
+      return;
+    default:
+      fake_reply (msg, status, "{\"error\": \"internal\", \"reason\": \"scripted\"}");
+      return;
+    }
+
+  request = parse_json (body->data);
+  mutations = json_object_get_array_member (json_node_get_object (request), "mutations");
+  for (guint i = 0; i < json_array_get_length (mutations); i++)
+    {
+      JsonObject *result = json_object_new ();
+
+      json_object_set_string_member (result, "mutation_id",
+                                     json_object_get_string_member (json_array_get_object_element (mutations, i),
+                                                                    "mutation_id"));
+      json_object_set_string_member (result, "status", "applied");
+      json_object_set_int_member (result, "rev", ++fake->rev);
+      fake->last_base_rev = json_object_get_int_member (json_array_get_object_element (mutations, i), "base_rev");
+      json_array_add_object_element (results, result);
+    }
+  json_object_set_array_member (answer, "results", json_array_ref (results));
+  answer_node = json_node_init_object (json_node_alloc (), answer);
+  text = json_to_string (answer_node, FALSE);
+  fake_reply (msg, 200, text);
+}
+
+static void
+fake_changes_cb (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  Fake *fake = user_data;
+  g_autofree char *body = NULL;
+
+  fake->n_pull++;
+  g_ptr_array_add (fake->sinces, g_strdup (query != NULL ? g_hash_table_lookup (query, "since") : NULL));
+  body = g_queue_pop_head (&fake->pull_script);
+  if (g_strcmp0 (body, "410") == 0)
+    fake_reply (msg, 410, "{\"error\": \"cursor_expired\", \"reason\": \"too old\"}");
+  else
+    fake_reply (msg, 200, body != NULL ? body : "{\"changes\": [], \"next\": \"7\", \"has_more\": false}");
+}
+
+static Fake *
+fake_new (void)
+{
+  Fake *fake = g_new0 (Fake, 1);
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+
+  g_queue_init (&fake->push_script);
+  g_queue_init (&fake->pull_script);
+  fake->keys = g_ptr_array_new_with_free_func (g_free);
+  fake->sinces = g_ptr_array_new_with_free_func (g_free);
+  fake->rev = 100;
+  fake->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (fake->server, "/v1/push", fake_push_cb, fake, NULL);
+  soup_server_add_handler (fake->server, "/v1/changes", fake_changes_cb, fake, NULL);
+  g_assert_true (soup_server_listen_local (fake->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (fake->server);
+  fake->url = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  return fake;
+}
+
+static void
+fake_free (Fake *fake)
+{
+  soup_server_disconnect (fake->server);
+  g_clear_object (&fake->server);
+  g_queue_clear (&fake->push_script);
+  g_queue_clear_full (&fake->pull_script, g_free);
+  g_ptr_array_unref (fake->keys);
+  g_ptr_array_unref (fake->sinces);
+  g_free (fake->url);
+  g_free (fake);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Fake, fake_free)
+
+typedef struct
+{
+  GMainLoop         *loop;
+  gboolean           ok;
+  GError            *error;
+  ProcuraSyncReport  report;
+} RunWait;
+
+static void
+run_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  RunWait *wait = user_data;
+
+  wait->ok = procura_sync_run_finish (PROCURA_SYNC (source), result, &wait->report, &wait->error);
+  g_main_loop_quit (wait->loop);
+}
+
+/* One run in the worker thread while the fake serves here. */
+static gboolean
+run_against (Fixture            *f,
+             const char         *url,
+             ProcuraSyncReport  *report,
+             GError            **error)
+{
+  g_autoptr(ProcuraSync) sync = procura_sync_new (f->dir, url, "test-token");
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  RunWait wait = { loop, FALSE, NULL, { 0, } };
+
+  g_object_set (sync, "backoff-base", 10, "backoff-cap", 200, "max-attempts", 4, NULL);
+  procura_sync_run_async (sync, NULL, run_done_cb, &wait);
+  g_main_loop_run (loop);
+  *report = wait.report;
+  if (wait.error != NULL)
+    g_propagate_error (error, wait.error);
+
+  return wait.ok;
+}
+
+/* 503, 429 (Retry-After) and 409 key_in_flight are retried under the same
+ * Idempotency-Key; the batch then applies, and the pull stores its cursor. */
+static void
+test_engine_retries (Fixture *f)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autofree char *project = add_draft_project (f, "SY-080");
+  g_autofree char *cursor = NULL;
+  g_autoptr(GError) error = NULL;
+  ProcuraSyncReport report;
+  gint64 start;
+
+  set_text (f, PROCURA_ENTITY_PROJECT, project, "title", "重试之后");
+  g_queue_push_tail (&fake->push_script, GUINT_TO_POINTER (503));
+  g_queue_push_tail (&fake->push_script, GUINT_TO_POINTER (429));
+  g_queue_push_tail (&fake->push_script, GUINT_TO_POINTER (409));
+
+  start = g_get_monotonic_time ();
+  g_assert_true (run_against (f, fake->url, &report, &error));
+  g_assert_no_error (error);
+  /* Retry-After: 1 is honoured within the cap (200 ms) */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+
+  /* the insert (tried four times under one key), then the edit of the
+   * same record in a batch of its own, rebased on the insert's answer */
+  g_assert_cmpuint (fake->n_push, ==, 5);
+  g_assert_false (fake->bad_headers);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_assert_true (g_uuid_string_is_valid (g_ptr_array_index (fake->keys, i)));
+      g_assert_cmpstr (g_ptr_array_index (fake->keys, i), ==, g_ptr_array_index (fake->keys, 0));
+    }
+  g_assert_cmpstr (g_ptr_array_index (fake->keys, 4), !=, g_ptr_array_index (fake->keys, 0));
+  g_assert_cmpint (fake->last_base_rev, ==, 101);
+  g_assert_cmpuint (report.pushed, ==, 2);
+  g_assert_cmpuint (report.applied, ==, 2);
+  g_assert_cmpint (procura_store_sync_count_outbox (f->store, NULL), ==, 0);
+  g_assert_cmpint (db_int (f, "SELECT rev FROM project WHERE id = '%s'", project), ==, 102);
+  g_assert_cmpuint (fake->n_pull, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fake->sinces, 0), ==, "0");
+  cursor = state (f, PROCURA_SYNC_STATE_CURSOR);
+  g_assert_cmpstr (cursor, ==, "7");
+}
+
+/* 401 and 422 are answers, not accidents: no retry, the outbox stays. */
+static void
+test_engine_no_retry (Fixture *f)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autofree char *project = add_draft_project (f, "SY-090");
+  g_autoptr(GError) error = NULL;
+  ProcuraSyncReport report;
+
+  g_queue_push_tail (&fake->push_script, GUINT_TO_POINTER (401));
+  g_assert_false (run_against (f, fake->url, &report, &error));
+  g_assert_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_UNAUTHORIZED);
+  g_assert_nonnull (strstr (error->message, "log in again"));
+  g_clear_error (&error);
+  g_assert_cmpuint (fake->n_push, ==, 1);
+  g_assert_cmpuint (fake->n_pull, ==, 0);
+  g_assert_cmpint (procura_store_sync_count_outbox (f->store, NULL), ==, 1);
+
+  g_queue_push_tail (&fake->push_script, GUINT_TO_POINTER (422));
+  g_assert_false (run_against (f, fake->url, &report, &error));
+  g_assert_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_REFUSED);
+  g_clear_error (&error);
+  g_assert_cmpuint (fake->n_push, ==, 2);
+  g_assert_cmpint (procura_store_sync_count_outbox (f->store, NULL), ==, 1);
+
+  /* 5xx every time: retried max-attempts times, then given up */
+  for (guint i = 0; i < 4; i++)
+    g_queue_push_tail (&fake->push_script, GUINT_TO_POINTER (500));
+  g_assert_false (run_against (f, fake->url, &report, &error));
+  g_assert_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_UNAVAILABLE);
+  g_clear_error (&error);
+  g_assert_cmpuint (fake->n_push, ==, 6);
+  g_assert_cmpint (procura_store_sync_count_outbox (f->store, NULL), ==, 1);
+
+  /* nobody listening */
+  {
+    g_autofree char *closed = NULL;
+    g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+    g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+    g_autoptr(GSocketAddress) bound = NULL;
+
+    g_assert_no_error (error);
+    g_assert_true (g_socket_bind (socket, any, FALSE, &error));
+    bound = g_socket_get_local_address (socket, &error);
+    g_assert_no_error (error);
+    closed = g_strdup_printf ("http://127.0.0.1:%u/", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+    g_assert_false (run_against (f, closed, &report, &error));
+    g_assert_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_UNAVAILABLE);
+    g_test_message ("%s", error->message);
+  }
+  (void) project;
+}
+
+/* 413: the batch is halved until the server takes it. */
+static void
+test_engine_too_large (Fixture *f)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(GError) error = NULL;
+  ProcuraSyncReport report;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *code = g_strdup_printf ("SY-11%u", i);
+      g_free (add_draft_project (f, code));
+    }
+  g_queue_push_tail (&fake->push_script, GUINT_TO_POINTER (413));
+
+  g_assert_true (run_against (f, fake->url, &report, &error));
+  g_assert_no_error (error);
+  /* 3 refused, then 1 and 1 (half of 3), then the last one */
+  g_assert_cmpuint (fake->n_push, ==, 4);
+  g_assert_cmpuint (report.pushed, ==, 3);
+  g_assert_cmpint (procura_store_sync_count_outbox (f->store, NULL), ==, 0);
+}
+
+/* Pages follow the cursor while has_more; an expired cursor (410) starts
+ * the pull over from the beginning, once. */
+static void
+test_engine_pull_pages (Fixture *f)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cursor = NULL;
+  ProcuraSyncReport report;
+
+  g_assert_true (procura_store_sync_set_state (f->store, PROCURA_SYNC_STATE_CURSOR, "old", &error));
+  g_queue_push_tail (&fake->pull_script, g_strdup ("410"));
+  g_queue_push_tail (&fake->pull_script, g_strdup ("{\"changes\": [], \"next\": \"a b\", \"has_more\": true}"));
+  g_queue_push_tail (&fake->pull_script, g_strdup ("{\"changes\": [], \"next\": 12, \"has_more\": false}"));
+
+  g_assert_true (run_against (f, fake->url, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fake->n_pull, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (fake->sinces, 0), ==, "old");
+  g_assert_cmpstr (g_ptr_array_index (fake->sinces, 1), ==, "0");
+  g_assert_cmpstr (g_ptr_array_index (fake->sinces, 2), ==, "a b");
+  cursor = state (f, PROCURA_SYNC_STATE_CURSOR);
+  g_assert_cmpstr (cursor, ==, "12");
+}
+
+/* The token file: 0600, no password, gone after remove. */
+static void
+test_account_file (Fixture *f)
+{
+  ProcuraAccount account = { (char *) "http://127.0.0.1:1/", (char *) "alice", (char *) "officer", NULL,
+                             (char *) "0123abcd", (char *) "2026-12-27T08:00:00Z" };
+  g_autoptr(ProcuraAccount) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "account.json", NULL);
+  g_autofree char *text = NULL;
+  GStatBuf st;
+
+  loaded = procura_account_load (f->dir, &error);
+  g_assert_null (loaded);
+  g_assert_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_NOT_LOGGED_IN);
+  g_clear_error (&error);
+
+  g_assert_true (procura_account_save (f->dir, &account, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_null (strstr (text, "password"));
+
+  loaded = procura_account_load (f->dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (loaded->token, ==, "0123abcd");
+  g_assert_cmpstr (loaded->role, ==, "officer");
+  g_assert_null (loaded->organization);
+
+  g_assert_true (procura_account_remove (f->dir, &error));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_true (procura_account_remove (f->dir, &error));
+  g_assert_no_error (error);
+}
+
+/* ---- (b) end to end against procura-server ----------------------------- */
+
+typedef struct
+{
+  char        *dir;          /* everything below is in here */
+  char        *server_dir;
+  char        *server_path;
+  char        *cli_path;
+  char       **cli_env;
+  GSubprocess *server;
+  char        *url;
+} E2E;
+
+static void
+e2e_free (E2E *e)
+{
+  if (e->server != NULL)
+    {
+      g_subprocess_send_signal (e->server, SIGTERM);
+      g_subprocess_wait (e->server, NULL, NULL);
+      g_clear_object (&e->server);
+    }
+  if (e->dir != NULL)
+    procura_test_remove_tree (e->dir);
+  g_free (e->dir);
+  g_free (e->server_dir);
+  g_free (e->server_path);
+  g_free (e->cli_path);
+  g_strfreev (e->cli_env);
+  g_free (e->url);
+  g_free (e);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (E2E, e2e_free)
+
+typedef struct
+{
+  GMainLoop *loop;
+  char      *line;
+  gboolean   timed_out;
+} LineWait;
+
+static void
+line_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LineWait *wait = user_data;
+
+  wait->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
+  g_main_loop_quit (wait->loop);
+}
+
+static gboolean
+line_timeout_cb (gpointer user_data)
+{
+  LineWait *wait = user_data;
+
+  wait->timed_out = TRUE;
+  g_main_loop_quit (wait->loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs argv to completion with input on stdin; returns the exit status. */
+static int
+run_process (char       **env,
+             const char  *input,
+             char       **out_stdout,
+             char       **out_stderr,
+             const char  *first,
+             ...) G_GNUC_NULL_TERMINATED;
+
+static int
+run_process (char       **env,
+             const char  *input,
+             char       **out_stdout,
+             char       **out_stderr,
+             const char  *first,
+             ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  va_list args;
+
+  va_start (args, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  if (env != NULL)
+    g_subprocess_launcher_set_environ (launcher, env);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_message ("%s %s → %d\n%s%s", (const char *) argv->pdata[0], argv->len > 1 ? (const char *) argv->pdata[1] : "",
+                  g_subprocess_get_exit_status (process), out, err);
+  if (out_stdout != NULL)
+    *out_stdout = g_steal_pointer (&out);
+  if (out_stderr != NULL)
+    *out_stderr = g_steal_pointer (&err);
+
+  return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
+}
+
+/* The server goes with the test: a crashed test must not leave it holding
+ * the test's output open (meson would wait for it until the timeout). */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* Starts procura-server on a free port with officer accounts alice and
+ * bob; NULL (the test skipped) without a server binary. */
+static E2E *
+e2e_start (void)
+{
+  g_autoptr(E2E) e = g_new0 (E2E, 1);
+  const char *server = g_getenv ("PROCURA_SERVER");
+  const char *cli = g_getenv ("PROCURA_CLI");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GError) error = NULL;
+  LineWait wait = { 0 };
+  guint timeout_id;
+
+  if (server == NULL || !g_file_test (server, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip (server == NULL
+                   ? "no sync server to test against: $PROCURA_SERVER is not set (src/server not built yet?)"
+                   : "no sync server to test against: $PROCURA_SERVER names no executable file");
+      return NULL;
+    }
+  if (cli == NULL || !g_file_test (cli, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("$PROCURA_CLI names no executable");
+      return NULL;
+    }
+  /* what procura_test_init_cli() gives the other CLI tests */
+  e->cli_env = g_get_environ ();
+  e->cli_env = g_environ_setenv (e->cli_env, "LC_ALL", "C.UTF-8", TRUE);
+  e->cli_env = g_environ_setenv (e->cli_env, "TZ", "Asia/Shanghai", TRUE);
+  e->cli_env = g_environ_unsetenv (e->cli_env, "LANGUAGE");
+  e->cli_env = g_environ_unsetenv (e->cli_env, "PROCURA_DATA_DIR");
+  e->server_path = g_strdup (server);
+  e->cli_path = g_strdup (cli);
+  e->dir = procura_test_make_tmp_dir ("procura-test-sync-XXXXXX");
+  e->server_dir = g_build_filename (e->dir, "server", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (e->server_dir, 0700), ==, 0);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      static const char * const users[] = { "alice", "bob" };
+
+      g_assert_cmpint (run_process (NULL, "correct horse battery\n", NULL, NULL, server, "--data-dir", e->server_dir,
+                                    "user", "add", users[i], "--role", "officer", NULL), ==, 0);
+    }
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  e->server = g_subprocess_launcher_spawn (launcher, &error, server, "--data-dir", e->server_dir,
+                                           "--listen", "127.0.0.1:0", "serve", NULL);
+  g_assert_no_error (error);
+
+  /* the first line names the address; wait for it, but not for ever */
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (e->server));
+  loop = g_main_loop_new (NULL, FALSE);
+  wait.loop = loop;
+  g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, NULL, line_read_cb, &wait);
+  timeout_id = g_timeout_add_seconds (20, line_timeout_cb, &wait);
+  g_main_loop_run (loop);
+  if (!wait.timed_out)
+    g_source_remove (timeout_id);
+  else
+    {
+      /* the read is still pending on the stream: let the process go so it
+       * finishes, then drain it */
+      g_subprocess_force_exit (e->server);
+      g_main_loop_run (loop);
+    }
+  g_assert_false (wait.timed_out);
+  g_assert_nonnull (wait.line);
+  g_test_message ("server: %s", wait.line);
+  g_assert_true (g_str_has_prefix (wait.line, "listening on "));
+  e->url = g_strdup (wait.line + strlen ("listening on "));
+  g_free (wait.line);
+
+  return g_steal_pointer (&e);
+}
+
+/* procura-cli with the data directory of client name; stdout returned. */
+static int
+cli (E2E         *e,
+     const char  *client,
+     const char  *input,
+     char       **out,
+     char       **err,
+     const char  *first,
+     ...) G_GNUC_NULL_TERMINATED;
+
+static int
+cli (E2E         *e,
+     const char  *client,
+     const char  *input,
+     char       **out,
+     char       **err,
+     const char  *first,
+     ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stdout_text = NULL;
+  g_autofree char *stderr_text = NULL;
+  g_auto(GStrv) env = g_strdupv (e->cli_env);
+  g_autofree char *joined = NULL;
+  va_list va;
+
+  g_ptr_array_add (args, g_strdup (e->cli_path));
+  va_start (va, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (va, const char *))
+    g_ptr_array_add (args, g_strdup (arg));
+  va_end (va);
+  g_ptr_array_add (args, g_strdup ("--data-dir"));
+  g_ptr_array_add (args, g_build_filename (e->dir, client, NULL));
+  g_ptr_array_add (args, g_strdup ("--actor"));
+  g_ptr_array_add (args, g_strdup (client));
+  g_ptr_array_add (args, NULL);
+
+  env = g_environ_setenv (env, "PROCURA_SYNC_BACKOFF_MS", "20", TRUE);
+  g_subprocess_launcher_set_environ (launcher, env);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, input, NULL, &stdout_text, &stderr_text, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+
+  joined = g_strjoinv (" ", (char **) args->pdata + 1);
+  g_test_message ("[%s] procura-cli %s → %d\n%s%s", client, joined, g_subprocess_get_exit_status (process),
+                  stdout_text, stderr_text);
+  if (out != NULL)
+    *out = g_steal_pointer (&stdout_text);
+  if (err != NULL)
+    *err = g_steal_pointer (&stderr_text);
+
+  return g_subprocess_get_exit_status (process);
+}
+
+static char *
+cli_ok (E2E        *e,
+        const char *client,
+        const char *first,
+        ...) G_GNUC_NULL_TERMINATED;
+
+/* Up to 8 arguments, asserting exit 0; returns stdout. */
+static char *
+cli_ok (E2E        *e,
+        const char *client,
+        const char *first,
+        ...)
+{
+  const char *a[9] = { first, };
+  char *out = NULL;
+  va_list va;
+  guint n = 1;
+
+  va_start (va, first);
+  while (n < 8 && (a[n] = va_arg (va, const char *)) != NULL)
+    n++;
+  va_end (va);
+  a[n] = NULL;
+
+  g_assert_cmpint (cli (e, client, NULL, &out, NULL, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], NULL), ==, 0);
+  return out;
+}
+
+static void
+login (E2E        *e,
+       const char *client,
+       const char *user)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *account = g_build_filename (e->dir, client, "account.json", NULL);
+  GStatBuf st;
+
+  g_assert_cmpint (cli (e, client, "correct horse battery\n", &out, NULL,
+                        "login", "--server", e->url, "--user", user, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, user));
+  g_assert_cmpint (g_stat (account, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+}
+
+/* The id a --json add printed. */
+static char *
+added_id (const char *json)
+{
+  g_autoptr(JsonNode) node = parse_json (json);
+
+  return g_strdup (json_object_get_string_member (json_node_get_object (node), "id"));
+}
+
+static char *
+field_of (E2E        *e,
+          const char *client,
+          const char *id,
+          const char *field)
+{
+  g_autofree char *db = g_build_filename (e->dir, client, PROCURA_STORE_DB_NAME, NULL);
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM project WHERE id = '%s'", field, id);
+  sqlite3 *handle = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (db, &handle, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (handle, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (handle);
+
+  return value;
+}
+
+static gint64
+client_int (E2E        *e,
+            const char *client,
+            const char *sql)
+{
+  g_autofree char *db = g_build_filename (e->dir, client, PROCURA_STORE_DB_NAME, NULL);
+
+  return db_query_int (db, sql);
+}
+
+/* Whether the server answers GET /v1/conflicts (PROTOCOL.md names it; the
+ * server may not have it yet). */
+static gboolean
+server_lists_conflicts (E2E        *e,
+                        const char *client)
+{
+  g_autoptr(ProcuraAccount) account = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_build_filename (e->dir, client, NULL);
+  g_autofree char *url = NULL;
+  g_autofree char *bearer = NULL;
+
+  account = procura_account_load (dir, &error);
+  g_assert_no_error (error);
+  url = g_strconcat (e->url, g_str_has_suffix (e->url, "/") ? "" : "/", "v1/conflicts", NULL);
+  msg = soup_message_new ("GET", url);
+  bearer = g_strconcat ("Bearer ", account->token, NULL);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", bearer);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Sync-Protocol", "1");
+  body = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+
+  return soup_message_get_status (msg) == 200;
+}
+
+static void
+test_e2e_round_trip (void)
+{
+  g_autoptr(E2E) e = e2e_start ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *org = NULL;
+  g_autofree char *project = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *street = NULL;
+  g_autofree char *community = NULL;
+
+  if (e == NULL)
+    return;
+
+  /* not logged in: one clear line, exit 1 */
+  g_free (cli_ok (e, "a", "init", NULL));
+  g_assert_cmpint (cli (e, "a", NULL, NULL, &err, "sync", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "login"));
+  g_clear_pointer (&err, g_free);
+
+  /* a wrong password */
+  g_assert_cmpint (cli (e, "a", "wrong\n", NULL, &err, "login", "--server", e->url, "--user", "alice", NULL), ==, 1);
+  g_clear_pointer (&err, g_free);
+
+  login (e, "a", "alice");
+  login (e, "b", "bob");
+
+  out = cli_ok (e, "a", "add", "organization", "name=阳光社工服务中心", "uscc=52310104501234569J",
+                "kind=social_work_agency", "--json", NULL);
+  org = added_id (out);
+  g_clear_pointer (&out, g_free);
+  out = cli_ok (e, "a", "add", "project", "code=XH-2026-001", "title=社区养老服务",
+                "category=elderly", "method=competitive_consultation", "--json", NULL);
+  project = added_id (out);
+  g_clear_pointer (&out, g_free);
+
+  out = cli_ok (e, "a", "sync", NULL);
+  g_assert_nonnull (strstr (out, "pushed 2 (2 applied, 0 conflicts, 0 rejected)"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (client_int (e, "a", "SELECT count(*) FROM outbox"), ==, 0);
+  g_assert_cmpint (client_int (e, "a", "SELECT min(rev) FROM project"), >, 0);
+
+  out = cli_ok (e, "b", "sync", NULL);
+  g_assert_nonnull (strstr (out, "pushed 0"));
+  g_clear_pointer (&out, g_free);
+
+  /* made and changed before any sync, strict field included: each edit is
+   * sent on top of the one before, none taken for someone else's */
+  {
+    g_autofree char *second = NULL;
+
+    out = cli_ok (e, "b", "add", "project", "code=XH-2026-009", "title=草稿",
+                  "category=elderly", "method=competitive_consultation", "--json", NULL);
+    second = added_id (out);
+    g_clear_pointer (&out, g_free);
+    g_free (cli_ok (e, "b", "set", second, "title=助老服务", NULL));
+    g_free (cli_ok (e, "b", "set", second, "budget=90000", NULL));
+    out = cli_ok (e, "b", "sync", NULL);
+    g_assert_nonnull (strstr (out, "pushed 3 (3 applied, 0 conflicts, 0 rejected)"));
+    g_clear_pointer (&out, g_free);
+  }
+
+  title = field_of (e, "b", project, "title");
+  g_assert_cmpstr (title, ==, "社区养老服务");
+  g_assert_cmpint (client_int (e, "b", "SELECT count(*) FROM outbox"), ==, 0);
+
+  /* offline edits of different fields merge */
+  g_free (cli_ok (e, "a", "set", project, "street=田林街道", NULL));
+  g_free (cli_ok (e, "b", "set", project, "community=长桥社区", NULL));
+  g_free (cli_ok (e, "a", "sync", NULL));
+  out = cli_ok (e, "b", "sync", NULL);
+  g_assert_nonnull (strstr (out, "pushed 1 (1 applied, 0 conflicts, 0 rejected)"));
+  g_clear_pointer (&out, g_free);
+  g_free (cli_ok (e, "a", "sync", NULL));
+  street = field_of (e, "a", project, "street");
+  community = field_of (e, "a", project, "community");
+  g_assert_cmpstr (street, ==, "田林街道");
+  g_assert_cmpstr (community, ==, "长桥社区");
+  g_free (street);
+  g_free (community);
+  street = field_of (e, "b", project, "street");
+  community = field_of (e, "b", project, "community");
+  g_assert_cmpstr (street, ==, "田林街道");
+  g_assert_cmpstr (community, ==, "长桥社区");
+
+  /* the same ordinary field: the later push wins, the other value is a
+   * listed conflict */
+  g_free (cli_ok (e, "a", "set", project, "title=甲的标题", NULL));
+  g_free (cli_ok (e, "b", "set", project, "title=乙的标题", NULL));
+  g_free (cli_ok (e, "a", "sync", NULL));
+  out = cli_ok (e, "b", "sync", NULL);
+  g_assert_nonnull (strstr (out, "1 conflicts"));
+  g_clear_pointer (&out, g_free);
+  out = cli_ok (e, "b", "conflicts", NULL);
+  g_assert_nonnull (strstr (out, "甲的标题"));
+  g_assert_nonnull (strstr (out, "乙的标题"));
+  g_assert_nonnull (strstr (out, "alice"));
+  g_clear_pointer (&out, g_free);
+  g_free (cli_ok (e, "a", "sync", NULL));
+  g_free (title);
+  title = field_of (e, "a", project, "title");
+  g_assert_cmpstr (title, ==, "乙的标题");
+  /* alice's value lost: she sees it too, from the server's list */
+  if (server_lists_conflicts (e, "a"))
+    {
+      out = cli_ok (e, "a", "conflicts", NULL);
+      g_assert_nonnull (strstr (out, "yours: 甲的标题\tserver: 乙的标题\tby: bob"));
+      g_clear_pointer (&out, g_free);
+    }
+  else
+    g_test_message ("the server has no GET /v1/conflicts yet: the losing side's list is not checked");
+
+  /* a strict field: refused, and the refused value stays listed */
+  g_free (cli_ok (e, "a", "set", project, "budget=120000", NULL));
+  g_free (cli_ok (e, "b", "set", project, "budget=130000", NULL));
+  g_free (cli_ok (e, "a", "sync", NULL));
+  out = cli_ok (e, "b", "sync", NULL);
+  g_assert_nonnull (strstr (out, "1 rejected"));
+  g_clear_pointer (&out, g_free);
+  out = cli_ok (e, "b", "conflicts", NULL);
+  g_assert_nonnull (strstr (out, "strict_conflict"));
+  g_assert_nonnull (strstr (out, "yours: 13000000\tserver: 12000000\tby: alice"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (client_int (e, "b", "SELECT count(*) FROM outbox"), ==, 0);
+  g_free (title);
+  title = field_of (e, "b", project, "budget");
+  g_assert_cmpstr (title, ==, "12000000");
+
+  /* bob keeps his value after all: it goes through the write path, is
+   * pushed on top of alice's, and reaches her */
+  {
+    g_autoptr(JsonNode) listed = NULL;
+    JsonArray *conflicts;
+    g_autofree char *id = NULL;
+
+    out = cli_ok (e, "b", "conflicts", "--json", NULL);
+    listed = parse_json (out);
+    g_clear_pointer (&out, g_free);
+    conflicts = json_node_get_array (listed);
+    for (guint i = 0; i < json_array_get_length (conflicts); i++)
+      {
+        JsonObject *c = json_array_get_object_element (conflicts, i);
+
+        if (g_strcmp0 (json_object_get_string_member (c, "field"), "budget") == 0)
+          id = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (c, "id"));
+      }
+    g_assert_nonnull (id);
+    g_assert_cmpint (cli (e, "b", NULL, NULL, &err, "conflicts", "resolve", id, "--keep", "both", NULL), ==, 1);
+    g_assert_nonnull (strstr (err, "--keep"));
+    g_clear_pointer (&err, g_free);
+    g_free (cli_ok (e, "b", "conflicts", "resolve", id, "--keep", "mine", NULL));
+    out = cli_ok (e, "b", "sync", NULL);
+    g_assert_nonnull (strstr (out, "pushed 1 (1 applied, 0 conflicts, 0 rejected)"));
+    g_clear_pointer (&out, g_free);
+    g_free (cli_ok (e, "a", "sync", NULL));
+    g_free (title);
+    title = field_of (e, "a", project, "budget");
+    g_assert_cmpstr (title, ==, "13000000");
+    out = cli_ok (e, "b", "conflicts", NULL);
+    g_assert_null (strstr (out, "budget"));
+    g_clear_pointer (&out, g_free);
+  }
+
+  /* logging out removes the token, and the server revokes it */
+  {
+    g_autofree char *account = g_build_filename (e->dir, "b", "account.json", NULL);
+    g_autofree char *saved = NULL;
+    gsize length = 0;
+
+    g_assert_true (g_file_get_contents (account, &saved, &length, NULL));
+    g_free (cli_ok (e, "b", "logout", NULL));
+    g_assert_false (g_file_test (account, G_FILE_TEST_EXISTS));
+
+    /* a revoked token: exit 1, one line saying to log in again */
+    g_assert_true (g_file_set_contents (account, saved, length, NULL));
+    g_assert_cmpint (cli (e, "b", NULL, NULL, &err, "sync", NULL), ==, 1);
+    g_assert_nonnull (strstr (err, "log in again"));
+    g_assert_null (strchr (strchr (err, '\n') + 1, '\n'));
+    g_clear_pointer (&err, g_free);
+  }
+  (void) org;
+}
+
+/* A push whose answer was lost is sent again: the server answers from the
+ * mutation ids, nothing is applied twice. */
+static void
+test_e2e_replay (void)
+{
+  g_autoptr(E2E) e = e2e_start ();
+  g_autofree char *out = NULL;
+  g_autofree char *project = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *saved = NULL;
+  sqlite3 *handle = NULL;
+
+  if (e == NULL)
+    return;
+
+  login (e, "a", "alice");
+  login (e, "b", "bob");
+  out = cli_ok (e, "a", "add", "project", "code=XH-2026-002", "title=助残服务",
+                "category=elderly", "method=competitive_consultation", "--json", NULL);
+  project = added_id (out);
+  g_clear_pointer (&out, g_free);
+  g_free (cli_ok (e, "a", "set", project, "street=漕河泾街道", NULL));
+
+  /* keep a copy of the outbox, sync, then put it back: the answers are
+   * "lost" */
+  db = g_build_filename (e->dir, "a", PROCURA_STORE_DB_NAME, NULL);
+  g_assert_cmpint (sqlite3_open_v2 (db, &handle, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (handle, "CREATE TABLE saved_outbox AS SELECT * FROM outbox", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (handle);
+
+  out = cli_ok (e, "a", "sync", NULL);
+  g_assert_nonnull (strstr (out, "pushed 2 (2 applied"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (sqlite3_open_v2 (db, &handle, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (handle, "INSERT INTO outbox SELECT * FROM saved_outbox; "
+                                         "UPDATE project SET rev = 0", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (handle);
+
+  out = cli_ok (e, "a", "sync", NULL);
+  g_assert_nonnull (strstr (out, "pushed 2 (2 applied, 0 conflicts, 0 rejected)"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (client_int (e, "a", "SELECT count(*) FROM outbox"), ==, 0);
+  g_assert_cmpint (client_int (e, "a", "SELECT min(rev) FROM project"), >, 0);
+
+  /* the other client sees one project, changed once */
+  g_free (cli_ok (e, "b", "sync", NULL));
+  g_assert_cmpint (client_int (e, "b", "SELECT count(*) FROM project"), ==, 1);
+  saved = field_of (e, "b", project, "street");
+  g_assert_cmpstr (saved, ==, "漕河泾街道");
+}
+
+/* ---- main ------------------------------------------------------------ */
+
+int
+main (int    argc,
+      char **argv)
+{
+  static const FixtureTest tests[] = {
+    { "/sync/store/outbox-order-and-shape", test_outbox_order_and_shape },
+    { "/sync/store/ack-rebases-later-edits", test_ack_rebases },
+    { "/sync/store/pull-page", test_pull_page },
+    { "/sync/store/pull-skips-pending-fields", test_pull_skips_pending },
+    { "/sync/store/pull-tombstone", test_pull_tombstone },
+    { "/sync/store/pull-page-atomic", test_pull_atomic },
+    { "/sync/store/pull-revoked", test_pull_revoked },
+    { "/sync/store/conflict-result", test_conflict_result },
+    { "/sync/store/rejected-kept-visible", test_rejected_kept_visible },
+    { "/sync/store/rejected-insert", test_rejected_insert },
+    { "/sync/store/server-conflicts", test_server_conflicts },
+    { "/sync/engine/retries-keep-the-key", test_engine_retries },
+    { "/sync/engine/no-retry", test_engine_no_retry },
+    { "/sync/engine/pull-pages", test_engine_pull_pages },
+    { "/sync/engine/too-large-halves", test_engine_too_large },
+    { "/sync/account-file", test_account_file },
+  };
+
+  procura_test_init (&argc, &argv);
+  fixture_add_tests ("procura-test-sync-XXXXXX", tests, G_N_ELEMENTS (tests));
+  g_test_add_func ("/sync/e2e/round-trip", test_e2e_round_trip);
+  g_test_add_func ("/sync/e2e/replay-after-lost-answer", test_e2e_replay);
+
+  return g_test_run ();
+}

@@ -102,7 +102,7 @@ main (int    argc,
                                  "2", "20", "202", "2024", "202", "20", "2", "",
                                  "社", "社区", "社区治", "社区治理", "社区治", "社区", "社", "" };
   GtkWidget *window;
-  gint64 t0, t1;
+  gint64 t0, t1, t_gtk, t_store, t_window, t_loaded;
   guint n_keys = G_N_ELEMENTS (typed);
   double total = 0;
   GOptionEntry entries[] = {
@@ -121,6 +121,7 @@ main (int    argc,
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  t_gtk = g_get_monotonic_time ();
 
   /* 1. launch to first drawn ledger */
   store = procura_store_open (data_dir, &error);
@@ -129,7 +130,21 @@ main (int    argc,
       g_printerr ("%s\n", error->message);
       return 2;
     }
+  /* an officer who closed the app on the ledger: it opens there again */
+  {
+    GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+    g_autoptr(GSettingsSchema) schema = source != NULL ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
+
+    if (schema != NULL && g_settings_schema_has_key (schema, "window-place"))
+      {
+        g_autoptr(GSettings) settings = g_settings_new_full (schema, NULL, NULL);
+
+        g_settings_set_string (settings, "window-place", "ledger");
+      }
+  }
+  t_store = g_get_monotonic_time ();
   window = g_object_new (PROCURA_TYPE_WINDOW, "store", store, NULL);
+  t_window = g_get_monotonic_time ();
   gtk_window_set_default_size (GTK_WINDOW (window), 1440, 860);
   if (has_property (window, "place"))
     g_object_set (window, "place", "ledger", NULL);
@@ -138,10 +153,15 @@ main (int    argc,
   for (guint i = 0; i < 100000 && (is_loading (G_OBJECT (window)) ||
                                    procura_window_get_n_projects (PROCURA_WINDOW (window)) == 0); i++)
     g_main_context_iteration (NULL, TRUE);
+  t_loaded = g_get_monotonic_time ();
   wait_for_frame (window);
   t1 = g_get_monotonic_time ();
   g_print ("launch to first drawn ledger (%u projects): %.0f ms (target <= 600 ms)\n",
            procura_window_get_n_projects (PROCURA_WINDOW (window)), ms_between (process_start, t1));
+  g_print ("  of which: GTK and libadwaita initialised %.0f ms, store opened %.0f ms, window built %.0f ms, "
+           "ledger loaded %.0f ms, first frame with rows %.0f ms\n",
+           ms_between (process_start, t_gtk), ms_between (t_gtk, t_store), ms_between (t_store, t_window),
+           ms_between (t_window, t_loaded), ms_between (t_loaded, t1));
   print_memory ("after launch");
 
   /* 2. search: open the search bar (Ctrl+F), then keystrokes */

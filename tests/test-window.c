@@ -27,6 +27,7 @@
 #include "procura-reminders.h"
 #include "procura-store.h"
 #include "procura-test-utils.h"
+#include "procura-dashboard.h"
 #include "procura-window.h"
 
 #define VALID_USCC   "52420000MJH233402K"
@@ -1402,7 +1403,26 @@ test_places (WindowFixture *f,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.place", "s", "organizations"));
   g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "content");
 
-  gtk_window_destroy (GTK_WINDOW (window));
+  /* closed on the ledger, the next window opens on it; its dashboard
+   * loads once the ledger has */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.place", "s", "ledger"));
+  gtk_window_close (GTK_WINDOW (window));
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+    g_autofree char *saved = g_settings_get_string (settings, "window-place");
+    ProcuraWindow *again;
+    ProcuraDashboard *dashboard;
+
+    g_assert_cmpstr (saved, ==, "ledger");
+    again = g_object_new (PROCURA_TYPE_WINDOW, "store", f->store, NULL);
+    g_assert_cmpstr (procura_window_get_place (again), ==, "ledger");
+    dashboard = PROCURA_DASHBOARD (procura_window_get_place_widget (again, "dashboard"));
+    g_assert_null (procura_dashboard_get_store (dashboard));
+    gtk_window_present (GTK_WINDOW (again));
+    wait_for_ledger (again);
+    g_assert_true (procura_dashboard_get_store (dashboard) == f->store);
+    gtk_window_destroy (GTK_WINDOW (again));
+  }
 }
 
 /* PROCURA_SCREENSHOT_DIR=docs/screenshots LANG=zh_CN.UTF-8: each place

@@ -153,7 +153,6 @@ name_bind_cb (GtkSignalListItemFactory *factory,
   const char *text = object != NULL ? gtk_string_object_get_string (object) : "";
 
   gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (item)), text);
-  gtk_widget_set_tooltip_text (gtk_list_item_get_child (item), text);
 }
 
 GtkListItemFactory *

@@ -579,6 +579,7 @@ struct _ProcuraWindow
   GtkWidget            *back_button;
   GtkWidget            *search_button;
   AdwWindowTitle       *window_title;
+  gboolean              ledger_loaded;  /* once; see set_places_store() */
   AdwToastOverlay      *toast_overlay;
   GtkStack             *places_stack;
   AdwBin               *dashboard_bin;
@@ -676,6 +677,9 @@ static void procura_window_set_sort            (ProcuraWindow *self,
                                                 gboolean       descending);
 static ProcuraStore *ensure_store              (ProcuraWindow  *self,
                                                 GError        **error);
+static GtkListBoxRow *find_sidebar_row         (ProcuraWindow  *self,
+                                                const char     *place);
+static gboolean is_sidebar_place               (const char     *place);
 
 /* Auxiliary methods */
 
@@ -683,7 +687,7 @@ static GSettings *
 dup_settings (void)
 {
   static const char *keys[] = {
-    "window-width", "window-height", "window-maximized",
+    "window-width", "window-height", "window-maximized", "window-place",
     "ledger-sort-column", "ledger-sort-descending", "ledger-filter-overdue",
   };
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
@@ -731,6 +735,18 @@ restore_window_state (ProcuraWindow *self)
 
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
+
+  /* the place last used, before the store arrives: what it shows is what
+   * start-up loads first */
+  {
+    g_autofree char *place = g_settings_get_string (self->settings, "window-place");
+
+    if (is_sidebar_place (place))
+      {
+        gtk_stack_set_visible_child_name (self->places_stack, place);
+        gtk_list_box_select_row (self->sidebar_list, find_sidebar_row (self, place));
+      }
+  }
 }
 
 static void
@@ -754,6 +770,9 @@ save_window_state (ProcuraWindow *self)
       g_settings_set_int (self->settings, "window-width", width);
       g_settings_set_int (self->settings, "window-height", height);
     }
+  g_settings_set_string (self->settings, "window-place",
+                         is_sidebar_place (procura_window_get_place (self)) ? procura_window_get_place (self)
+                                                                           : self->previous_place);
   g_settings_set_boolean (self->settings, "window-maximized",
                           gtk_window_is_maximized (GTK_WINDOW (self)));
   g_settings_apply (self->settings);
@@ -1654,8 +1673,11 @@ set_places_store (ProcuraWindow *self)
   place = procura_window_get_place (self);
 
   /* Before the window is first shown, the dashboard loads in the
-   * background so the window appears at once. */
-  if (procura_dashboard_get_store (PROCURA_DASHBOARD (self->dashboard)) != self->store)
+   * background so the window appears at once. When the window opens on
+   * another place, the dashboard waits for the ledger: the two would
+   * share the two cores the first place needs. */
+  if (procura_dashboard_get_store (PROCURA_DASHBOARD (self->dashboard)) != self->store &&
+      (g_str_equal (place, "dashboard") || self->ledger_loaded))
     {
       if (gtk_widget_get_mapped (GTK_WIDGET (self)))
         procura_dashboard_set_store (PROCURA_DASHBOARD (self->dashboard), self->store);
@@ -1916,6 +1938,10 @@ load_ledger_cb (GObject      *object,
       self->loading = FALSE;
       apply_load (self, load);
       g_clear_pointer (&load, ledger_load_free);
+
+      /* a dashboard that waited for the ledger loads now */
+      self->ledger_loaded = TRUE;
+      set_places_store (self);
 
       if (self->toast_when_loaded)
         {

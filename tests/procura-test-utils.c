@@ -179,6 +179,18 @@ procura_test_make_tmp_dir (const char *tmpl)
   return dir;
 }
 
+guint
+procura_test_count_entries (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  if (d != NULL)
+    while (g_dir_read_name (d) != NULL)
+      n++;
+  return n;
+}
+
 void
 procura_test_remove_tree (const char *path)
 {

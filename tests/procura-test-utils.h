@@ -69,6 +69,8 @@ char         *procura_test_make_tmp_dir       (const char          *tmpl);
 /* Removes path and everything below it, as far as it can (symbolic links
  * are removed, not followed). */
 void          procura_test_remove_tree        (const char          *path);
+/* How many entries a directory holds (0 if it does not exist). */
+guint         procura_test_count_entries      (const char          *dir);
 /* The whole file, asserting it could be read. */
 GBytes       *read_file                       (const char          *path);
 

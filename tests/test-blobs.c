@@ -456,17 +456,6 @@ test_reimport_repairs (BlobFixture *f)
 
 /* ---- copies for other applications ---------------------------------- */
 
-static guint
-count_entries (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  guint n = 0;
-
-  if (d != NULL)
-    while (g_dir_read_name (d) != NULL)
-      n++;
-  return n;
-}
 
 /* A copy carries the file's own name (no directories), is read-only, holds
  * the content, and each opening gets its own folder. */
@@ -498,7 +487,7 @@ test_copy_out (BlobFixture *f)
   again = procura_blobs_copy_out (f->blob_dir, sha256, "评估报告.pdf", copies, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (again, !=, path);
-  g_assert_cmpuint (count_entries (copies), ==, 2);
+  g_assert_cmpuint (procura_test_count_entries (copies), ==, 2);
 
   /* a name with directories stays inside its folder */
   evil = procura_blobs_copy_out (f->blob_dir, sha256, "../../etc/passwd", copies, &error);
@@ -525,7 +514,7 @@ test_copy_out_corrupt (BlobFixture *f)
   path = procura_blobs_copy_out (f->blob_dir, sha256, "签到表.jpg", copies, &error);
   g_assert_null (path);
   g_assert_error (error, PROCURA_ERROR, PROCURA_ERROR_CORRUPT);
-  g_assert_cmpuint (count_entries (copies), ==, 0);
+  g_assert_cmpuint (procura_test_count_entries (copies), ==, 0);
 }
 
 /* Old copies go, recent ones and anything else in the folder stay. */

@@ -417,17 +417,6 @@ test_attachment (PageFixture   *pf,
   g_assert_cmpstr (procura_project_page_get_attachment_hash_text (pf->page, id), ==, expected);
 }
 
-static guint
-count_entries (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  guint n = 0;
-
-  if (d != NULL)
-    while (g_dir_read_name (d) != NULL)
-      n++;
-  return n;
-}
 
 /* attachment.open copies the file, hash-checked and under its own name, into
  * the cache's folder of opened copies (main() points XDG_CACHE_HOME at a
@@ -455,12 +444,12 @@ test_open_attachment (PageFixture   *pf,
   procura_project_page_set_section (pf->page, "reports");
   id = procura_project_page_add_attachment (pf->page, pf->report, path, &error);
   g_assert_no_error (error);
-  before = count_entries (copies);
+  before = procura_test_count_entries (copies);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (pf->page), "attachment.open", "s", id));
   for (guint i = 0; i < 50 && g_main_context_iteration (NULL, FALSE); i++)
     ;
-  g_assert_cmpuint (count_entries (copies), ==, before + 1);
+  g_assert_cmpuint (procura_test_count_entries (copies), ==, before + 1);
   {
     g_autoptr(GDir) d = g_dir_open (copies, 0, NULL);
     const char *name;
@@ -490,10 +479,10 @@ test_open_attachment (PageFixture   *pf,
 
     g_assert_cmpint (g_chmod (blob, 0600), ==, 0);
     g_assert_true (g_file_set_contents (blob, "damaged", -1, NULL));
-    before = count_entries (copies);
+    before = procura_test_count_entries (copies);
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (pf->page), "attachment.open", "s", id));
     g_assert_cmpuint (pf->n_toasts, ==, toasts + 1);
-    g_assert_cmpuint (count_entries (copies), ==, before);
+    g_assert_cmpuint (procura_test_count_entries (copies), ==, before);
   }
 }
 

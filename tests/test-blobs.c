@@ -456,7 +456,6 @@ test_reimport_repairs (BlobFixture *f)
 
 /* ---- copies for other applications ---------------------------------- */
 
-
 /* A copy carries the file's own name (no directories), is read-only, holds
  * the content, and each opening gets its own folder. */
 static void

@@ -19,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "procura-test-utils.h"
 
@@ -1451,6 +1452,531 @@ test_audit (void)
   assert_verify_fails (inserted, "entry 31 inserted");
 }
 
+/* ---- blobs ---------------------------------------------------------- */
+
+typedef struct
+{
+  guint   status;
+  GBytes *body;
+  char   *upload_offset;
+  char   *content_range;
+} BlobResponse;
+
+static void
+blob_response_clear (BlobResponse *r)
+{
+  g_clear_pointer (&r->body, g_bytes_unref);
+  g_clear_pointer (&r->upload_offset, g_free);
+  g_clear_pointer (&r->content_range, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (BlobResponse, blob_response_clear)
+
+/* A request with a raw body (content_type may be NULL); the answer's
+ * bytes and the headers the blob endpoints use. */
+static void
+http_raw (BlobResponse *r,
+          const char   *method,
+          const char   *path,
+          const char   *token,
+          const void   *body,
+          gsize         body_len,
+          const char   *content_type,
+          const char   *upload_offset,
+          const char   *range)
+{
+  g_autofree char *url = g_strconcat (server.url, path[0] == '/' ? path + 1 : path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  g_autofree char *bearer = g_strdup_printf ("Bearer %s", token);
+  g_autoptr(GError) error = NULL;
+  SoupMessageHeaders *headers;
+  SoupMessageHeaders *response_headers;
+
+  g_assert_nonnull (msg);
+  headers = soup_message_get_request_headers (msg);
+  soup_message_headers_replace (headers, "Sync-Protocol", "1");
+  soup_message_headers_replace (headers, "Authorization", bearer);
+  if (upload_offset != NULL)
+    soup_message_headers_replace (headers, "Upload-Offset", upload_offset);
+  if (range != NULL)
+    soup_message_headers_replace (headers, "Range", range);
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) request = g_bytes_new (body, body_len);
+      soup_message_set_request_body_from_bytes (msg, content_type, request);
+    }
+
+  memset (r, 0, sizeof *r);
+  r->body = soup_session_send_and_read (server.session, msg, NULL, &error);
+  g_assert_no_error (error);
+  r->status = soup_message_get_status (msg);
+  response_headers = soup_message_get_response_headers (msg);
+  r->upload_offset = g_strdup (soup_message_headers_get_one (response_headers, "Upload-Offset"));
+  r->content_range = g_strdup (soup_message_headers_get_one (response_headers, "Content-Range"));
+}
+
+/* A file's worth of bytes that differ from test to test. */
+static GBytes *
+blob_content (gsize size)
+{
+  guint8 *data = g_malloc (size);
+  guint32 seed = g_random_int ();
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (guint8) ((seed + i * 2654435761u) >> 13);
+  return g_bytes_new_take (data, size);
+}
+
+static char *
+sha256_of (GBytes *bytes)
+{
+  return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+}
+
+static JsonArray *
+blobs_missing (Response   *r,
+               const char *token,
+               const char *sha256_json)
+{
+  g_autofree char *body = g_strdup_printf ("{\"sha256\":%s}", sha256_json);
+
+  http (r, "POST", "/v1/blobs/missing", token, body);
+  g_assert_cmpuint (r->status, ==, 200);
+  return json_object_get_array_member (obj (r), "missing");
+}
+
+/* POST /v1/uploads: the upload's id (NULL when the server has the file). */
+static char *
+upload_begin (const char *token,
+              const char *sha256,
+              gsize       size,
+              gint64     *out_offset)
+{
+  g_auto(Response) r;
+  g_autofree char *body = g_strdup_printf ("{\"sha256\":\"%s\",\"size\":%" G_GSIZE_FORMAT "}", sha256, size);
+
+  http (&r, "POST", "/v1/uploads", token, body);
+  if (r.status == 200)
+    {
+      g_assert_true (json_object_get_boolean_member (obj (&r), "already_have"));
+      return NULL;
+    }
+  g_assert_cmpuint (r.status, ==, 201);
+  if (out_offset != NULL)
+    *out_offset = json_object_get_int_member (obj (&r), "offset");
+  return g_strdup (json_object_get_string_member (obj (&r), "id"));
+}
+
+static void
+upload_chunk (BlobResponse *r,
+              const char   *token,
+              const char   *id,
+              GBytes       *content,
+              gsize         offset,
+              gsize         len)
+{
+  g_autofree char *path = g_strdup_printf ("/v1/uploads/%s", id);
+  g_autofree char *offset_text = g_strdup_printf ("%" G_GSIZE_FORMAT, offset);
+
+  http_raw (r, "PATCH", path, token, (const guint8 *) g_bytes_get_data (content, NULL) + offset, len,
+            "application/offset+octet-stream", offset_text, NULL);
+}
+
+static gint64
+upload_head (const char *token,
+             const char *id,
+             guint       expected_status)
+{
+  g_auto(BlobResponse) r = { 0 };
+  g_autofree char *path = g_strdup_printf ("/v1/uploads/%s", id);
+
+  http_raw (&r, "HEAD", path, token, NULL, 0, NULL, NULL, NULL);
+  g_assert_cmpuint (r.status, ==, expected_status);
+  if (expected_status != 200)
+    return -1;
+  g_assert_nonnull (r.upload_offset);
+  return g_ascii_strtoll (r.upload_offset, NULL, 10);
+}
+
+/* Uploads content whole, in one chunk. */
+static void
+upload_all (const char *token,
+            GBytes     *content)
+{
+  g_autofree char *sha256 = sha256_of (content);
+  g_autofree char *id = upload_begin (token, sha256, g_bytes_get_size (content), NULL);
+  g_auto(BlobResponse) r = { 0 };
+
+  if (id == NULL)
+    return;
+  upload_chunk (&r, token, id, content, 0, g_bytes_get_size (content));
+  g_assert_cmpuint (r.status, ==, 204);
+}
+
+static gboolean
+server_has_blob (const char *sha256)
+{
+  g_autofree char *path = g_strdup_printf ("%s/blobs/%.2s/%s", server.dir, sha256, sha256 + 2);
+
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR);
+}
+
+static void
+add_attachment (const char *token,
+                const char *project,
+                GBytes     *content)
+{
+  g_autofree char *id = uuid ();
+  g_autofree char *sha256 = sha256_of (content);
+  g_autofree char *fields = g_strdup_printf ("{\"project_id\":\"%s\",\"name\":\"签到表.pdf\","
+                                             "\"mime_type\":\"application/pdf\",\"size\":%" G_GSIZE_FORMAT
+                                             ",\"sha256\":\"%s\"}", project, g_bytes_get_size (content), sha256);
+  g_autoptr(JsonObject) result = push_one (token, "insert", "attachment", id, 0, fields, NULL);
+
+  assert_status (result, "applied");
+}
+
+static void
+assert_blob_get (const char *token,
+                 const char *sha256,
+                 const char *range,
+                 guint       status)
+{
+  g_auto(BlobResponse) r = { 0 };
+  g_autofree char *path = g_strdup_printf ("/v1/blobs/%s", sha256);
+
+  http_raw (&r, "GET", path, token, NULL, 0, NULL, NULL, range);
+  g_assert_cmpuint (r.status, ==, status);
+}
+
+static void
+test_blobs_upload (void)
+{
+  g_autofree char *officer = login ("officer1");
+  g_autofree char *auditor = login ("auditor1");
+  g_autoptr(GBytes) content = blob_content (300 * 1024 + 7);
+  g_autofree char *sha256 = sha256_of (content);
+  g_autofree char *list = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *project = add_project (officer, "BLOB-1", NULL, NULL);
+  gsize size = g_bytes_get_size (content);
+  gsize half = size / 2;
+  gint64 offset = -1;
+
+  /* only what the server lacks, once each */
+  {
+    g_auto(Response) r;
+    g_autoptr(GBytes) other = blob_content (10);
+    g_autofree char *other_sha = sha256_of (other);
+    JsonArray *missing;
+
+    upload_all (officer, other);
+    list = g_strdup_printf ("[\"%s\",\"%s\",\"%s\"]", sha256, other_sha, sha256);
+    missing = blobs_missing (&r, officer, list);
+    g_assert_cmpuint (json_array_get_length (missing), ==, 1);
+    g_assert_cmpstr (json_array_get_string_element (missing, 0), ==, sha256);
+  }
+  /* read-only accounts send no files; a malformed digest names its index */
+  {
+    g_auto(Response) r;
+
+    http (&r, "POST", "/v1/blobs/missing", auditor, "{\"sha256\":[]}");
+    assert_error (&r, 403, "forbidden");
+  }
+  {
+    g_auto(Response) r;
+
+    http (&r, "POST", "/v1/blobs/missing", officer, "{\"sha256\":[\"ABC\"]}");
+    assert_error (&r, 400, "bad_request");
+    g_assert_true (g_str_has_prefix (json_object_get_string_member (obj (&r), "reason"), "sha256[0]"));
+  }
+  {
+    g_auto(Response) r;
+
+    http (&r, "POST", "/v1/uploads", officer,
+          "{\"sha256\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"size\":300000000}");
+    assert_error (&r, 413, "too_large");
+  }
+
+  id = upload_begin (officer, sha256, size, &offset);
+  g_assert_nonnull (id);
+  g_assert_cmpint (offset, ==, 0);
+  g_assert_cmpint (upload_head (officer, id, 200), ==, 0);
+  /* another account does not see the upload */
+  g_assert_cmpint (upload_head (auditor, id, 404), ==, -1);
+
+  /* first chunk */
+  {
+    g_auto(BlobResponse) r = { 0 };
+
+    upload_chunk (&r, officer, id, content, 0, half);
+    g_assert_cmpuint (r.status, ==, 204);
+    g_assert_cmpint (g_ascii_strtoll (r.upload_offset, NULL, 10), ==, (gint64) half);
+  }
+  /* the same chunk again: the wrong offset, and the server says which */
+  {
+    g_auto(BlobResponse) r = { 0 };
+
+    upload_chunk (&r, officer, id, content, 0, half);
+    g_assert_cmpuint (r.status, ==, 409);
+    g_assert_nonnull (strstr (g_bytes_get_data (r.body, NULL), "offset_mismatch"));
+    g_assert_cmpint (g_ascii_strtoll (r.upload_offset, NULL, 10), ==, (gint64) half);
+  }
+  g_assert_cmpint (upload_head (officer, id, 200), ==, (gint64) half);
+  /* a chunk that is not octets */
+  {
+    g_auto(BlobResponse) r = { 0 };
+    g_autofree char *path = g_strdup_printf ("/v1/uploads/%s", id);
+    g_autofree char *offset_text = g_strdup_printf ("%" G_GSIZE_FORMAT, half);
+
+    http_raw (&r, "PATCH", path, officer, "{}", 2, "application/json", offset_text, NULL);
+    g_assert_cmpuint (r.status, ==, 415);
+  }
+  g_assert_false (server_has_blob (sha256));
+
+  /* the rest: the file is checked and stored */
+  {
+    g_auto(BlobResponse) r = { 0 };
+
+    upload_chunk (&r, officer, id, content, half, size - half);
+    g_assert_cmpuint (r.status, ==, 204);
+    g_assert_cmpint (g_ascii_strtoll (r.upload_offset, NULL, 10), ==, (gint64) size);
+  }
+  g_assert_true (server_has_blob (sha256));
+  g_assert_cmpint (upload_head (officer, id, 404), ==, -1);
+  g_assert_null (upload_begin (officer, sha256, size, NULL));
+  {
+    g_auto(Response) r;
+    g_autofree char *one = g_strdup_printf ("[\"%s\"]", sha256);
+
+    g_assert_cmpuint (json_array_get_length (blobs_missing (&r, officer, one)), ==, 0);
+  }
+
+  /* stored, but no attachment names it yet: no one may read it */
+  assert_blob_get (officer, sha256, NULL, 403);
+  add_attachment (officer, project, content);
+
+  /* whole, and in ranges */
+  {
+    g_auto(BlobResponse) r = { 0 };
+    g_autofree char *path = g_strdup_printf ("/v1/blobs/%s", sha256);
+
+    http_raw (&r, "GET", path, officer, NULL, 0, NULL, NULL, NULL);
+    g_assert_cmpuint (r.status, ==, 200);
+    g_assert_true (g_bytes_equal (r.body, content));
+  }
+  {
+    g_auto(BlobResponse) r = { 0 };
+    g_autofree char *path = g_strdup_printf ("/v1/blobs/%s", sha256);
+    g_autofree char *expected_range = g_strdup_printf ("bytes 1000-1999/%" G_GSIZE_FORMAT, size);
+
+    http_raw (&r, "GET", path, auditor, NULL, 0, NULL, NULL, "bytes=1000-1999");
+    g_assert_cmpuint (r.status, ==, 206);
+    g_assert_cmpstr (r.content_range, ==, expected_range);
+    g_assert_cmpuint (g_bytes_get_size (r.body), ==, 1000);
+    g_assert_cmpmem (g_bytes_get_data (r.body, NULL), 1000, (const guint8 *) g_bytes_get_data (content, NULL) + 1000, 1000);
+  }
+  {
+    g_auto(BlobResponse) r = { 0 };
+    g_autofree char *path = g_strdup_printf ("/v1/blobs/%s", sha256);
+    g_autofree char *range = g_strdup_printf ("bytes=%" G_GSIZE_FORMAT "-", half);
+
+    http_raw (&r, "GET", path, officer, NULL, 0, NULL, NULL, range);
+    g_assert_cmpuint (r.status, ==, 206);
+    g_assert_cmpmem (g_bytes_get_data (r.body, NULL), g_bytes_get_size (r.body),
+                     (const guint8 *) g_bytes_get_data (content, NULL) + half, size - half);
+  }
+  {
+    g_auto(BlobResponse) r = { 0 };
+    g_autofree char *path = g_strdup_printf ("/v1/blobs/%s", sha256);
+
+    http_raw (&r, "GET", path, officer, NULL, 0, NULL, NULL, "bytes=-5");
+    g_assert_cmpuint (r.status, ==, 206);
+    g_assert_cmpmem (g_bytes_get_data (r.body, NULL), g_bytes_get_size (r.body),
+                     (const guint8 *) g_bytes_get_data (content, NULL) + size - 5, 5);
+  }
+  {
+    g_autofree char *range = g_strdup_printf ("bytes=%" G_GSIZE_FORMAT "-", size);
+
+    assert_blob_get (officer, sha256, range, 416);
+    assert_blob_get (officer, sha256, "bytes=0-1,5-6", 416);
+    /* not a byte range: ignored */
+    assert_blob_get (officer, sha256, "pages=1-2", 200);
+  }
+
+  /* unknown and malformed digests */
+  assert_blob_get (officer, "1111111111111111111111111111111111111111111111111111111111111111", NULL, 404);
+  assert_blob_get (officer, "nothex", NULL, 404);
+  assert_blob_get ("0000", sha256, NULL, 401);
+}
+
+static void
+test_blobs_hash_mismatch (void)
+{
+  g_autofree char *officer = login ("officer1");
+  g_autoptr(GBytes) content = blob_content (64 * 1024);
+  g_autoptr(GBytes) other = blob_content (64 * 1024);
+  g_autofree char *sha256 = sha256_of (content);
+  g_autofree char *id = upload_begin (officer, sha256, g_bytes_get_size (content), NULL);
+  g_autofree char *uploads = g_build_filename (server.dir, "uploads", NULL);
+  g_autofree char *partial = g_build_filename (uploads, id, NULL);
+  g_auto(BlobResponse) r = { 0 };
+  g_auto(Response) missing;
+  g_autofree char *one = g_strdup_printf ("[\"%s\"]", sha256);
+
+  g_assert_nonnull (id);
+  g_assert_true (g_file_test (partial, G_FILE_TEST_IS_REGULAR));
+
+  /* right size, wrong bytes: refused, and nothing kept */
+  upload_chunk (&r, officer, id, other, 0, g_bytes_get_size (other));
+  g_assert_cmpuint (r.status, ==, 422);
+  g_assert_nonnull (strstr (g_bytes_get_data (r.body, NULL), "hash_mismatch"));
+  g_assert_false (server_has_blob (sha256));
+  g_assert_false (g_file_test (partial, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (upload_head (officer, id, 404), ==, -1);
+  g_assert_cmpuint (json_array_get_length (blobs_missing (&missing, officer, one)), ==, 1);
+
+  /* past the announced size */
+  {
+    g_autofree char *id2 = upload_begin (officer, sha256, 10, NULL);
+    g_auto(BlobResponse) r2 = { 0 };
+
+    upload_chunk (&r2, officer, id2, content, 0, 11);
+    g_assert_cmpuint (r2.status, ==, 400);
+  }
+
+  /* an empty file is completed by one empty chunk */
+  {
+    g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
+    g_autofree char *empty_sha = sha256_of (empty);
+    g_autofree char *id3 = upload_begin (officer, empty_sha, 0, NULL);
+    g_auto(BlobResponse) r3 = { 0 };
+
+    g_assert_nonnull (id3);
+    upload_chunk (&r3, officer, id3, empty, 0, 0);
+    g_assert_cmpuint (r3.status, ==, 204);
+    g_assert_cmpstr (r3.upload_offset, ==, "0");
+    g_assert_true (server_has_blob (empty_sha));
+  }
+}
+
+static void
+test_blobs_resume_after_restart (void)
+{
+  g_autofree char *officer = login ("officer1");
+  g_autoptr(GBytes) content = blob_content (1024 * 1024 + 3);
+  g_autofree char *sha256 = sha256_of (content);
+  g_autofree char *id = upload_begin (officer, sha256, g_bytes_get_size (content), NULL);
+  g_autofree char *again = NULL;
+  gsize size = g_bytes_get_size (content);
+  gsize part = 400 * 1024;
+  gint64 offset;
+
+  {
+    g_auto(BlobResponse) r = { 0 };
+
+    upload_chunk (&r, officer, id, content, 0, part);
+    g_assert_cmpuint (r.status, ==, 204);
+  }
+
+  /* the server goes away with part of a file, and a crash left bytes of
+   * an upload it no longer knows */
+  stop_server ();
+  {
+    g_autofree char *orphan = g_build_filename (server.dir, "uploads", "orphan", NULL);
+
+    g_assert_true (g_file_set_contents (orphan, "left over", -1, NULL));
+    g_clear_pointer (&server.url, g_free);
+    start_server ();
+    assert_healthy ();
+    g_assert_false (g_file_test (orphan, G_FILE_TEST_EXISTS));
+  }
+
+  offset = upload_head (officer, id, 200);
+  g_assert_cmpint (offset, ==, (gint64) part);
+  /* a client that lost the id gets the same upload back */
+  again = upload_begin (officer, sha256, size, &offset);
+  g_assert_cmpstr (again, ==, id);
+  g_assert_cmpint (offset, ==, (gint64) part);
+
+  /* bytes recorded but gone from the disk (a crash before they reached
+   * it): the server owns up to what it really has */
+  {
+    g_autofree char *partial = g_build_filename (server.dir, "uploads", id, NULL);
+
+    g_assert_cmpint (truncate (partial, part / 2), ==, 0);
+    part /= 2;
+  }
+  offset = upload_head (officer, id, 200);
+  g_assert_cmpint (offset, ==, (gint64) part);
+
+  {
+    g_auto(BlobResponse) r = { 0 };
+
+    upload_chunk (&r, officer, id, content, (gsize) offset, size - (gsize) offset);
+    g_assert_cmpuint (r.status, ==, 204);
+  }
+  g_assert_true (server_has_blob (sha256));
+  {
+    g_autofree char *path = g_strdup_printf ("%s/blobs/%.2s/%s", server.dir, sha256, sha256 + 2);
+    g_autofree char *contents = NULL;
+    gsize len = 0;
+
+    g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+    g_assert_cmpmem (contents, len, g_bytes_get_data (content, NULL), size);
+  }
+}
+
+static void
+test_blobs_access (void)
+{
+  g_autofree char *officer = login ("officer1");
+  g_autofree char *agency = login ("agency1");
+  g_autofree char *auditor = login ("auditor1");
+  g_autofree char *pa = add_project (officer, "BLOB-A", server.org_a, NULL);
+  g_autofree char *pb = add_project (officer, "BLOB-B", server.org_b, NULL);
+  g_autoptr(GBytes) own = blob_content (5000);
+  g_autoptr(GBytes) other = blob_content (6000);
+  g_autofree char *own_sha = sha256_of (own);
+  g_autofree char *other_sha = sha256_of (other);
+
+  /* an agency uploads its own file and attaches it */
+  upload_all (agency, own);
+  add_attachment (agency, pa, own);
+  upload_all (officer, other);
+  add_attachment (officer, pb, other);
+
+  assert_blob_get (agency, own_sha, NULL, 200);
+  assert_blob_get (agency, own_sha, "bytes=0-9", 206);
+  /* knowing the digest of another agency's file is not enough */
+  assert_blob_get (agency, other_sha, NULL, 403);
+  assert_blob_get (agency, other_sha, "bytes=0-9", 403);
+  assert_blob_get (officer, other_sha, NULL, 200);
+  assert_blob_get (auditor, other_sha, NULL, 200);
+  assert_blob_get (auditor, own_sha, NULL, 200);
+
+  /* the refusal is in the audit log */
+  {
+    g_auto(Response) r;
+    JsonArray *entries;
+    gboolean found = FALSE;
+
+    http (&r, "GET", "/v1/audit?limit=1000", auditor, NULL);
+    g_assert_cmpuint (r.status, ==, 200);
+    entries = json_object_get_array_member (obj (&r), "entries");
+    for (guint i = 0; i < json_array_get_length (entries); i++)
+      {
+        JsonObject *e = json_array_get_object_element (entries, i);
+
+        if (g_strcmp0 (json_object_get_string_member_with_default (e, "actor", NULL), "agency1") == 0 &&
+            g_strcmp0 (json_object_get_string_member_with_default (e, "status", NULL), "403") == 0 &&
+            g_strrstr (json_object_get_string_member_with_default (e, "detail", ""), other_sha) != NULL)
+          found = TRUE;
+      }
+    g_assert_true (found);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1505,6 +2031,10 @@ main (int   argc,
   g_test_add_func ("/server/scope-change", test_scope_change);
   g_test_add_func ("/server/bad-requests", test_bad_requests);
   g_test_add_func ("/server/audit/verify-and-tamper", test_audit);
+  g_test_add_func ("/server/blobs/upload-and-get", test_blobs_upload);
+  g_test_add_func ("/server/blobs/hash-mismatch", test_blobs_hash_mismatch);
+  g_test_add_func ("/server/blobs/resume-after-restart", test_blobs_resume_after_restart);
+  g_test_add_func ("/server/blobs/agency-access", test_blobs_access);
 
   status = g_test_run ();
 

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "procura-blobs.h"
 #include "procura-error.h"
 #include "procura-json.h"
 #include "procura-store-private.h"
@@ -996,6 +997,141 @@ test_engine_retries (Fixture *f)
   g_assert_cmpstr (cursor, ==, "7");
 }
 
+/* The blob endpoints of the scripted server: the first chunk is kept but
+ * answered 503 (its answer lost), the second answered 409 with nothing
+ * kept; everything after that is taken. */
+typedef struct
+{
+  GByteArray *received;
+  char       *sha256;
+  guint       n_missing;
+  guint       n_begin;
+  guint       n_patch;
+  guint       n_head;
+  gboolean    bad_offset;  /* a chunk sent from anywhere but the server's offset, unprompted */
+} UploadFake;
+
+static void
+upload_fake_offset (SoupServerMessage *msg,
+                    UploadFake        *up)
+{
+  g_autofree char *have = g_strdup_printf ("%u", up->received->len);
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Upload-Offset", have);
+}
+
+static void
+upload_fake_cb (SoupServer        *server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  UploadFake *up = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  guint64 offset;
+
+  if (strcmp (path, "/v1/blobs/missing") == 0)
+    {
+      g_autofree char *answer = g_strdup_printf ("{\"missing\": [\"%s\"]}", up->sha256);
+
+      up->n_missing++;
+      fake_reply (msg, 200, answer);
+      return;
+    }
+  if (strcmp (path, "/v1/uploads") == 0)
+    {
+      up->n_begin++;
+      fake_reply (msg, 201, "{\"id\": \"up1\", \"offset\": 0}");
+      return;
+    }
+  if (strcmp (method, "HEAD") == 0)
+    {
+      up->n_head++;
+      upload_fake_offset (msg, up);
+      soup_server_message_set_status (msg, 200, NULL);
+      return;
+    }
+
+  up->n_patch++;
+  offset = g_ascii_strtoull (soup_message_headers_get_one (headers, "Upload-Offset"), NULL, 10);
+  if (offset != up->received->len || up->n_patch == 2)
+    {
+      if (up->n_patch != 2)
+        up->bad_offset = TRUE;
+      upload_fake_offset (msg, up);
+      fake_reply (msg, 409, "{\"error\": \"offset_mismatch\", \"reason\": \"scripted\"}");
+      return;
+    }
+  g_byte_array_append (up->received, (const guint8 *) body->data, body->length);
+  if (up->n_patch == 1)
+    {
+      fake_reply (msg, 503, "{\"error\": \"internal\", \"reason\": \"answer lost\"}");
+      return;
+    }
+  upload_fake_offset (msg, up);
+  soup_server_message_set_status (msg, 204, NULL);
+}
+
+/* An attachment's file goes up before its record, in chunks; a chunk
+ * whose answer is lost or refused with 409 is not resent blindly: HEAD
+ * says where to go on. */
+static void
+test_engine_upload_resumes (Fixture *f)
+{
+  g_autoptr(Fake) fake = fake_new ();
+  g_autofree char *project = add_draft_project (f, "SY-090");
+  g_autofree char *blobs = g_build_filename (f->dir, "blobs", NULL);
+  g_autoptr(ProcuraRecord) attachment = procura_record_new (PROCURA_ENTITY_ATTACHMENT, NULL);
+  g_autoptr(GBytes) content = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  UploadFake up = { 0 };
+  ProcuraSyncReport report;
+  gsize size = 9 * 1024 * 1024 + 100;
+  guint8 *data = g_malloc (size);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (guint8) (i * 7 + (i >> 12));
+  content = g_bytes_new_take (data, size);
+  up.received = g_byte_array_new ();
+  up.sha256 = procura_blobs_import_bytes (blobs, content, &error);
+  g_assert_no_error (error);
+
+  procura_record_set_string (attachment, "project_id", project);
+  procura_record_set_string (attachment, "name", "合同.pdf");
+  procura_record_set_string (attachment, "mime_type", "application/pdf");
+  procura_record_set_int (attachment, "size", (gint64) size);
+  procura_record_set_string (attachment, "sha256", up.sha256);
+  id = insert_ok (f, attachment);
+
+  soup_server_add_handler (fake->server, "/v1/blobs", upload_fake_cb, &up, NULL);
+  soup_server_add_handler (fake->server, "/v1/uploads", upload_fake_cb, &up, NULL);
+
+  g_assert_true (run_against (f, fake->url, &report, &error));
+  g_assert_no_error (error);
+
+  /* 4 MiB chunks: 0–4 (kept, 503), HEAD → 4, 4–8 (409), HEAD → 4,
+   * 4–8, 8–9 */
+  g_assert_cmpuint (up.n_missing, ==, 1);
+  g_assert_cmpuint (up.n_begin, ==, 1);
+  g_assert_cmpuint (up.n_patch, ==, 4);
+  g_assert_cmpuint (up.n_head, ==, 2);
+  g_assert_false (up.bad_offset);
+  g_assert_cmpmem (up.received->data, up.received->len, g_bytes_get_data (content, NULL), size);
+  g_assert_cmpuint (report.blobs_uploaded, ==, 1);
+  /* then the records */
+  g_assert_cmpuint (report.pushed, ==, 2);
+  g_assert_cmpint (procura_store_sync_count_outbox (f->store, NULL), ==, 0);
+
+  soup_server_remove_handler (fake->server, "/v1/blobs");
+  soup_server_remove_handler (fake->server, "/v1/uploads");
+  g_byte_array_unref (up.received);
+  g_free (up.sha256);
+}
+
 /* 401 and 422 are answers, not accidents: no retry, the outbox stays. */
 static void
 test_engine_no_retry (Fixture *f)
@@ -1747,6 +1883,113 @@ test_e2e_replay (void)
   g_assert_cmpstr (saved, ==, "漕河泾街道");
 }
 
+/* Attachment files travel with their records: A's file is uploaded (in
+ * more than one chunk) before the record is pushed, and B downloads it
+ * after the pull. A record whose file nobody has syncs all the same. */
+static void
+test_e2e_attachment_files (void)
+{
+  g_autoptr(E2E) e = e2e_start ();
+  g_autofree char *out = NULL;
+  g_autofree char *project = NULL;
+  g_autofree char *blobs_a = NULL;
+  g_autofree char *blobs_b = NULL;
+  g_autofree char *blobs_server = NULL;
+  g_autofree char *sha256 = NULL;
+  g_autofree char *lost_sha256 = NULL;
+  g_autofree char *project_arg = NULL;
+  g_autoptr(GBytes) content = NULL;
+  g_autoptr(GBytes) copy = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize size = 5 * 1024 * 1024 + 12345;
+
+  if (e == NULL)
+    return;
+
+  login (e, "a", "alice");
+  login (e, "b", "bob");
+  out = cli_ok (e, "a", "add", "project", "code=XH-2026-003", "title=档案服务",
+                "category=elderly", "method=competitive_consultation", "--json", NULL);
+  project = added_id (out);
+  g_clear_pointer (&out, g_free);
+  project_arg = g_strdup_printf ("project_id=%s", project);
+
+  /* the file, as the desktop app keeps it: in A's blob store */
+  {
+    guint8 *data = g_malloc (size);
+
+    for (gsize i = 0; i < size; i++)
+      data[i] = (guint8) ((i * 2654435761u) >> 11);
+    content = g_bytes_new_take (data, size);
+  }
+  blobs_a = g_build_filename (e->dir, "a", "blobs", NULL);
+  blobs_b = g_build_filename (e->dir, "b", "blobs", NULL);
+  blobs_server = g_build_filename (e->server_dir, "blobs", NULL);
+  sha256 = procura_blobs_import_bytes (blobs_a, content, &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *size_arg = g_strdup_printf ("size=%" G_GSIZE_FORMAT, size);
+    g_autofree char *sha_arg = g_strdup_printf ("sha256=%s", sha256);
+
+    g_free (cli_ok (e, "a", "add", "attachment", project_arg, "name=签到表.pdf", "mime_type=application/pdf",
+                    size_arg, sha_arg, NULL));
+  }
+  /* and one whose file this device does not have */
+  lost_sha256 = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "never stored", -1);
+  {
+    g_autofree char *sha_arg = g_strdup_printf ("sha256=%s", lost_sha256);
+
+    g_free (cli_ok (e, "a", "add", "attachment", project_arg, "name=丢失.pdf", "mime_type=application/pdf",
+                    "size=12", sha_arg, NULL));
+  }
+
+  g_free (cli_ok (e, "a", "sync", NULL));
+  g_assert_true (procura_blobs_has (blobs_server, sha256));
+  g_assert_false (procura_blobs_has (blobs_server, lost_sha256));
+  g_assert_cmpint (client_int (e, "a", "SELECT count(*) FROM outbox"), ==, 0);
+
+  /* B gets both records, and the one file there is, byte for byte; the
+   * missing file does not fail its sync */
+  g_free (cli_ok (e, "b", "sync", NULL));
+  g_assert_cmpint (client_int (e, "b", "SELECT count(*) FROM attachment"), ==, 2);
+  copy = procura_blobs_read (blobs_b, sha256, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (copy, content));
+  g_assert_false (procura_blobs_has (blobs_b, lost_sha256));
+  /* nothing left half-written */
+  {
+    g_autofree char *uploads = g_build_filename (e->server_dir, "uploads", NULL);
+    g_autoptr(GDir) dir = g_dir_open (uploads, 0, NULL);
+
+    g_assert_true (dir == NULL || g_dir_read_name (dir) == NULL);
+  }
+
+  /* the engine's report counts the transfers */
+  {
+    g_autofree char *dir_b = g_build_filename (e->dir, "b", NULL);
+    g_autoptr(ProcuraAccount) account = procura_account_load (dir_b, &error);
+    g_autoptr(ProcuraStore) store = NULL;
+    g_autoptr(ProcuraSync) sync = NULL;
+    ProcuraSyncReport report = { 0 };
+    g_autofree char *path = procura_blobs_path (blobs_b, sha256);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (g_unlink (path), ==, 0);
+    store = procura_store_open (dir_b, &error);
+    g_assert_no_error (error);
+    sync = procura_sync_new (dir_b, account->server, account->token);
+    g_assert_true (procura_sync_run (sync, store, &report, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (report.blobs_downloaded, ==, 1);
+    g_assert_cmpuint (report.blobs_failed, ==, 1);
+    g_assert_cmpuint (report.blobs_uploaded, ==, 0);
+    g_clear_pointer (&copy, g_bytes_unref);
+    copy = procura_blobs_read (blobs_b, sha256, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_bytes_equal (copy, content));
+  }
+}
+
 /* ---- main ------------------------------------------------------------ */
 
 int
@@ -1769,6 +2012,7 @@ main (int    argc,
     { "/sync/engine/no-retry", test_engine_no_retry },
     { "/sync/engine/pull-pages", test_engine_pull_pages },
     { "/sync/engine/too-large-halves", test_engine_too_large },
+    { "/sync/engine/upload-resumes", test_engine_upload_resumes },
     { "/sync/account-file", test_account_file },
   };
 
@@ -1776,6 +2020,7 @@ main (int    argc,
   fixture_add_tests ("procura-test-sync-XXXXXX", tests, G_N_ELEMENTS (tests));
   g_test_add_func ("/sync/e2e/round-trip", test_e2e_round_trip);
   g_test_add_func ("/sync/e2e/replay-after-lost-answer", test_e2e_replay);
+  g_test_add_func ("/sync/e2e/attachment-files", test_e2e_attachment_files);
 
   return g_test_run ();
 }

@@ -18,11 +18,19 @@
 #include <errno.h>
 #include <string.h>
 
+#include "procura-blobs.h"
+#include "procura-schema.h"
 #include "procura-store-sync.h"
 #include "procura-sync.h"
 
 #define PUSH_BATCH_MAX   500
 #define PULL_PAGE_SIZE   500
+/* blob transfer: each PATCH well under the server's 8 MiB body limit;
+ * downloads in ranges of the same order; files up to the server's 200 MiB */
+#define UPLOAD_CHUNK      (4 * 1024 * 1024)
+#define DOWNLOAD_CHUNK    (8 * 1024 * 1024)
+#define BLOB_MAX          ((gint64) 200 * 1024 * 1024)
+#define BLOBS_MISSING_MAX 1000
 #define ACCOUNT_FILE     "account.json"
 
 G_DEFINE_QUARK (procura-sync-error-quark, procura_sync_error)
@@ -398,6 +406,12 @@ typedef struct
   const char *idempotency_key;
   gboolean    authorized;
   gboolean    retry;
+  /* blob transfer */
+  const char *content_type;      /* of body; NULL: JSON */
+  const char *upload_offset;     /* Upload-Offset to send */
+  const char *range;             /* Range to send */
+  char      **out_upload_offset; /* the answer's Upload-Offset */
+  char      **out_content_range; /* the answer's Content-Range */
 } Request;
 
 static gboolean
@@ -560,8 +574,14 @@ send_request (ProcuraSync    *self,
            * connection for it */
           soup_message_add_flags (msg, SOUP_MESSAGE_IDEMPOTENT);
         }
+      if (req->upload_offset != NULL)
+        soup_message_headers_replace (headers, "Upload-Offset", req->upload_offset);
+      if (req->range != NULL)
+        soup_message_headers_replace (headers, "Range", req->range);
       if (req->body != NULL)
-        soup_message_set_request_body_from_bytes (msg, "application/json", req->body);
+        soup_message_set_request_body_from_bytes (msg, req->content_type != NULL ? req->content_type
+                                                                                 : "application/json",
+                                                  req->body);
 
       *out_status = 0;
       bytes = soup_session_send_and_read (session, msg, cancellable, &local_error);
@@ -579,7 +599,19 @@ send_request (ProcuraSync    *self,
         }
       else
         {
+          SoupMessageHeaders *response_headers = soup_message_get_response_headers (msg);
+
           status = *out_status = soup_message_get_status (msg);
+          if (req->out_upload_offset != NULL)
+            {
+              g_free (*req->out_upload_offset);
+              *req->out_upload_offset = g_strdup (soup_message_headers_get_one (response_headers, "Upload-Offset"));
+            }
+          if (req->out_content_range != NULL)
+            {
+              g_free (*req->out_content_range);
+              *req->out_content_range = g_strdup (soup_message_headers_get_one (response_headers, "Content-Range"));
+            }
           if (status >= 200 && status < 300)
             return g_steal_pointer (&bytes);
 
@@ -944,6 +976,433 @@ pull (ProcuraSync        *self,
     }
 }
 
+/* ---- blobs ----------------------------------------------------------- */
+
+static gboolean
+is_sha256_hex (const char *text)
+{
+  return text != NULL && strlen (text) == 64 && strspn (text, "0123456789abcdef") == 64;
+}
+
+static char *
+store_blob_dir (ProcuraStore *store)
+{
+  return g_build_filename (procura_store_get_data_dir (store), "blobs", NULL);
+}
+
+/* An Upload-Offset header's value within 0..size, or -1. */
+static gint64
+parse_offset (const char *text,
+              gint64      size)
+{
+  guint64 value;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 0, (guint64) size, &value, NULL))
+    return -1;
+  return (gint64) value;
+}
+
+/* HEAD /v1/uploads/{id}: how much the server has; -1 with error, and
+ * *out_gone when the upload no longer exists (finished by a request
+ * whose answer was lost, or refused). */
+static gint64
+upload_offset (ProcuraSync   *self,
+               SoupSession   *session,
+               const char    *id,
+               gint64         size,
+               gboolean      *out_gone,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_autofree char *path = g_strconcat ("/v1/uploads/", id, NULL);
+  g_autofree char *offset_text = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) local_error = NULL;
+  Request req = { "HEAD", path, NULL, NULL, TRUE, TRUE };
+  guint status = 0;
+  gint64 offset;
+
+  *out_gone = FALSE;
+  req.out_upload_offset = &offset_text;
+  bytes = send_request (self, session, &req, &status, cancellable, &local_error);
+  if (bytes == NULL)
+    {
+      *out_gone = status == 404;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return -1;
+    }
+  if ((offset = parse_offset (offset_text, size)) < 0)
+    {
+      g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_PROTOCOL,
+                   _("Server: Upload-Offset of upload %s is missing or out of range"), id);
+      return -1;
+    }
+
+  return offset;
+}
+
+/* POST /v1/uploads: the upload's id and offset, or NULL (no error) when
+ * the server has the file already. */
+static char *
+upload_begin (ProcuraSync   *self,
+              SoupSession   *session,
+              const char    *sha256,
+              gint64         size,
+              gint64        *out_offset,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(GBytes) body_bytes = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  Request req = { "POST", "/v1/uploads", NULL, NULL, TRUE, TRUE };
+  guint status = 0;
+  const char *id;
+
+  json_object_set_string_member (body, "sha256", sha256);
+  json_object_set_int_member (body, "size", size);
+  req.body = body_bytes = object_to_bytes (body);
+
+  if (!(bytes = send_request (self, session, &req, &status, cancellable, error)))
+    return NULL;
+  if (!(answer = parse_object (bytes, error)))
+    return NULL;
+  if (json_object_get_boolean_member_with_default (answer, "already_have", FALSE))
+    return NULL;
+
+  id = json_object_get_string_member_with_default (answer, "id", NULL);
+  *out_offset = json_object_get_int_member_with_default (answer, "offset", -1);
+  if (id == NULL || id[0] == '\0' || strchr (id, '/') != NULL || *out_offset < 0 || *out_offset > size)
+    {
+      g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_PROTOCOL,
+                   _("Server: the answer to an upload of file %s has no id or offset"), sha256);
+      return NULL;
+    }
+
+  return g_strdup (id);
+}
+
+/* Sends one blob in chunks. A chunk that fails (no answer, 5xx, or 409
+ * offset_mismatch) is not resent blindly: the server is asked how much it
+ * has (HEAD) and the upload goes on from there, within max-attempts
+ * failures in a row. */
+static gboolean
+upload_blob (ProcuraSync   *self,
+             SoupSession   *session,
+             const char    *blob_dir,
+             const char    *sha256,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autofree char *file = procura_blobs_path (blob_dir, sha256);
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const guint8 *data;
+  gint64 size;
+  guint restarts = 0;
+
+  if (!(mapped = g_mapped_file_new (file, FALSE, &local_error)))
+    {
+      g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_REFUSED,
+                   _("Attachment: cannot read file %s: %s"), sha256, local_error->message);
+      return FALSE;
+    }
+  data = (const guint8 *) g_mapped_file_get_contents (mapped);
+  size = (gint64) g_mapped_file_get_length (mapped);
+
+  for (;;)
+    {
+      g_autofree char *id = NULL;
+      g_autofree char *path = NULL;
+      gint64 offset = 0;
+      guint failures = 0;
+      gboolean gone = FALSE;
+      gboolean done = FALSE;
+
+      if (!(id = upload_begin (self, session, sha256, size, &offset, cancellable, &local_error)))
+        {
+          if (local_error == NULL)
+            return TRUE;
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      path = g_strconcat ("/v1/uploads/", id, NULL);
+
+      /* until a PATCH is answered with the full size: even an upload
+       * whose bytes are all there (a zero-byte file, a server that died
+       * before storing the file) is completed by one, empty */
+      while (!done)
+        {
+          gsize len = (gsize) MIN ((gint64) UPLOAD_CHUNK, size - offset);
+          /* an empty file maps to no memory at all */
+          gconstpointer start = data != NULL ? (gconstpointer) (data + offset) : (gconstpointer) "";
+          g_autoptr(GBytes) chunk = g_bytes_new_static (start, len);
+          g_autofree char *offset_text = g_strdup_printf ("%" G_GINT64_FORMAT, offset);
+          g_autofree char *new_offset = NULL;
+          g_autoptr(GBytes) bytes = NULL;
+          Request req = { "PATCH", path, chunk, NULL, TRUE, FALSE };
+          guint status = 0;
+          gint64 got;
+
+          req.content_type = "application/offset+octet-stream";
+          req.upload_offset = offset_text;
+          req.out_upload_offset = &new_offset;
+          bytes = send_request (self, session, &req, &status, cancellable, &local_error);
+          if (bytes != NULL)
+            {
+              got = parse_offset (new_offset, size);
+              if (got < offset || (got == offset && len > 0))
+                {
+                  g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_PROTOCOL,
+                               _("Server: the upload of file %s did not move on"), sha256);
+                  return FALSE;
+                }
+              offset = got;
+              failures = 0;
+              done = offset == size;
+              continue;
+            }
+
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+              !(status == 0 || status == 409 || status_is_retryable (status, NULL)) ||
+              ++failures >= self->max_attempts)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          g_debug ("upload %s at %" G_GINT64_FORMAT ": %s", sha256, offset, local_error->message);
+          g_clear_error (&local_error);
+          /* 409 is an answer, not an outage: ask at once */
+          if (status != 409 && !sleep_cancellable (backoff_delay (self, failures, NULL), cancellable, error))
+            return FALSE;
+
+          offset = upload_offset (self, session, id, size, &gone, cancellable, &local_error);
+          if (offset < 0 && gone)
+            break;
+          if (offset < 0)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+        }
+      if (!gone)
+        return TRUE;
+
+      /* the upload vanished: the server either has the file now or threw
+       * the upload away; asking again tells which */
+      g_clear_error (&local_error);
+      if (++restarts > 2)
+        {
+          g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_UNAVAILABLE,
+                       _("Server: the upload of file %s keeps disappearing"), sha256);
+          return FALSE;
+        }
+    }
+}
+
+/* Before a push: the files of attachments in the outbox that the server
+ * lacks. Records must not reach the server before their files, so a
+ * failure here fails the run (the outbox stays for the next one). */
+static gboolean
+upload_blobs (ProcuraSync        *self,
+              SoupSession        *session,
+              ProcuraStore       *store,
+              ProcuraSyncReport  *report,
+              GCancellable       *cancellable,
+              GError            **error)
+{
+  g_autoptr(JsonArray) mutations = NULL;
+  g_autoptr(GPtrArray) hashes = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *dir = store_blob_dir (store);
+
+  if (!(mutations = procura_store_sync_list_outbox (store, G_MAXINT, error)))
+    return FALSE;
+  for (guint i = 0; i < json_array_get_length (mutations); i++)
+    {
+      JsonObject *m = json_array_get_object_element (mutations, i);
+      JsonObject *fields;
+      const char *sha256;
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (m, "entity", NULL), "attachment") != 0 ||
+          g_strcmp0 (json_object_get_string_member_with_default (m, "op", NULL), "delete") == 0 ||
+          !json_object_has_member (m, "fields") || !JSON_NODE_HOLDS_OBJECT (json_object_get_member (m, "fields")))
+        continue;
+      fields = json_object_get_object_member (m, "fields");
+      sha256 = json_object_get_string_member_with_default (fields, "sha256", NULL);
+      /* a record whose file this device never had can only go without it */
+      if (!is_sha256_hex (sha256) || !procura_blobs_has (dir, sha256))
+        continue;
+      if (g_hash_table_add (seen, (gpointer) sha256))
+        g_ptr_array_add (hashes, g_strdup (sha256));
+    }
+
+  for (guint start = 0; start < hashes->len; start += BLOBS_MISSING_MAX)
+    {
+      g_autoptr(JsonObject) body = json_object_new ();
+      g_autoptr(JsonArray) list = json_array_new ();
+      g_autoptr(GBytes) body_bytes = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(JsonObject) answer = NULL;
+      g_autoptr(GError) local_error = NULL;
+      Request req = { "POST", "/v1/blobs/missing", NULL, NULL, TRUE, TRUE };
+      JsonArray *missing;
+      guint status = 0;
+
+      for (guint i = start; i < hashes->len && i < start + BLOBS_MISSING_MAX; i++)
+        json_array_add_string_element (list, g_ptr_array_index (hashes, i));
+      json_object_set_array_member (body, "sha256", g_steal_pointer (&list));
+      req.body = body_bytes = object_to_bytes (body);
+
+      bytes = send_request (self, session, &req, &status, cancellable, &local_error);
+      if (bytes == NULL)
+        {
+          /* a server of before blobs: records sync as they did then */
+          if (g_error_matches (local_error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_NOT_SUPPORTED))
+            {
+              g_debug ("POST /v1/blobs/missing: %s", local_error->message);
+              return TRUE;
+            }
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (!(answer = parse_object (bytes, error)))
+        return FALSE;
+      if (!json_object_has_member (answer, "missing") ||
+          !JSON_NODE_HOLDS_ARRAY (json_object_get_member (answer, "missing")))
+        {
+          g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_PROTOCOL,
+                       _("Server: the answer about missing files has no list"));
+          return FALSE;
+        }
+      missing = json_object_get_array_member (answer, "missing");
+      for (guint i = 0; i < json_array_get_length (missing); i++)
+        {
+          const char *sha256 = json_array_get_string_element (missing, i);
+
+          /* only files we asked about, and have */
+          if (!g_hash_table_contains (seen, sha256))
+            continue;
+          if (!upload_blob (self, session, dir, sha256, cancellable, error))
+            return FALSE;
+          report->blobs_uploaded++;
+        }
+    }
+
+  return TRUE;
+}
+
+/* GET /v1/blobs/{sha256} in ranges of DOWNLOAD_CHUNK, each retried on its
+ * own; the whole is checked against its digest before it is kept. */
+static gboolean
+download_blob (ProcuraSync   *self,
+               SoupSession   *session,
+               const char    *blob_dir,
+               const char    *sha256,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_autofree char *path = g_strconcat ("/v1/blobs/", sha256, NULL);
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  g_autoptr(GBytes) whole = NULL;
+  g_autofree char *actual = NULL;
+  g_autofree char *stored = NULL;
+  gint64 total = -1;
+
+  while (total < 0 || (gint64) data->len < total)
+    {
+      g_autofree char *range = g_strdup_printf ("bytes=%u-%" G_GUINT64_FORMAT, data->len,
+                                                (guint64) data->len + DOWNLOAD_CHUNK - 1);
+      g_autofree char *content_range = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      Request req = { "GET", path, NULL, NULL, TRUE, TRUE };
+      guint status = 0;
+      const char *slash;
+
+      req.range = range;
+      req.out_content_range = &content_range;
+      if (!(bytes = send_request (self, session, &req, &status, cancellable, error)))
+        return FALSE;
+      if (status == 200)
+        {
+          /* the server sent it all at once */
+          g_byte_array_set_size (data, 0);
+          g_byte_array_append (data, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+          break;
+        }
+      slash = content_range != NULL ? strrchr (content_range, '/') : NULL;
+      if (status != 206 || slash == NULL || g_bytes_get_size (bytes) == 0)
+        {
+          g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_PROTOCOL,
+                       _("Server: a part of file %s came without its place (HTTP %u)"), sha256, status);
+          return FALSE;
+        }
+      total = g_ascii_strtoll (slash + 1, NULL, 10);
+      if (total <= 0 || total > BLOB_MAX || (gint64) (data->len + g_bytes_get_size (bytes)) > total)
+        {
+          g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_PROTOCOL,
+                       _("Server: file %s has an impossible size"), sha256);
+          return FALSE;
+        }
+      g_byte_array_append (data, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+    }
+
+  whole = g_byte_array_free_to_bytes (g_steal_pointer (&data));
+  actual = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, whole);
+  if (strcmp (actual, sha256) != 0)
+    {
+      g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_PROTOCOL,
+                   _("Server: file %s arrived damaged (it hashes to %s)"), sha256, actual);
+      return FALSE;
+    }
+  if (!(stored = procura_blobs_import_bytes (blob_dir, whole, error)))
+    return FALSE;
+
+  return TRUE;
+}
+
+/* After a pull: the files of live attachments this device lacks. A file
+ * that cannot be had is counted, not fatal: the records are in, and the
+ * next run tries again. */
+static gboolean
+download_blobs (ProcuraSync        *self,
+                SoupSession        *session,
+                ProcuraStore       *store,
+                ProcuraSyncReport  *report,
+                GCancellable       *cancellable,
+                GError            **error)
+{
+  g_autoptr(GPtrArray) attachments = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *dir = store_blob_dir (store);
+
+  if (!(attachments = procura_store_list (store, procura_schema_lookup ("attachment"), NULL, NULL, error)))
+    return FALSE;
+  for (guint i = 0; i < attachments->len; i++)
+    {
+      const char *sha256 = procura_record_get_string (g_ptr_array_index (attachments, i), "sha256");
+      g_autoptr(GError) local_error = NULL;
+
+      if (!is_sha256_hex (sha256) || procura_blobs_has (dir, sha256) || !g_hash_table_add (seen, (gpointer) sha256))
+        continue;
+      if (download_blob (self, session, dir, sha256, cancellable, &local_error))
+        {
+          report->blobs_downloaded++;
+          continue;
+        }
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_debug ("download of file %s: %s", sha256, local_error->message);
+      report->blobs_failed++;
+    }
+
+  return TRUE;
+}
+
 /* ---- the server's conflict list -------------------------------------- */
 
 /* GET /v1/conflicts: what the server keeps open, so the person whose
@@ -1027,8 +1486,10 @@ run (ProcuraSync        *self,
       return FALSE;
     }
 
-  return push (self, session, store, report, cancellable, error) &&
+  return upload_blobs (self, session, store, report, cancellable, error) &&
+         push (self, session, store, report, cancellable, error) &&
          pull (self, session, store, report, cancellable, error) &&
+         download_blobs (self, session, store, report, cancellable, error) &&
          fetch_conflicts (self, session, store, cancellable, error);
 }
 

@@ -4,7 +4,10 @@
  * the server has no more (docs/PROTOCOL.md). Network errors, 408, 429, 5xx
  * and 409 key_in_flight are retried with exponential backoff and full
  * jitter; 400, 401, 403, 410, 413 and 422 are not (a 410 restarts the pull
- * from the beginning once).
+ * from the beginning once). Attachment files the server lacks are uploaded
+ * before the push (resumably, in chunks); after the pull, files of
+ * attachments this device lacks are downloaded, and a failed download
+ * is counted in the report without failing the run.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -45,6 +48,11 @@ typedef struct
   guint conflicts;
   guint rejected;
   guint pulled;
+  /* attachment files: sent before the push, fetched after the pull, and
+   * those that could not be fetched (tried again on the next run) */
+  guint blobs_uploaded;
+  guint blobs_downloaded;
+  guint blobs_failed;
 } ProcuraSyncReport;
 
 /* The account of this device, as account.json keeps it. */

@@ -14,10 +14,15 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "procura-blobs.h"
 #include "procura-schema.h"
 #include "procura-server-app.h"
 #include "procura-server-auth.h"
@@ -27,6 +32,11 @@
  * nobody. Between the two limits the body is read and dropped so that
  * ordinary clients see the 413. */
 #define HARD_MAX_BODY (64 * 1024 * 1024)
+/* A blob upload's announced size above this is refused with 413; each
+ * PATCH chunk is a request body, so PROCURA_SERVER_MAX_BODY bounds it. */
+#define PROCURA_SERVER_MAX_BLOB (200 * 1024 * 1024)
+/* digests in one POST /v1/blobs/missing */
+#define PROCURA_SERVER_MAX_MISSING 1000
 
 struct _ProcuraServerApp
 {
@@ -712,6 +722,706 @@ handle_push (ProcuraServerApp  *self,
   respond_json (msg, answer.status, answer.body);
 }
 
+/* ---- blobs and uploads (PROTOCOL.md, Blobs) ------------------------- */
+
+static gboolean
+is_sha256_hex (const char *text)
+{
+  return text != NULL && strlen (text) == 64 && strspn (text, "0123456789abcdef") == 64;
+}
+
+static char *
+blob_dir (ProcuraServerApp *self)
+{
+  return g_build_filename (self->storage->ops->files_dir (self->storage), "blobs", NULL);
+}
+
+static char *
+upload_path (ProcuraServerApp *self,
+             const char       *id)
+{
+  return g_build_filename (self->storage->ops->files_dir (self->storage), "uploads", id, NULL);
+}
+
+/* Only accounts that may change records send files; FALSE after 403. */
+static gboolean
+may_write (ProcuraServerApp        *self,
+           SoupServerMessage       *msg,
+           const ProcuraServerUser *user)
+{
+  if (user->role == PROCURA_ROLE_OFFICER || user->role == PROCURA_ROLE_AGENCY)
+    return TRUE;
+  forbid (self, msg, user, "this account may read records but not change them");
+  return FALSE;
+}
+
+static void
+set_upload_offset_header (SoupServerMessage *msg,
+                          gint64             offset)
+{
+  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, offset);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_message_headers_replace (headers, "Upload-Offset", text);
+  /* an offset is only true now: no cache may keep it */
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+}
+
+static void
+audit_upload (ProcuraServerApp          *self,
+              const ProcuraServerUpload *upload,
+              const char                *status)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *detail = g_strdup_printf ("size %" G_GINT64_FORMAT, upload->size);
+  ProcuraAuditEntry entry = { 0 };
+
+  entry.actor = upload->username;
+  entry.action = "blob_upload";
+  entry.entity = "blob";
+  entry.id = upload->sha256;
+  entry.status = status;
+  entry.detail = detail;
+  if (!self->storage->ops->audit_append (self->storage, &entry, &error))
+    g_printerr ("procura-server: could not write the audit log: %s\n", error->message);
+}
+
+/* POST /v1/blobs/missing {"sha256": […]} → {"missing": […]} */
+static void
+handle_blobs_missing (ProcuraServerApp  *self,
+                      SoupServerMessage *msg)
+{
+  g_autoptr(ProcuraServerUser) user = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GHashTable) seen = NULL;
+  g_autofree char *dir = NULL;
+  JsonArray *hashes;
+
+  if ((user = authenticate (self, msg, NULL)) == NULL)
+    return;
+  if (!may_write (self, msg, user))
+    return;
+  if ((body = parse_body (msg)) == NULL)
+    return;
+  if (!json_object_has_member (body, "sha256") || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (body, "sha256")))
+    {
+      respond_error (msg, 400, "bad_request", "sha256: must be an array of SHA-256 digests");
+      return;
+    }
+  hashes = json_object_get_array_member (body, "sha256");
+  if (json_array_get_length (hashes) > PROCURA_SERVER_MAX_MISSING)
+    {
+      g_autofree char *reason = g_strdup_printf ("sha256: at most %u digests in one request",
+                                                 PROCURA_SERVER_MAX_MISSING);
+      respond_error (msg, 400, "bad_request", reason);
+      return;
+    }
+
+  dir = blob_dir (self);
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "missing");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < json_array_get_length (hashes); i++)
+    {
+      JsonNode *node = json_array_get_element (hashes, i);
+      const char *sha256 = NULL;
+
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+        sha256 = json_node_get_string (node);
+      if (!is_sha256_hex (sha256))
+        {
+          g_autofree char *reason = g_strdup_printf ("sha256[%u]: must be 64 lower-case hexadecimal digits", i);
+          respond_error (msg, 400, "bad_request", reason);
+          return;
+        }
+      /* each digest once, in the order asked */
+      if (g_hash_table_add (seen, (gpointer) sha256) && !procura_blobs_has (dir, sha256))
+        json_builder_add_string_value (builder, sha256);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  respond_node (msg, 200, root);
+}
+
+static void
+respond_upload (SoupServerMessage         *msg,
+                const ProcuraServerUpload *upload)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *location = g_strconcat ("/v1/uploads/", upload->id, NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, upload->id);
+  json_builder_set_member_name (builder, "offset");
+  json_builder_add_int_value (builder, upload->offset);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location", location);
+  set_upload_offset_header (msg, upload->offset);
+  respond_node (msg, 201, root);
+}
+
+/* Removes an upload's file and row; the row last, so that a crash leaves
+ * at worst a row without a file, which the next PATCH recreates. */
+static gboolean
+discard_upload (ProcuraServerApp           *self,
+                const ProcuraServerUpload  *upload,
+                GError                    **error)
+{
+  g_autofree char *path = upload_path (self, upload->id);
+
+  g_unlink (path);
+  return self->storage->ops->upload_remove (self->storage, upload->id, error);
+}
+
+/* The file is the truth when it holds less than the row says (lost by a
+ * crash before its fsync, or removed by hand): the offset goes back to
+ * what is really there, so the client resends rather than leaving a hole
+ * that only the final hash check would catch. */
+static gboolean
+reconcile_offset (ProcuraServerApp     *self,
+                  ProcuraServerUpload  *upload,
+                  GError              **error)
+{
+  g_autofree char *path = upload_path (self, upload->id);
+  GStatBuf st;
+  gint64 have = 0;
+
+  if (g_stat (path, &st) == 0)
+    have = (gint64) st.st_size;
+  if (have >= upload->offset)
+    return TRUE;
+  if (!self->storage->ops->upload_set_offset (self->storage, upload->id, have, error))
+    return FALSE;
+  upload->offset = have;
+
+  return TRUE;
+}
+
+/* POST /v1/uploads {"sha256", "size"} → 201 {"id", "offset"} or 200
+ * {"already_have": true}. An unfinished upload of the same file by the
+ * same account is answered again, so a client that lost the id resumes. */
+static void
+handle_upload_create (ProcuraServerApp  *self,
+                      SoupServerMessage *msg)
+{
+  g_autoptr(ProcuraServerUser) user = NULL;
+  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(ProcuraServerUpload) existing = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *uploads = NULL;
+  g_autofree char *path = NULL;
+  ProcuraServerUpload upload = { 0 };
+  const char *sha256;
+  gint64 size;
+  guint8 unused[32];
+  int fd;
+
+  if ((user = authenticate (self, msg, NULL)) == NULL)
+    return;
+  if (!may_write (self, msg, user))
+    return;
+  if ((body = parse_body (msg)) == NULL)
+    return;
+  if (!member_is_string (body, "sha256") || !is_sha256_hex (json_object_get_string_member (body, "sha256")))
+    {
+      respond_error (msg, 400, "bad_request", "sha256: must be 64 lower-case hexadecimal digits");
+      return;
+    }
+  sha256 = json_object_get_string_member (body, "sha256");
+  if (!member_is_int (body, "size") || json_object_get_int_member (body, "size") < 0)
+    {
+      respond_error (msg, 400, "bad_request", "size: must be an integer ≥ 0");
+      return;
+    }
+  size = json_object_get_int_member (body, "size");
+  if (size > PROCURA_SERVER_MAX_BLOB)
+    {
+      respond_error (msg, 413, "too_large", "size: files are limited to 200 MiB");
+      return;
+    }
+
+  dir = blob_dir (self);
+  if (procura_blobs_has (dir, sha256))
+    {
+      respond_json (msg, 200, g_strdup ("{\"already_have\":true}"));
+      return;
+    }
+
+  existing = self->storage->ops->upload_get (self->storage, NULL, user->name, sha256, &error);
+  if (existing == NULL && !g_error_matches (error, PROCURA_SERVER_ERROR, PROCURA_SERVER_ERROR_NOT_FOUND))
+    {
+      respond_gerror (msg, error);
+      return;
+    }
+  g_clear_error (&error);
+  if (existing != NULL && existing->size == size)
+    {
+      if (!reconcile_offset (self, existing, &error))
+        {
+          respond_gerror (msg, error);
+          return;
+        }
+      respond_upload (msg, existing);
+      return;
+    }
+  /* the same digest with another size cannot complete: start afresh */
+  if (existing != NULL && !discard_upload (self, existing, &error))
+    {
+      respond_gerror (msg, error);
+      return;
+    }
+
+  uploads = g_build_filename (self->storage->ops->files_dir (self->storage), "uploads", NULL);
+  if (g_mkdir_with_parents (uploads, 0700) != 0)
+    {
+      int errsv = errno;
+      g_set_error (&error, PROCURA_SERVER_ERROR, PROCURA_SERVER_ERROR_INTERNAL,
+                   "creating %s: %s", uploads, g_strerror (errsv));
+      respond_gerror (msg, error);
+      return;
+    }
+
+  /* 256 random bits: the id is not guessable, though only its owner may
+   * use it anyway */
+  upload.id = procura_auth_new_token (unused);
+  upload.username = user->name;
+  upload.sha256 = (char *) sha256;
+  upload.size = size;
+  upload.offset = 0;
+  path = upload_path (self, upload.id);
+  fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int errsv = errno;
+      g_set_error (&error, PROCURA_SERVER_ERROR, PROCURA_SERVER_ERROR_INTERNAL,
+                   "creating %s: %s", path, g_strerror (errsv));
+    }
+  else
+    close (fd);
+  if (error != NULL || !self->storage->ops->upload_add (self->storage, &upload, &error))
+    {
+      g_unlink (path);
+      g_free (upload.id);
+      respond_gerror (msg, error);
+      return;
+    }
+
+  respond_upload (msg, &upload);
+  g_free (upload.id);
+}
+
+/* The caller's upload with that id, or NULL after answering 404: another
+ * account's upload is as invisible as one that never was. */
+static ProcuraServerUpload *
+lookup_upload (ProcuraServerApp        *self,
+               SoupServerMessage       *msg,
+               const ProcuraServerUser *user,
+               const char              *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ProcuraServerUpload) upload = NULL;
+
+  upload = self->storage->ops->upload_get (self->storage, id, NULL, NULL, &error);
+  if (upload == NULL && !g_error_matches (error, PROCURA_SERVER_ERROR, PROCURA_SERVER_ERROR_NOT_FOUND))
+    {
+      respond_gerror (msg, error);
+      return NULL;
+    }
+  if (upload == NULL || strcmp (upload->username, user->name) != 0)
+    {
+      respond_error (msg, 404, "not_found", "no such upload (finished, refused or never begun)");
+      return NULL;
+    }
+  if (!reconcile_offset (self, upload, &error))
+    {
+      respond_gerror (msg, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&upload);
+}
+
+/* HEAD /v1/uploads/{id} → Upload-Offset, Upload-Length */
+static void
+handle_upload_head (ProcuraServerApp  *self,
+                    SoupServerMessage *msg,
+                    const char        *id)
+{
+  g_autoptr(ProcuraServerUser) user = NULL;
+  g_autoptr(ProcuraServerUpload) upload = NULL;
+  g_autofree char *length = NULL;
+
+  if ((user = authenticate (self, msg, NULL)) == NULL)
+    return;
+  if ((upload = lookup_upload (self, msg, user, id)) == NULL)
+    return;
+
+  length = g_strdup_printf ("%" G_GINT64_FORMAT, upload->size);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Upload-Length", length);
+  set_upload_offset_header (msg, upload->offset);
+  soup_server_message_set_status (msg, 200, NULL);
+}
+
+/* Writes data at offset of the upload's file, dropping whatever lies
+ * beyond offset first: bytes of a chunk written before a crash but never
+ * recorded are not part of the upload. */
+static gboolean
+write_chunk (const char    *path,
+             gint64         offset,
+             const guint8  *data,
+             gsize          len,
+             GError       **error)
+{
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  gsize done = 0;
+
+  if (fd < 0 || ftruncate (fd, offset) != 0)
+    goto fail;
+  while (done < len)
+    {
+      gssize n = pwrite (fd, data + done, len - done, offset + (gint64) done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        goto fail;
+      done += n;
+    }
+  /* the offset is recorded next: the bytes must be on disk before it */
+  if (fsync (fd) != 0)
+    goto fail;
+  close (fd);
+  return TRUE;
+
+fail:
+  {
+    int errsv = errno;
+
+    if (fd >= 0)
+      close (fd);
+    g_set_error (error, PROCURA_SERVER_ERROR, PROCURA_SERVER_ERROR_INTERNAL,
+                 "writing %s: %s", path, g_strerror (errsv));
+    return FALSE;
+  }
+}
+
+/* SHA-256 of a file, read in pieces (uploads may be 200 MiB). */
+static char *
+file_sha256 (const char  *path,
+             GError     **error)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guint8 *buffer = g_malloc (64 * 1024);
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  gssize n;
+
+  if (fd < 0)
+    goto fail;
+  while ((n = read (fd, buffer, 64 * 1024)) != 0)
+    {
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        goto fail;
+      g_checksum_update (checksum, buffer, n);
+    }
+  close (fd);
+  return g_strdup (g_checksum_get_string (checksum));
+
+fail:
+  {
+    int errsv = errno;
+
+    if (fd >= 0)
+      close (fd);
+    g_set_error (error, PROCURA_SERVER_ERROR, PROCURA_SERVER_ERROR_INTERNAL,
+                 "reading %s: %s", path, g_strerror (errsv));
+    return NULL;
+  }
+}
+
+/* PATCH /v1/uploads/{id}, Upload-Offset: n, a chunk of the file →
+ * 204 with the new Upload-Offset. The last chunk checks the whole file's
+ * SHA-256 and moves it into the blob store. */
+static void
+handle_upload_patch (ProcuraServerApp  *self,
+                     SoupServerMessage *msg,
+                     const char        *id)
+{
+  RequestInfo *info = request_info (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_autoptr(ProcuraServerUser) user = NULL;
+  g_autoptr(ProcuraServerUpload) upload = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *actual = NULL;
+  const char *content_type;
+  const char *offset_text;
+  guint64 offset;
+  gint64 end;
+
+  if ((user = authenticate (self, msg, NULL)) == NULL)
+    return;
+  if (!may_write (self, msg, user))
+    return;
+  if ((upload = lookup_upload (self, msg, user, id)) == NULL)
+    return;
+
+  content_type = soup_message_headers_get_content_type (headers, NULL);
+  if (g_strcmp0 (content_type, "application/offset+octet-stream") != 0)
+    {
+      respond_error (msg, 415, "unsupported_media_type",
+                     "Content-Type: chunks are sent as application/offset+octet-stream");
+      return;
+    }
+  offset_text = soup_message_headers_get_one (headers, "Upload-Offset");
+  if (offset_text == NULL || !g_ascii_string_to_unsigned (offset_text, 10, 0, G_MAXINT64, &offset, NULL))
+    {
+      respond_error (msg, 400, "bad_request", "Upload-Offset: required, the byte count already sent");
+      return;
+    }
+  if ((gint64) offset != upload->offset)
+    {
+      g_autofree char *reason = g_strdup_printf ("Upload-Offset: the server has %" G_GINT64_FORMAT
+                                                 " bytes of this upload, not %" G_GUINT64_FORMAT,
+                                                 upload->offset, offset);
+      set_upload_offset_header (msg, upload->offset);
+      respond_error (msg, 409, "offset_mismatch", reason);
+      return;
+    }
+  end = upload->offset + (gint64) info->body->len;
+  if (end > upload->size)
+    {
+      g_autofree char *reason = g_strdup_printf ("body: goes past the announced size of %" G_GINT64_FORMAT " bytes",
+                                                 upload->size);
+      respond_error (msg, 400, "bad_request", reason);
+      return;
+    }
+
+  path = upload_path (self, upload->id);
+  if (!write_chunk (path, upload->offset, info->body->data, info->body->len, &error) ||
+      !self->storage->ops->upload_set_offset (self->storage, upload->id, end, &error))
+    {
+      respond_gerror (msg, error);
+      return;
+    }
+  upload->offset = end;
+
+  if (end == upload->size)
+    {
+      g_autofree char *dir = blob_dir (self);
+      g_autofree char *stored = NULL;
+
+      if (!(actual = file_sha256 (path, &error)))
+        {
+          respond_gerror (msg, error);
+          return;
+        }
+      if (strcmp (actual, upload->sha256) != 0)
+        {
+          g_autofree char *reason = g_strdup_printf ("the file received hashes to %s, not %s; send it again",
+                                                     actual, upload->sha256);
+          /* a damaged upload is of no use: the client starts over */
+          if (!discard_upload (self, upload, &error))
+            {
+              respond_gerror (msg, error);
+              return;
+            }
+          audit_upload (self, upload, "hash_mismatch");
+          respond_error (msg, 422, "hash_mismatch", reason);
+          return;
+        }
+
+      stored = procura_blobs_import_file (dir, path, NULL, &error);
+      if (stored == NULL)
+        {
+          g_autoptr(GError) internal = g_error_new (PROCURA_SERVER_ERROR, PROCURA_SERVER_ERROR_INTERNAL,
+                                                    "storing blob %s: %s", upload->sha256, error->message);
+          respond_gerror (msg, internal);
+          return;
+        }
+      if (!discard_upload (self, upload, &error))
+        {
+          respond_gerror (msg, error);
+          return;
+        }
+      audit_upload (self, upload, "ok");
+    }
+
+  set_upload_offset_header (msg, end);
+  soup_server_message_set_status (msg, 204, NULL);
+}
+
+/* A single range of "bytes=a-b", "bytes=a-" or "bytes=-n" within size.
+ * Returns 1 for a usable range, 0 when the header is to be ignored (not a
+ * byte range we understand), -1 when it cannot be satisfied. */
+static int
+parse_range (const char *text,
+             gint64      size,
+             gint64     *out_start,
+             gint64     *out_end)
+{
+  g_autofree char *spec = NULL;
+  const char *dash;
+  guint64 a = 0, b = 0;
+
+  if (!g_str_has_prefix (text, "bytes="))
+    return 0;
+  spec = g_strstrip (g_strdup (text + strlen ("bytes=")));
+  /* one range only: a multipart answer is more than a sync client needs */
+  if (strchr (spec, ',') != NULL)
+    return -1;
+  if ((dash = strchr (spec, '-')) == NULL)
+    return 0;
+
+  if (dash == spec)
+    {
+      /* the last n bytes */
+      if (!g_ascii_string_to_unsigned (dash + 1, 10, 1, G_MAXINT64, &b, NULL) || size == 0)
+        return -1;
+      *out_start = size - (gint64) MIN (b, (guint64) size);
+      *out_end = size - 1;
+      return 1;
+    }
+
+  {
+    g_autofree char *first = g_strndup (spec, dash - spec);
+
+    if (!g_ascii_string_to_unsigned (first, 10, 0, G_MAXINT64, &a, NULL))
+      return 0;
+  }
+  if (dash[1] == '\0')
+    b = (guint64) size - 1;
+  else if (!g_ascii_string_to_unsigned (dash + 1, 10, 0, G_MAXINT64, &b, NULL) || b < a)
+    return 0;
+  if ((gint64) a >= size)
+    return -1;
+  *out_start = (gint64) a;
+  *out_end = MIN ((gint64) b, size - 1);
+
+  return 1;
+}
+
+/* GET /v1/blobs/{sha256} [Range] → 200 or 206 with the bytes */
+static void
+handle_blob_get (ProcuraServerApp  *self,
+                 SoupServerMessage *msg,
+                 const char        *sha256)
+{
+  SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autoptr(ProcuraServerUser) user = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) part = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *etag = NULL;
+  const char *range;
+  gboolean readable = FALSE;
+  gint64 size, start = 0, end = 0;
+  int ranged = 0;
+
+  if ((user = authenticate (self, msg, NULL)) == NULL)
+    return;
+  dir = blob_dir (self);
+  if (!is_sha256_hex (sha256) || !procura_blobs_has (dir, sha256))
+    {
+      respond_error (msg, 404, "not_found", "no such file");
+      return;
+    }
+  /* knowing a digest is no right to the file: an attachment the account
+   * can see must name it */
+  if (!self->storage->ops->blob_readable (self->storage, user, sha256, &readable, &error))
+    {
+      respond_gerror (msg, error);
+      return;
+    }
+  if (!readable)
+    {
+      forbid (self, msg, user, "no attachment this account may see refers to this file");
+      return;
+    }
+
+  /* The whole file is hash-checked as it is read. A range is not: the
+   * client checks the whole it assembles, and hashing a 200 MiB file for
+   * each of its 8 MiB ranges would cost 25 times the file. The mapping
+   * reads only the pages sent. */
+  range = soup_message_headers_get_one (request_headers, "Range");
+  if (range == NULL)
+    bytes = procura_blobs_read (dir, sha256, &error);
+  else
+    {
+      g_autofree char *path = procura_blobs_path (dir, sha256);
+      g_autoptr(GMappedFile) mapped = g_mapped_file_new (path, FALSE, &error);
+
+      if (mapped != NULL)
+        bytes = g_mapped_file_get_bytes (mapped);
+    }
+  if (bytes == NULL)
+    {
+      g_autoptr(GError) internal = g_error_new (PROCURA_SERVER_ERROR, PROCURA_SERVER_ERROR_INTERNAL,
+                                                "reading blob %s: %s", sha256, error->message);
+      respond_gerror (msg, internal);
+      return;
+    }
+  size = (gint64) g_bytes_get_size (bytes);
+
+  etag = g_strdup_printf ("\"%s\"", sha256);
+  soup_message_headers_replace (headers, "ETag", etag);
+  soup_message_headers_replace (headers, "Accept-Ranges", "bytes");
+  soup_message_headers_replace (headers, "Cache-Control", "private");
+
+  if (range != NULL)
+    ranged = parse_range (range, size, &start, &end);
+  /* a Range we do not understand is ignored: the whole file, checked */
+  if (range != NULL && ranged == 0)
+    {
+      g_bytes_unref (bytes);
+      if (!(bytes = procura_blobs_read (dir, sha256, &error)))
+        {
+          g_autoptr(GError) internal = g_error_new (PROCURA_SERVER_ERROR, PROCURA_SERVER_ERROR_INTERNAL,
+                                                    "reading blob %s: %s", sha256, error->message);
+          respond_gerror (msg, internal);
+          return;
+        }
+    }
+  if (ranged < 0)
+    {
+      g_autofree char *content_range = g_strdup_printf ("bytes */%" G_GINT64_FORMAT, size);
+
+      soup_message_headers_replace (headers, "Content-Range", content_range);
+      respond_error (msg, 416, "range_not_satisfiable", "Range: one range of bytes within the file");
+      return;
+    }
+
+  if (ranged > 0)
+    {
+      g_autofree char *content_range = g_strdup_printf ("bytes %" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
+                                                        "/%" G_GINT64_FORMAT, start, end, size);
+
+      soup_message_headers_replace (headers, "Content-Range", content_range);
+      part = g_bytes_new_from_bytes (bytes, start, end - start + 1);
+      soup_server_message_set_status (msg, 206, NULL);
+    }
+  else
+    {
+      part = g_bytes_ref (bytes);
+      soup_server_message_set_status (msg, 200, NULL);
+    }
+  soup_message_headers_set_content_type (headers, "application/octet-stream", NULL);
+  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), part);
+}
+
 static void
 handle_request_cb (SoupServer        *server,
                    SoupServerMessage *msg,
@@ -788,6 +1498,39 @@ handle_request_cb (SoupServer        *server,
         handle_resolve (self, msg, id);
       else
         respond_error (msg, 405, "method_not_allowed", "use POST");
+    }
+  else if (strcmp (path, "/v1/blobs/missing") == 0)
+    {
+      if (post)
+        handle_blobs_missing (self, msg);
+      else
+        respond_error (msg, 405, "method_not_allowed", "use POST");
+    }
+  else if (g_str_has_prefix (path, "/v1/blobs/") && strchr (path + strlen ("/v1/blobs/"), '/') == NULL)
+    {
+      if (get)
+        handle_blob_get (self, msg, path + strlen ("/v1/blobs/"));
+      else
+        respond_error (msg, 405, "method_not_allowed", "use GET");
+    }
+  else if (strcmp (path, "/v1/uploads") == 0)
+    {
+      if (post)
+        handle_upload_create (self, msg);
+      else
+        respond_error (msg, 405, "method_not_allowed", "use POST");
+    }
+  else if (g_str_has_prefix (path, "/v1/uploads/") && path[strlen ("/v1/uploads/")] != '\0' &&
+           strchr (path + strlen ("/v1/uploads/"), '/') == NULL)
+    {
+      const char *id = path + strlen ("/v1/uploads/");
+
+      if (strcmp (method, SOUP_METHOD_HEAD) == 0)
+        handle_upload_head (self, msg, id);
+      else if (strcmp (method, "PATCH") == 0)
+        handle_upload_patch (self, msg, id);
+      else
+        respond_error (msg, 405, "method_not_allowed", "use HEAD or PATCH");
     }
   else if (strcmp (path, "/v1/audit") == 0)
     {

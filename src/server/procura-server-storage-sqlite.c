@@ -13,6 +13,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "procura-date.h"
@@ -23,9 +24,11 @@
 #include "procura-store-private.h"
 #include "procura-store-sql.h"
 
-#define SERVER_SCHEMA_VERSION 1
+#define SERVER_SCHEMA_VERSION 2
 /* Idempotency rows are kept this long (PROTOCOL.md). */
 #define IDEMPOTENCY_RETENTION (24 * 60 * 60)
+/* Unfinished uploads are kept this long (PROTOCOL.md, Blobs). */
+#define UPLOAD_RETENTION (7 * 24 * 60 * 60)
 
 static const char server_schema_1[] =
   "CREATE TABLE IF NOT EXISTS server_user (\n"
@@ -112,6 +115,22 @@ static const char server_schema_1[] =
   "  hash BLOB NOT NULL\n"
   ");\n"
   "CREATE INDEX IF NOT EXISTS audit_seq ON audit (seq);\n";
+
+/* Version 2: resumable blob uploads. Their bytes are files in uploads/;
+ * the offset here is what counts, so a crash between writing a chunk and
+ * recording it only makes the server ask for that chunk again. */
+static const char server_schema_2[] =
+  "CREATE TABLE IF NOT EXISTS server_upload (\n"
+  "  id TEXT PRIMARY KEY NOT NULL,\n"
+  "  username TEXT NOT NULL,\n"
+  "  sha256 TEXT NOT NULL,\n"
+  "  size INTEGER NOT NULL CHECK (size >= 0),\n"
+  "  upload_offset INTEGER NOT NULL DEFAULT 0,\n"
+  "  created_at INTEGER NOT NULL\n"
+  ") WITHOUT ROWID;\n"
+  "CREATE INDEX IF NOT EXISTS server_upload_user ON server_upload (username, sha256);\n"
+  "-- GET /v1/blobs asks which attachments name a file\n"
+  "CREATE INDEX IF NOT EXISTS server_attachment_sha256 ON attachment (sha256);\n";
 
 typedef struct
 {
@@ -252,7 +271,10 @@ ensure_schema (SqliteStorage  *self,
 
   if (!begin (self, error))
     return FALSE;
-  if (sqlite3_exec (self->db, server_schema_1, NULL, NULL, &message) != SQLITE_OK)
+  /* both scripts only create what is missing, so running the first again
+   * on a version 1 database is harmless */
+  if (sqlite3_exec (self->db, server_schema_1, NULL, NULL, &message) != SQLITE_OK ||
+      sqlite3_exec (self->db, server_schema_2, NULL, NULL, &message) != SQLITE_OK)
     {
       g_set_error (error, PROCURA_SERVER_ERROR, PROCURA_SERVER_ERROR_INTERNAL,
                    "creating the server tables: %s", message);
@@ -1337,6 +1359,212 @@ sqlite_resolve_conflict (ProcuraServerStorage     *storage,
   return g_steal_pointer (&answer);
 }
 
+/* ---- blobs and uploads ---------------------------------------------- */
+
+void
+procura_server_upload_free (ProcuraServerUpload *upload)
+{
+  if (upload == NULL)
+    return;
+  g_free (upload->id);
+  g_free (upload->username);
+  g_free (upload->sha256);
+  g_free (upload);
+}
+
+static const char *
+sqlite_files_dir (ProcuraServerStorage *storage)
+{
+  SqliteStorage *self = (SqliteStorage *) storage;
+
+  return procura_store_get_data_dir (self->store);
+}
+
+static gboolean
+sqlite_blob_readable (ProcuraServerStorage     *storage,
+                      const ProcuraServerUser  *user,
+                      const char               *sha256,
+                      gboolean                 *out_readable,
+                      GError                  **error)
+{
+  SqliteStorage *self = (SqliteStorage *) storage;
+  g_autofree char *org_id = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  *out_readable = FALSE;
+  if (user->role == PROCURA_ROLE_AGENCY)
+    {
+      /* an agency whose organization is not on the server yet sees
+       * nothing: NULL never equals agency_id */
+      org_id = procura_server_agency_org_id (self->store, user);
+      stmt = prepare (self,
+                      "SELECT 1 FROM attachment a JOIN project p ON p.id = a.project_id"
+                      " WHERE a.sha256 = ?1 AND a.deleted = 0 AND p.agency_id = ?2 LIMIT 1", error);
+    }
+  else
+    stmt = prepare (self, "SELECT 1 FROM attachment WHERE sha256 = ?1 AND deleted = 0 LIMIT 1", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, sha256);
+  if (user->role == PROCURA_ROLE_AGENCY)
+    bind_text (stmt, 2, org_id);
+
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, error, "reading the attachments");
+      return FALSE;
+    }
+  *out_readable = rc == SQLITE_ROW;
+
+  return TRUE;
+}
+
+static gboolean
+sqlite_upload_add (ProcuraServerStorage       *storage,
+                   const ProcuraServerUpload  *upload,
+                   GError                    **error)
+{
+  SqliteStorage *self = (SqliteStorage *) storage;
+  sqlite3_stmt *stmt;
+
+  if (!(stmt = prepare (self, "INSERT INTO server_upload (id, username, sha256, size, upload_offset, created_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?)", error)))
+    return FALSE;
+  bind_text (stmt, 1, upload->id);
+  bind_text (stmt, 2, upload->username);
+  bind_text (stmt, 3, upload->sha256);
+  sqlite3_bind_int64 (stmt, 4, upload->size);
+  sqlite3_bind_int64 (stmt, 5, upload->offset);
+  sqlite3_bind_int64 (stmt, 6, g_get_real_time () / G_USEC_PER_SEC);
+
+  return step_done (self, stmt, error);
+}
+
+static ProcuraServerUpload *
+sqlite_upload_get (ProcuraServerStorage  *storage,
+                   const char            *id,
+                   const char            *username,
+                   const char            *sha256,
+                   GError               **error)
+{
+  SqliteStorage *self = (SqliteStorage *) storage;
+  ProcuraServerUpload *upload = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (id != NULL)
+    {
+      if (!(stmt = prepare (self, "SELECT id, username, sha256, size, upload_offset FROM server_upload"
+                            " WHERE id = ?", error)))
+        return NULL;
+      bind_text (stmt, 1, id);
+    }
+  else
+    {
+      if (!(stmt = prepare (self, "SELECT id, username, sha256, size, upload_offset FROM server_upload"
+                            " WHERE username = ? AND sha256 = ? ORDER BY created_at DESC LIMIT 1", error)))
+        return NULL;
+      bind_text (stmt, 1, username);
+      bind_text (stmt, 2, sha256);
+    }
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      upload = g_new0 (ProcuraServerUpload, 1);
+      upload->id = column_dup (stmt, 0);
+      upload->username = column_dup (stmt, 1);
+      upload->sha256 = column_dup (stmt, 2);
+      upload->size = sqlite3_column_int64 (stmt, 3);
+      upload->offset = sqlite3_column_int64 (stmt, 4);
+    }
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, PROCURA_SERVER_ERROR, PROCURA_SERVER_ERROR_NOT_FOUND, "no such upload");
+  else
+    set_sqlite_error (self, error, "reading the uploads");
+  sqlite3_reset (stmt);
+
+  return upload;
+}
+
+static gboolean
+sqlite_upload_set_offset (ProcuraServerStorage  *storage,
+                          const char            *id,
+                          gint64                 offset,
+                          GError               **error)
+{
+  SqliteStorage *self = (SqliteStorage *) storage;
+  sqlite3_stmt *stmt;
+
+  if (!(stmt = prepare (self, "UPDATE server_upload SET upload_offset = ? WHERE id = ?", error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, offset);
+  bind_text (stmt, 2, id);
+
+  return step_done (self, stmt, error);
+}
+
+static gboolean
+sqlite_upload_remove (ProcuraServerStorage  *storage,
+                      const char            *id,
+                      GError               **error)
+{
+  SqliteStorage *self = (SqliteStorage *) storage;
+  sqlite3_stmt *stmt;
+
+  if (!(stmt = prepare (self, "DELETE FROM server_upload WHERE id = ?", error)))
+    return FALSE;
+  bind_text (stmt, 1, id);
+
+  return step_done (self, stmt, error);
+}
+
+/* At start-up: uploads nobody finished within UPLOAD_RETENTION go, and
+ * then every file in uploads/ without a row (theirs, and any a crash left
+ * between removing a row and its file). A failure here only delays the
+ * clean-up to the next start. */
+static void
+prune_uploads (SqliteStorage *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir_path = g_build_filename (procura_store_get_data_dir (self->store), "uploads", NULL);
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  sqlite3_stmt *stmt;
+
+  if (!(stmt = prepare (self, "DELETE FROM server_upload WHERE created_at < ?", &error)))
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC - UPLOAD_RETENTION);
+  if (!step_done (self, stmt, &error))
+    goto fail;
+
+  if (!(dir = g_dir_open (dir_path, 0, NULL)))
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      int rc;
+
+      if (!(stmt = prepare (self, "SELECT 1 FROM server_upload WHERE id = ?", &error)))
+        goto fail;
+      bind_text (stmt, 1, name);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc == SQLITE_DONE)
+        {
+          g_autofree char *path = g_build_filename (dir_path, name, NULL);
+
+          g_unlink (path);
+        }
+    }
+  return;
+
+fail:
+  g_printerr ("procura-server: pruning uploads: %s\n", error->message);
+}
+
 /* Brings the feed up to date with writes made outside pushes (the
  * server's first start on an existing database, the CLI). */
 static gboolean
@@ -1394,6 +1622,12 @@ static const ProcuraServerStorageOps sqlite_ops = {
   .audit_read = sqlite_audit_read,
   .audit_verify = sqlite_audit_verify,
   .backup = sqlite_backup,
+  .files_dir = sqlite_files_dir,
+  .blob_readable = sqlite_blob_readable,
+  .upload_add = sqlite_upload_add,
+  .upload_get = sqlite_upload_get,
+  .upload_set_offset = sqlite_upload_set_offset,
+  .upload_remove = sqlite_upload_remove,
 };
 
 ProcuraServerStorage *
@@ -1426,6 +1660,7 @@ procura_server_storage_sqlite_new (const char  *data_dir,
       sqlite_free (&self->parent);
       return NULL;
     }
+  prune_uploads (self);
 
   return &self->parent;
 }

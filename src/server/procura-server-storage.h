@@ -90,6 +90,20 @@ typedef struct
 
 const char *procura_audit_problem_to_string (ProcuraAuditProblem problem);
 
+/* A resumable blob upload (PROTOCOL.md, Blobs): the bytes received so far
+ * are in <data-dir>/uploads/<id>; offset is how many of them count. */
+typedef struct
+{
+  char   *id;
+  char   *username;
+  char   *sha256;
+  gint64  size;
+  gint64  offset;
+} ProcuraServerUpload;
+
+void procura_server_upload_free (ProcuraServerUpload *upload);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ProcuraServerUpload, procura_server_upload_free)
+
 /* What a push answers: an HTTP status and a JSON body. */
 typedef struct
 {
@@ -183,6 +197,33 @@ typedef struct
                                           GError                  **error);
   gboolean           (*audit_verify)     (ProcuraServerStorage     *self,
                                           ProcuraAuditReport       *report,
+                                          GError                  **error);
+
+  /* blobs: the directory whose blobs/ and uploads/ hold the files */
+  const char        *(*files_dir)        (ProcuraServerStorage     *self);
+  /* TRUE when a live attachment the account may see references the blob
+   * (agency accounts: attachments of their own projects) */
+  gboolean           (*blob_readable)    (ProcuraServerStorage     *self,
+                                          const ProcuraServerUser  *user,
+                                          const char               *sha256,
+                                          gboolean                 *out_readable,
+                                          GError                  **error);
+  gboolean           (*upload_add)       (ProcuraServerStorage       *self,
+                                          const ProcuraServerUpload  *upload,
+                                          GError                    **error);
+  /* by id, or (id NULL) the account's unfinished upload of sha256;
+   * NULL with NOT_FOUND when there is none */
+  ProcuraServerUpload *(*upload_get)     (ProcuraServerStorage     *self,
+                                          const char               *id,
+                                          const char               *username,
+                                          const char               *sha256,
+                                          GError                  **error);
+  gboolean           (*upload_set_offset) (ProcuraServerStorage    *self,
+                                           const char              *id,
+                                           gint64                   offset,
+                                           GError                 **error);
+  gboolean           (*upload_remove)    (ProcuraServerStorage     *self,
+                                          const char               *id,
                                           GError                  **error);
 
   /* a consistent copy of everything, taken while the server runs */

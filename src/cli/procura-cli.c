@@ -1050,6 +1050,12 @@ cmd_sync (int    argc,
       json_builder_add_int_value (builder, report.rejected);
       json_builder_set_member_name (builder, "pulled");
       json_builder_add_int_value (builder, report.pulled);
+      json_builder_set_member_name (builder, "files_uploaded");
+      json_builder_add_int_value (builder, report.blobs_uploaded);
+      json_builder_set_member_name (builder, "files_downloaded");
+      json_builder_add_int_value (builder, report.blobs_downloaded);
+      json_builder_set_member_name (builder, "files_failed");
+      json_builder_add_int_value (builder, report.blobs_failed);
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
       if (ok)
@@ -1057,9 +1063,16 @@ cmd_sync (int    argc,
     }
   else if (ok)
     /* Translators: the summary of one sync */
-    g_print (_("pushed %u (%u applied, %u conflicts, %u rejected), pulled %u\n"),
-             report.pushed, report.applied + report.merged, report.conflicts, report.rejected,
-             report.pulled);
+    {
+      g_print (_("pushed %u (%u applied, %u conflicts, %u rejected), pulled %u\n"),
+               report.pushed, report.applied + report.merged, report.conflicts, report.rejected,
+               report.pulled);
+      if (report.blobs_uploaded + report.blobs_downloaded + report.blobs_failed > 0)
+        /* Translators: attachment files moved by one sync; those that
+         * failed are tried again at the next sync */
+        g_print (_("files: %u sent, %u fetched, %u to try again\n"),
+                 report.blobs_uploaded, report.blobs_downloaded, report.blobs_failed);
+    }
 
   if (!ok)
     return fail_sync_error (error);

@@ -6,8 +6,11 @@
  * this client never saw). So they do not go through procura_store_insert/
  * update/delete but through write_remote() below, which writes the row,
  * a change row (author "server", device "server") and one history row per
- * changed field — and no outbox row. Foreign keys are still enforced, at
- * the end of each page (PRAGMA defer_foreign_keys).
+ * changed field — and no outbox row. Foreign keys are not enforced for
+ * pulled pages: the server's feed is in order of last write, so a parent
+ * written after its children (a project updated after its milestones) comes
+ * pages after them, and a fresh client must take the children first. A
+ * complete pull leaves nothing dangling; the server keeps the keys.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -1337,18 +1340,20 @@ procura_store_sync_apply_page (ProcuraStore  *self,
                                guint         *out_n_applied,
                                GError       **error)
 {
+  gboolean keys_off;
   guint n = 0;
 
   g_return_val_if_fail (PROCURA_IS_STORE (self), FALSE);
   g_return_val_if_fail (changes != NULL, FALSE);
 
-  if (!procura_store_begin (self, error))
+  /* keys off for the page (see the top of this file); the pragma only
+   * takes effect outside a transaction */
+  keys_off = !procura_store_in_transaction (self);
+  if (keys_off && !_procura_store_exec (self, "PRAGMA foreign_keys = OFF", error))
     return FALSE;
 
-  /* a child may come before its parent within the page; the keys are
-   * checked at COMMIT, and a page that leaves one dangling rolls back */
-  if (!_procura_store_exec (self, "PRAGMA defer_foreign_keys = ON", error))
-    goto fail;
+  if (!procura_store_begin (self, error))
+    goto fail_keys;
 
   for (guint i = 0; i < json_array_get_length (changes); i++)
     {
@@ -1361,14 +1366,19 @@ procura_store_sync_apply_page (ProcuraStore  *self,
     goto fail;
 
   if (!procura_store_commit (self, error))
-    return FALSE;
+    goto fail_keys;
 
+  if (keys_off && !_procura_store_exec (self, "PRAGMA foreign_keys = ON", error))
+    return FALSE;
   if (out_n_applied != NULL)
     *out_n_applied = n;
   return TRUE;
 
 fail:
   procura_store_rollback (self);
+fail_keys:
+  if (keys_off)
+    _procura_store_exec (self, "PRAGMA foreign_keys = ON", NULL);
   return FALSE;
 }
 

@@ -32,6 +32,7 @@
  * nobody. Between the two limits the body is read and dropped so that
  * ordinary clients see the 413. */
 #define HARD_MAX_BODY (64 * 1024 * 1024)
+#define LISTEN_BACKLOG 256
 /* A blob upload's announced size above this is refused with 413; each
  * PATCH chunk is a request body, so PROCURA_SERVER_MAX_BODY bounds it. */
 #define PROCURA_SERVER_MAX_BLOB (200 * 1024 * 1024)
@@ -1598,6 +1599,13 @@ request_started_cb (SoupServer        *server,
 
   soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
   g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), NULL);
+
+  /* libsoup 3.2 never closes a kept-alive connection that the client
+   * closes while it is idle (fixed in 3.3): one descriptor leaked per
+   * connection until the server can accept no more. Every answer closes
+   * its connection; on the networks this runs on, a new connection costs
+   * far less than the leak. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
 }
 
 /* One line per request: never the query (it might carry secrets one
@@ -1703,8 +1711,21 @@ procura_server_app_listen (ProcuraServerApp  *self,
     }
   if (soup_server_is_https (self->server))
     options |= SOUP_SERVER_LISTEN_HTTPS;
-  if (!soup_server_listen (self->server, address, options, error))
-    return FALSE;
+
+  /* our own socket for a longer accept queue than SoupServer's 10: fifty
+   * clients connecting at once were reset and retried for seconds */
+  {
+    g_autoptr(GSocket) socket = g_socket_new (g_socket_address_get_family (address),
+                                              G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+
+    if (socket == NULL)
+      return FALSE;
+    g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+    if (!g_socket_bind (socket, address, TRUE, error) ||
+        !g_socket_listen (socket, error) ||
+        !soup_server_listen_socket (self->server, socket, options, error))
+      return FALSE;
+  }
 
   uris = soup_server_get_uris (self->server);
   if (out_url != NULL)

@@ -156,14 +156,48 @@ procura_test_init_cli (int          *argc,
       return FALSE;
     }
 
-  env = g_get_environ ();
+  env = procura_test_cli_environ ();
+
+  *out_path = path;
+  *out_env = env;
+  return TRUE;
+}
+
+char **
+procura_test_cli_environ (void)
+{
+  char **env = g_get_environ ();
+
   env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
   env = g_environ_setenv (env, "TZ", "Asia/Shanghai", TRUE);
   env = g_environ_unsetenv (env, "LANGUAGE");
   env = g_environ_unsetenv (env, "PROCURA_DATA_DIR");
 
-  *out_path = path;
-  *out_env = env;
+  return env;
+}
+
+gboolean
+procura_test_find_sync_binaries (const char **out_server,
+                                 const char **out_cli)
+{
+  const char *server = g_getenv ("PROCURA_SERVER");
+  const char *cli = g_getenv ("PROCURA_CLI");
+
+  if (server == NULL || !g_file_test (server, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip (server == NULL
+                   ? "no sync server to test against: $PROCURA_SERVER is not set"
+                   : "no sync server to test against: $PROCURA_SERVER names no executable file");
+      return FALSE;
+    }
+  if (cli == NULL || !g_file_test (cli, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("$PROCURA_CLI names no executable");
+      return FALSE;
+    }
+
+  *out_server = server;
+  *out_cli = cli;
   return TRUE;
 }
 

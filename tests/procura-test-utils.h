@@ -66,6 +66,13 @@ gboolean      procura_test_init_cli           (int                 *argc,
 
 /* g_dir_make_tmp(), asserting it worked. */
 char         *procura_test_make_tmp_dir       (const char          *tmpl);
+/* The environment procura-cli children get: C.UTF-8, Asia/Shanghai, no
+ * LANGUAGE and no PROCURA_DATA_DIR. */
+char        **procura_test_cli_environ        (void);
+/* The sync server and the CLI to test against ($PROCURA_SERVER,
+ * $PROCURA_CLI); FALSE after g_test_skip() when either is missing. */
+gboolean      procura_test_find_sync_binaries (const char         **out_server,
+                                               const char         **out_cli);
 /* Removes path and everything below it, as far as it can (symbolic links
  * are removed, not followed). */
 void          procura_test_remove_tree        (const char          *path);

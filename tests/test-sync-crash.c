@@ -423,27 +423,13 @@ static Rig *
 rig_new (void)
 {
   g_autoptr(Rig) r = g_new0 (Rig, 1);
-  const char *server = g_getenv ("PROCURA_SERVER");
-  const char *cli_path = g_getenv ("PROCURA_CLI");
+  const char *server = NULL;
+  const char *cli_path = NULL;
 
-  if (server == NULL || !g_file_test (server, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_test_skip (server == NULL
-                   ? "no sync server to test against: $PROCURA_SERVER is not set"
-                   : "no sync server to test against: $PROCURA_SERVER names no executable file");
-      return NULL;
-    }
-  if (cli_path == NULL || !g_file_test (cli_path, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_test_skip ("$PROCURA_CLI names no executable");
-      return NULL;
-    }
-  r->cli_env = g_get_environ ();
-  r->cli_env = g_environ_setenv (r->cli_env, "LC_ALL", "C.UTF-8", TRUE);
-  r->cli_env = g_environ_setenv (r->cli_env, "TZ", "Asia/Shanghai", TRUE);
+  if (!procura_test_find_sync_binaries (&server, &cli_path))
+    return NULL;
+  r->cli_env = procura_test_cli_environ ();
   r->cli_env = g_environ_setenv (r->cli_env, "PROCURA_SYNC_BACKOFF_MS", "20", TRUE);
-  r->cli_env = g_environ_unsetenv (r->cli_env, "LANGUAGE");
-  r->cli_env = g_environ_unsetenv (r->cli_env, "PROCURA_DATA_DIR");
   r->server_path = g_strdup (server);
   r->cli_path = g_strdup (cli_path);
   r->dir = procura_test_make_tmp_dir ("procura-test-sync-crash-XXXXXX");

@@ -1419,8 +1419,8 @@ static E2E *
 e2e_start (void)
 {
   g_autoptr(E2E) e = g_new0 (E2E, 1);
-  const char *server = g_getenv ("PROCURA_SERVER");
-  const char *cli = g_getenv ("PROCURA_CLI");
+  const char *server = NULL;
+  const char *cli = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GDataInputStream) lines = NULL;
   g_autoptr(GMainLoop) loop = NULL;
@@ -1428,24 +1428,9 @@ e2e_start (void)
   LineWait wait = { 0 };
   guint timeout_id;
 
-  if (server == NULL || !g_file_test (server, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_test_skip (server == NULL
-                   ? "no sync server to test against: $PROCURA_SERVER is not set (src/server not built yet?)"
-                   : "no sync server to test against: $PROCURA_SERVER names no executable file");
-      return NULL;
-    }
-  if (cli == NULL || !g_file_test (cli, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_test_skip ("$PROCURA_CLI names no executable");
-      return NULL;
-    }
-  /* what procura_test_init_cli() gives the other CLI tests */
-  e->cli_env = g_get_environ ();
-  e->cli_env = g_environ_setenv (e->cli_env, "LC_ALL", "C.UTF-8", TRUE);
-  e->cli_env = g_environ_setenv (e->cli_env, "TZ", "Asia/Shanghai", TRUE);
-  e->cli_env = g_environ_unsetenv (e->cli_env, "LANGUAGE");
-  e->cli_env = g_environ_unsetenv (e->cli_env, "PROCURA_DATA_DIR");
+  if (!procura_test_find_sync_binaries (&server, &cli))
+    return NULL;
+  e->cli_env = procura_test_cli_environ ();
   e->server_path = g_strdup (server);
   e->cli_path = g_strdup (cli);
   e->dir = procura_test_make_tmp_dir ("procura-test-sync-XXXXXX");

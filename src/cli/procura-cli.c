@@ -1178,6 +1178,23 @@ conflicts_resolve (ProcuraStore  *store,
   return EXIT_OK;
 }
 
+/* A conflict's value as people read it (¥130,000.00, not 13000000): the
+ * stored text through the field's display form; as stored when it is
+ * not a field's value (a refused insert lists the whole record). */
+static char *
+conflict_value_display (const ProcuraFieldInfo *field,
+                        const char             *text)
+{
+  g_autoptr(GVariant) value = NULL;
+
+  if (text == NULL)
+    return g_strdup ("∅");
+  if (field == NULL || !(value = procura_field_value_from_text (field, text)))
+    return g_strdup (text);
+
+  return procura_field_value_to_display (field, value);
+}
+
 static int
 cmd_conflicts (int    argc,
                char **argv)
@@ -1240,12 +1257,17 @@ cmd_conflicts (int    argc,
         what = g_strdup_printf (_("conflict, %s kept"),
                                 g_strcmp0 (c->kept, "yours") == 0 ? _("yours") : _("the server’s"));
 
+      const ProcuraFieldInfo *field = entity != NULL && c->field != NULL
+                                      ? procura_entity_lookup_field (entity, c->field) : NULL;
+      g_autofree char *yours = conflict_value_display (field, c->local_value);
+      g_autofree char *theirs = conflict_value_display (field, c->server_value);
+
       g_print ("%" G_GINT64_FORMAT "\t%s %s\t%s\t", c->id,
                entity != NULL ? procura_entity_get_label (entity) : c->entity,
-               c->record_id, c->field != NULL ? c->field : _("(new record)"));
-      g_print (_("yours: %s\tserver: %s\tby: %s\t%s"),
-               c->local_value != NULL ? c->local_value : "∅",
-               c->server_value != NULL ? c->server_value : "∅",
+               c->record_id,
+               field != NULL ? procura_field_get_label (field)
+                             : c->field != NULL ? c->field : _("(new record)"));
+      g_print (_("yours: %s\tserver: %s\tby: %s\t%s"), yours, theirs,
                c->server_by != NULL ? c->server_by : "?",
                what);
       if (strcmp (c->status, "open") != 0)

@@ -618,6 +618,28 @@ add_string_or_null (JsonBuilder  *builder,
     json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, col));
 }
 
+/* A page's end, the same for the audit log and the changes feed: the
+ * array closed, the cursor as text (opaque to clients), whether more
+ * follow. */
+static char *
+finish_page (JsonBuilder *builder,
+             gint64       next,
+             gboolean     has_more)
+{
+  g_autofree char *cursor = g_strdup_printf ("%" G_GINT64_FORMAT, next);
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "next");
+  json_builder_add_string_value (builder, cursor);
+  json_builder_set_member_name (builder, "has_more");
+  json_builder_add_boolean_value (builder, has_more);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return procura_json_to_string (root, FALSE);
+}
+
 static char *
 sqlite_audit_read (ProcuraServerStorage  *storage,
                    gint64                 since,
@@ -626,7 +648,6 @@ sqlite_audit_read (ProcuraServerStorage  *storage,
 {
   SqliteStorage *self = (SqliteStorage *) storage;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
   sqlite3_stmt *stmt;
   gint64 next = since;
   guint n = 0;
@@ -671,18 +692,7 @@ sqlite_audit_read (ProcuraServerStorage  *storage,
       json_builder_end_object (builder);
     }
   sqlite3_reset (stmt);
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "next");
-  {
-    g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, next);
-    json_builder_add_string_value (builder, text);
-  }
-  json_builder_set_member_name (builder, "has_more");
-  json_builder_add_boolean_value (builder, has_more);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  return procura_json_to_string (root, FALSE);
+  return finish_page (builder, next, has_more);
 }
 
 static gint64
@@ -1142,7 +1152,6 @@ sqlite_changes (ProcuraServerStorage     *storage,
 {
   SqliteStorage *self = (SqliteStorage *) storage;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
   g_autofree char *org_id = NULL;
   sqlite3_stmt *stmt;
   gint64 next = since;
@@ -1233,18 +1242,7 @@ sqlite_changes (ProcuraServerStorage     *storage,
       json_builder_end_object (builder);
     }
   sqlite3_reset (stmt);
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "next");
-  {
-    g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, next);
-    json_builder_add_string_value (builder, text);
-  }
-  json_builder_set_member_name (builder, "has_more");
-  json_builder_add_boolean_value (builder, has_more);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  return procura_json_to_string (root, FALSE);
+  return finish_page (builder, next, has_more);
 }
 
 static void

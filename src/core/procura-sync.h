@@ -16,6 +16,7 @@
 
 #include <gio/gio.h>
 
+#include "procura-account.h"
 #include "procura-store.h"
 
 G_BEGIN_DECLS
@@ -54,30 +55,6 @@ typedef struct
   guint blobs_downloaded;
   guint blobs_failed;
 } ProcuraSyncReport;
-
-/* The account of this device, as account.json keeps it. */
-typedef struct
-{
-  char *server;
-  char *username;
-  char *role;
-  char *organization;
-  char *token;
-  char *expires_at;
-} ProcuraAccount;
-
-void            procura_account_free     (ProcuraAccount  *account);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ProcuraAccount, procura_account_free)
-
-/* <data_dir>/account.json; PROCURA_SYNC_ERROR_NOT_LOGGED_IN when missing. */
-ProcuraAccount *procura_account_load     (const char      *data_dir,
-                                          GError         **error);
-/* Written with mode 0600, atomically. Never holds the password. */
-gboolean        procura_account_save     (const char      *data_dir,
-                                          const ProcuraAccount *account,
-                                          GError         **error);
-gboolean        procura_account_remove   (const char      *data_dir,
-                                          GError         **error);
 
 #define PROCURA_TYPE_SYNC (procura_sync_get_type ())
 

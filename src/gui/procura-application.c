@@ -39,6 +39,8 @@ struct _ProcuraApplication
   ProcuraStore     *store;
   GSettings        *settings;   /* NULL without the compiled schema */
   ProcuraReminders *reminders;
+  char             *role;          /* NULL: no server account */
+  char             *organization;  /* agency accounts: their organization's id */
 };
 
 G_DEFINE_FINAL_TYPE (ProcuraApplication, procura_application, ADW_TYPE_APPLICATION)
@@ -46,6 +48,8 @@ G_DEFINE_FINAL_TYPE (ProcuraApplication, procura_application, ADW_TYPE_APPLICATI
 enum {
   PROP_0,
   PROP_DATA_DIR,
+  PROP_ROLE,
+  PROP_ORGANIZATION,
   N_PROPS
 };
 
@@ -415,6 +419,8 @@ procura_application_finalize (GObject *object)
   ProcuraApplication *self = (ProcuraApplication *)object;
 
   g_clear_pointer (&self->data_dir, g_free);
+  g_clear_pointer (&self->role, g_free);
+  g_clear_pointer (&self->organization, g_free);
 
   G_OBJECT_CLASS (procura_application_parent_class)->finalize (object);
 }
@@ -431,6 +437,14 @@ procura_application_get_property (GObject    *object,
     {
     case PROP_DATA_DIR:
       g_value_set_string (value, procura_application_get_data_dir (self));
+      break;
+
+    case PROP_ROLE:
+      g_value_set_string (value, self->role);
+      break;
+
+    case PROP_ORGANIZATION:
+      g_value_set_string (value, self->organization);
       break;
 
     default:
@@ -484,6 +498,29 @@ procura_application_class_init (ProcuraApplicationClass *klass)
     g_param_spec_string ("data-dir", NULL, NULL,
                          NULL,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * ProcuraApplication:role:
+   *
+   * The role of the server account this data directory syncs as
+   * ("admin", "officer", "agency" or "auditor"), or %NULL without one:
+   * a local ledger, where the user has an officer's powers. The window
+   * shows and hides actions by it; the server enforces it.
+   */
+  properties [PROP_ROLE] =
+    g_param_spec_string ("role", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * ProcuraApplication:organization:
+   *
+   * For an agency account, the id of its organization; else %NULL.
+   */
+  properties [PROP_ORGANIZATION] =
+    g_param_spec_string ("organization", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -560,4 +597,43 @@ procura_application_get_store (ProcuraApplication  *self,
     }
 
   return self->store;
+}
+
+const char *
+procura_application_get_role (ProcuraApplication *self)
+{
+  g_return_val_if_fail (PROCURA_IS_APPLICATION (self), NULL);
+
+  return self->role;
+}
+
+const char *
+procura_application_get_organization (ProcuraApplication *self)
+{
+  g_return_val_if_fail (PROCURA_IS_APPLICATION (self), NULL);
+
+  return self->organization;
+}
+
+void
+procura_application_set_account_role (ProcuraApplication *self,
+                                      const char         *role,
+                                      const char         *organization)
+{
+  g_return_if_fail (PROCURA_IS_APPLICATION (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (g_strcmp0 (role, self->role) != 0)
+    {
+      g_free (self->role);
+      self->role = g_strdup (role);
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_ROLE]);
+    }
+  if (g_strcmp0 (organization, self->organization) != 0)
+    {
+      g_free (self->organization);
+      self->organization = g_strdup (organization);
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_ORGANIZATION]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
 }

@@ -42,4 +42,12 @@ void                procura_application_set_data_dir  (ProcuraApplication  *self
 ProcuraStore       *procura_application_get_store     (ProcuraApplication  *self,
                                                        GError             **error);
 
+/* The server account's role ("admin", "officer", "agency", "auditor") and,
+ * for an agency, its organization's id; NULL for a local ledger. */
+const char         *procura_application_get_role      (ProcuraApplication  *self);
+const char         *procura_application_get_organization (ProcuraApplication *self);
+void                procura_application_set_account_role (ProcuraApplication *self,
+                                                          const char         *role,
+                                                          const char         *organization);
+
 G_END_DECLS

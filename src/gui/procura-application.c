@@ -40,7 +40,7 @@ struct _ProcuraApplication
   GSettings        *settings;   /* NULL without the compiled schema */
   ProcuraReminders *reminders;
   char             *role;          /* NULL: no server account */
-  char             *organization;  /* agency accounts: their organization's id */
+  char             *organization;  /* agency accounts: their organization's USCC */
 };
 
 G_DEFINE_FINAL_TYPE (ProcuraApplication, procura_application, ADW_TYPE_APPLICATION)
@@ -515,7 +515,8 @@ procura_application_class_init (ProcuraApplicationClass *klass)
   /**
    * ProcuraApplication:organization:
    *
-   * For an agency account, the id of its organization; else %NULL.
+   * For an agency account, its organization's 统一社会信用代码 (USCC);
+   * else %NULL.
    */
   properties [PROP_ORGANIZATION] =
     g_param_spec_string ("organization", NULL, NULL,

@@ -43,7 +43,7 @@ ProcuraStore       *procura_application_get_store     (ProcuraApplication  *self
                                                        GError             **error);
 
 /* The server account's role ("admin", "officer", "agency", "auditor") and,
- * for an agency, its organization's id; NULL for a local ledger. */
+ * for an agency, its organization's USCC; NULL for a local ledger. */
 const char         *procura_application_get_role      (ProcuraApplication  *self);
 const char         *procura_application_get_organization (ProcuraApplication *self);
 void                procura_application_set_account_role (ProcuraApplication *self,

@@ -8,7 +8,9 @@
  *     kept in memory, parsed with json-glib and inserted into a plain
  *     SQLite table (id + JSON) one transaction per page;
  *  2. an agency-sized initial sync: the agency whose organization carries
- *     the most projects logs in on a fresh client and pulls its scope;
+ *     the most projects (given more of them before the server starts,
+ *     until they hold about --agency-records records) logs in on a fresh
+ *     client and pulls its scope;
  *  3. one edit pushed by client A until client B, polling with sync, has
  *     it (median and worst);
  *  4. concurrent clients, each a thread with its own HTTP session posting
@@ -21,7 +23,8 @@
  * Figures are printed with their targets, never asserted.
  *
  *   bench-sync [--projects N] [--clients N] [--pushes N] [--edits N]
- *              [--audit N] [--server PATH] [--keep]
+ *              [--audit N] [--agency-records N] [--server PATH] [--keep]
+ *              [--initial-only]
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -38,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <time.h>
 
 #include "procura-demo.h"
 #include "procura-record.h"
@@ -64,6 +68,17 @@ static double
 ms_since (gint64 start)
 {
   return (g_get_monotonic_time () - start) / 1000.0;
+}
+
+/* CPU time of the calling thread, ms: steadier than the clock when other
+ * work shares the two cores */
+static double
+thread_cpu_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
 static double
@@ -350,8 +365,10 @@ exec_sql (sqlite3    *db,
 static double
 floor_parse_insert (const char *dir,
                     GPtrArray  *pages,
-                    gint64     *out_rows)
+                    gint64     *out_rows,
+                    double     *out_cpu_ms)
 {
+  double cpu_start;
   g_autofree char *path = g_build_filename (dir, "floor.db", NULL);
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   sqlite3 *db = NULL;
@@ -368,6 +385,7 @@ floor_parse_insert (const char *dir,
     die ("floor statement", NULL);
 
   start = g_get_monotonic_time ();
+  cpu_start = thread_cpu_ms ();
   for (guint p = 0; p < pages->len; p++)
     {
       g_autoptr(JsonParser) parser = json_parser_new ();
@@ -406,11 +424,52 @@ floor_parse_insert (const char *dir,
       exec_sql (db, "COMMIT");
     }
   elapsed = ms_since (start);
+  *out_cpu_ms = thread_cpu_ms () - cpu_start;
 
   sqlite3_finalize (insert);
   sqlite3_close (db);
   *out_rows = rows;
   return elapsed;
+}
+
+/* For reference, not a target: the client's own writing of the same
+ * pages into a fresh store (json-glib parse, then
+ * procura_store_sync_apply_page(): typed rows, change and history rows,
+ * cursor), without HTTP — what the sync costs beyond the floor. */
+static double
+client_apply_only (const char *dir,
+                   GPtrArray  *pages,
+                   double     *out_cpu_ms)
+{
+  double cpu_start;
+  g_autofree char *store_dir = g_build_filename (dir, "apply-only", NULL);
+  g_autoptr(ProcuraStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+
+  g_mkdir_with_parents (store_dir, 0700);
+  if (!(store = procura_store_open (store_dir, &error)))
+    die ("apply-only store", error);
+  start = g_get_monotonic_time ();
+  cpu_start = thread_cpu_ms ();
+  for (guint p = 0; p < pages->len; p++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      gsize size;
+      const char *data = g_bytes_get_data (g_ptr_array_index (pages, p), &size);
+      JsonObject *answer;
+      guint n = 0;
+
+      if (!json_parser_load_from_data (parser, data, (gssize) size, &error))
+        die ("apply-only parse", error);
+      answer = json_node_get_object (json_parser_get_root (parser));
+      if (!procura_store_sync_apply_page (store, json_object_get_array_member (answer, "changes"),
+                                          json_object_get_string_member (answer, "next"), &n, &error))
+        die ("apply-only", error);
+    }
+  *out_cpu_ms = thread_cpu_ms () - cpu_start;
+
+  return ms_since (start);
 }
 
 /* SELECT on a database with plain SQLite, read-only (the server may be
@@ -746,6 +805,97 @@ build_audit_log (const char *db_path,
   return added;
 }
 
+/* ---- an agency of a given size --------------------------------------- */
+
+/* The demo spreads projects over many agencies (the largest carries a
+ * few dozen projects, ~1,500 records). For the agency-sized target the
+ * agency carrying the most projects is given more of them, through the
+ * server store's write path (change rows, feed), until its projects hold
+ * about n_records records. Returns how many projects were moved. */
+static guint
+grow_agency (ProcuraStore *store,
+             const char   *db_path,
+             gint64        n_records)
+{
+  g_autoptr(GHashTable) per_project = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) others = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *agency = query_text (db_path,
+                                        "SELECT agency_id FROM project WHERE deleted = 0 AND agency_id IS NOT NULL "
+                                        "GROUP BY agency_id ORDER BY count(*) DESC, agency_id LIMIT 1");
+  const ProcuraEntityInfo * const *all;
+  guint n_all, moved = 0, refused = 0;
+  gint64 total = 0;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  if (agency == NULL)
+    return 0;
+  if (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+    die ("reading the server store", NULL);
+
+  /* records under each project, the project itself included */
+  all = procura_schema_entities (&n_all);
+  for (guint e = 0; e < n_all; e++)
+    {
+      g_autofree char *sql = NULL;
+
+      if (!all[e]->project_scoped && all[e] != PROCURA_ENTITY_PROJECT)
+        continue;
+      sql = all[e] == PROCURA_ENTITY_PROJECT
+            ? g_strdup ("SELECT id, 1 FROM project WHERE deleted = 0")
+            : g_strdup_printf ("SELECT project_id, count(*) FROM %s WHERE deleted = 0 GROUP BY project_id",
+                               all[e]->name);
+      if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+        die (sql, NULL);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          const char *project = (const char *) sqlite3_column_text (stmt, 0);
+          gint64 n = GPOINTER_TO_SIZE (g_hash_table_lookup (per_project, project));
+
+          if (project != NULL)
+            g_hash_table_replace (per_project, g_strdup (project),
+                                  GSIZE_TO_POINTER (n + sqlite3_column_int64 (stmt, 1)));
+        }
+      sqlite3_finalize (stmt);
+    }
+
+  if (sqlite3_prepare_v2 (db, "SELECT id, agency_id = ?1 FROM project WHERE deleted = 0 "
+                              "AND buyer_id IS NOT ?1 ORDER BY code", -1, &stmt, NULL) != SQLITE_OK)
+    die ("projects", NULL);
+  sqlite3_bind_text (stmt, 1, agency, -1, SQLITE_STATIC);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *id = (const char *) sqlite3_column_text (stmt, 0);
+
+      if (sqlite3_column_int (stmt, 1))
+        total += GPOINTER_TO_SIZE (g_hash_table_lookup (per_project, id));
+      else
+        g_ptr_array_add (others, g_strdup (id));
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  for (guint i = 0; i < others->len && total < n_records; i++)
+    {
+      const char *id = g_ptr_array_index (others, i);
+      g_autoptr(ProcuraRecord) changes = procura_record_new (PROCURA_ENTITY_PROJECT, id);
+      g_autoptr(GError) error = NULL;
+
+      procura_record_set_string (changes, "agency_id", agency);
+      if (!procura_store_update (store, changes, &error))
+        {
+          refused++;
+          continue;
+        }
+      total += GPOINTER_TO_SIZE (g_hash_table_lookup (per_project, id));
+      moved++;
+    }
+  g_print ("[setup] agency %s: %u more projects moved to it (%u refused by the rules), "
+           "~%" G_GINT64_FORMAT " records under its projects\n", agency, moved, refused, total);
+
+  return moved;
+}
+
 /* ---- main ------------------------------------------------------------ */
 
 static void
@@ -796,6 +946,8 @@ main (int    argc,
   int n_pushes = 200;
   int n_edits = 50;
   gint64 n_audit = 2000000;
+  gint64 agency_records = 20000;
+  gboolean initial_only = FALSE;
   gint64 seed = 1;
   gboolean keep = FALSE;
   gint64 start;
@@ -808,8 +960,11 @@ main (int    argc,
     { "pushes", 'p', 0, G_OPTION_ARG_INT, &n_pushes, "Pushes per concurrent client (default 200)", "N" },
     { "edits", 'e', 0, G_OPTION_ARG_INT, &n_edits, "Edits timed from client A to client B (default 50)", "N" },
     { "audit", 'a', 0, G_OPTION_ARG_INT64, &n_audit, "Audit entries to verify (default 2000000)", "N" },
+    { "agency-records", 0, 0, G_OPTION_ARG_INT64, &agency_records,
+      "Give the largest agency projects until it has about N records (default 20000; 0: the demo as generated)", "N" },
     { "server", 0, 0, G_OPTION_ARG_FILENAME, &server_override, "procura-server to run (default: the one built)", "PATH" },
     { "keep", 'k', 0, G_OPTION_ARG_NONE, &keep, "Keep the temporary directory", NULL },
+    { "initial-only", 0, 0, G_OPTION_ARG_NONE, &initial_only, "Measure the initial sync (1) only", NULL },
     { NULL }
   };
 
@@ -833,8 +988,9 @@ main (int    argc,
   server_db = g_build_filename (server_dir, PROCURA_STORE_DB_NAME, NULL);
   g_mkdir_with_parents (server_dir, 0700);
   g_print ("procura-server: %s\n", server_path);
-  g_print ("sizes: --projects %d --clients %d --pushes %d --edits %d --audit %" G_GINT64_FORMAT "\n",
-           n_projects, n_clients, n_pushes, n_edits, n_audit);
+  g_print ("sizes: --projects %d --clients %d --pushes %d --edits %d --audit %" G_GINT64_FORMAT
+           " --agency-records %" G_GINT64_FORMAT "\n",
+           n_projects, n_clients, n_pushes, n_edits, n_audit, agency_records);
   load_average ("at start");
 
   /* 1. load the server: the demo generated straight into the server's
@@ -853,6 +1009,8 @@ main (int    argc,
     if (!procura_demo_generate (store, (guint) n_projects, (guint64) seed, progress_cb, NULL, &error))
       die ("demo", error);
     g_print ("[setup] generate %d projects into the server store: %.1f s\n", n_projects, ms_since (start) / 1000.0);
+    if (agency_records > 0)
+      grow_agency (store, server_db, agency_records);
   }
   start = g_get_monotonic_time ();
   user_add (server_dir, "officer1", "officer", NULL);
@@ -881,11 +1039,13 @@ main (int    argc,
     ProcuraSyncReport report = { 0 };
     g_autoptr(GPtrArray) pages = NULL;
     gint64 floor_rows = 0;
-    double fetch_ms, floor_ms;
+    double fetch_ms, floor_ms, apply_ms, floor_cpu_ms = 0, apply_cpu_ms = 0, sync_cpu_ms;
 
     b = client_new (root, "client-b", url, "officer2");
     load_average ("before initial sync B");
+    sync_cpu_ms = thread_cpu_ms ();
     sync_ms = client_sync (b, &report);
+    sync_cpu_ms = thread_cpu_ms () - sync_cpu_ms;
     large_rate = report.pulled / (sync_ms / 1000.0);
     g_print ("   initial sync, fresh client B, everything: %u records in %.2f s = %.0f records/s\n",
              report.pulled, sync_ms / 1000.0, report.pulled / (sync_ms / 1000.0));
@@ -893,14 +1053,25 @@ main (int    argc,
     start = g_get_monotonic_time ();
     pages = fetch_all_pages (url, procura_sync_get_token (b->sync), 0);
     fetch_ms = ms_since (start);
-    floor_ms = floor_parse_insert (root, pages, &floor_rows);
+    floor_ms = floor_parse_insert (root, pages, &floor_rows, &floor_cpu_ms);
     g_print ("   raw GET of the same %u pages (server + loopback, bodies kept; not in the floor): %.2f s\n",
              pages->len, fetch_ms / 1000.0);
     g_print ("   floor, json-glib parse + plain SQLite insert of %" G_GINT64_FORMAT " rows, one transaction a page: %.2f s\n",
              floor_rows, floor_ms / 1000.0);
     g_print ("   sync / floor: %.2f (target <= 2.0)\n", sync_ms / floor_ms);
     g_print ("   sync / (raw GET + floor): %.2f (for reference)\n", sync_ms / (fetch_ms + floor_ms));
+    apply_ms = client_apply_only (root, pages, &apply_cpu_ms);
+    g_print ("   for reference: the client's parse + procura_store_sync_apply_page() of the same pages, no HTTP: %.2f s (%.2f x floor);\n"
+             "   CPU time of the thread: floor %.2f s, client apply %.2f s (%.2f x), sync B's writing thread %.2f s (%.2f x)\n",
+             apply_ms / 1000.0, apply_ms / floor_ms, floor_cpu_ms / 1000.0, apply_cpu_ms / 1000.0,
+             apply_cpu_ms / floor_cpu_ms, sync_cpu_ms / 1000.0, sync_cpu_ms / floor_cpu_ms);
   }
+  if (initial_only)
+    {
+      g_subprocess_send_signal (server, SIGTERM);
+      g_subprocess_wait (server, NULL, NULL);
+      goto end;
+    }
 
   /* 2. agency-sized: the agency carrying the most projects */
   {
@@ -1009,6 +1180,7 @@ main (int    argc,
              query_int (audit_db, "SELECT count(*) FROM audit"), ms / 1000.0, status, out);
   }
 
+end:
   load_average ("at end");
   if (keep)
     g_print ("data: %s\n", root);

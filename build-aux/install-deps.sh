@@ -28,6 +28,7 @@ packages=(
   libsoup-3.0-dev
   libsqlite3-dev
   libsodium-dev
+  libsecret-1-dev # the session token in the keyring
   # runtime
   glib-networking
   libglib2.0-bin # glib-compile-schemas, gsettings
@@ -43,6 +44,7 @@ packages=(
   xvfb
   xauth
   dbus-x11 # dbus-run-session and the session bus configuration
+  gnome-keyring # test-account: the session token in a Secret Service (on a private bus)
   # validation
   desktop-file-utils
   appstream

@@ -930,7 +930,9 @@ test_stats_check (void)
     }
   g_assert_cmpint (int_member (stats, "history"), >, 100);
   g_assert_cmpint (int_member (stats, "changes"), >, 30);
-  g_assert_cmpint (int_member (stats, "outbox"), ==, int_member (stats, "changes"));
+  /* every write is queued for sync but the cascades (the server runs them) */
+  g_assert_cmpint (int_member (stats, "outbox"), <, int_member (stats, "changes"));
+  g_assert_cmpint (int_member (stats, "outbox"), >=, int_member (stats, "changes") * 3 / 4);
   g_assert_cmpuint (json_object_get_size (stats), ==, 14 + 3);
 
   ok (s, &r, "stats", NULL);

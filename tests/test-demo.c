@@ -444,7 +444,10 @@ test_plausible (void)
       /* the history and the outbox of every write */
       g_assert_cmpint (int_member (stats, "changes"), >, int_member (stats, "projects") * 5);
       g_assert_cmpint (int_member (stats, "history"), >, int_member (stats, "changes"));
-      g_assert_cmpint (int_member (stats, "outbox"), ==, int_member (stats, "changes"));
+      /* every write is queued for sync but the cascades (the server
+       * runs them) */
+      g_assert_cmpint (int_member (stats, "outbox"), <, int_member (stats, "changes"));
+      g_assert_cmpint (int_member (stats, "outbox"), >=, int_member (stats, "changes") * 3 / 4);
 
       /* projects: signed ones have an agency, a value, a plan; money adds up */
       g_assert_cmpuint (json_array_get_length (rows), ==, 60);

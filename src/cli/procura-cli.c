@@ -23,6 +23,7 @@
 #include "procura-json.h"
 #include "procura-money.h"
 #include "procura-paths.h"
+#include "procura-permissions.h"
 #include "procura-query.h"
 #include "procura-store.h"
 #include "procura-store-sync.h"
@@ -315,6 +316,65 @@ print_entity_help (const ProcuraEntityInfo *entity)
     }
 }
 
+/* The role's name as people say it, for messages. */
+static const char *
+role_label (const char *role)
+{
+  if (g_strcmp0 (role, "admin") == 0)
+    return _("an administrator");
+  if (g_strcmp0 (role, "agency") == 0)
+    return _("a service agency");
+  if (g_strcmp0 (role, "auditor") == 0)
+    return _("an auditor");
+  return role;
+}
+
+/* Writes the server would refuse from this device's account fail here,
+ * before anything is written, rather than at the next sync. Without an
+ * account (a local ledger) everything is allowed. */
+static gboolean
+account_may_write (ProcuraStore             *store,
+                   const ProcuraEntityInfo  *entity,
+                   ProcuraOperation          op,
+                   const ProcuraRecord      *changes,
+                   GError                  **error)
+{
+  g_autoptr(ProcuraAccount) account = procura_account_load (procura_store_get_data_dir (store), NULL);
+
+  if (account == NULL || account->role == NULL)
+    return TRUE;
+
+  if (!procura_permissions_may_write (account->role))
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                   _("Account: %s, logged in as %s, may read records but not change them"),
+                   account->username, role_label (account->role));
+      return FALSE;
+    }
+  if (!procura_permissions_may (account->role, entity->name, op))
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                   op == PROCURA_OP_CREATE ? _("Account: %s, logged in as %s, may not create records of this kind (%s)")
+                   : op == PROCURA_OP_DELETE ? _("Account: %s, logged in as %s, may not delete records of this kind (%s)")
+                   : _("Account: %s, logged in as %s, may not change records of this kind (%s)"),
+                   account->username, role_label (account->role), procura_entity_get_label (entity));
+      return FALSE;
+    }
+  for (guint i = 0; changes != NULL && i < entity->n_fields; i++)
+    if (procura_record_is_set (changes, i) && !(entity->fields[i].flags & PROCURA_FIELD_SYSTEM) &&
+        g_strcmp0 (entity->fields[i].name, "project_id") != 0 &&
+        !procura_permissions_may_field (account->role, entity->name, entity->fields[i].name))
+      {
+        g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                     _("%s: %s, logged in as %s, may not change this field"),
+                     procura_field_get_label (&entity->fields[i]), account->username,
+                     role_label (account->role));
+        return FALSE;
+      }
+
+  return TRUE;
+}
+
 static int
 cmd_add (int    argc,
          char **argv)
@@ -353,6 +413,7 @@ cmd_add (int    argc,
 
   record = procura_record_new (entity, NULL);
   if (!apply_assignments (store, record, argc - 3, argv + 3, &error) ||
+      !account_may_write (store, entity, PROCURA_OP_CREATE, record, &error) ||
       !procura_store_insert (store, record, &error))
     return fail_error (error);
 
@@ -418,6 +479,7 @@ cmd_set (int    argc,
 
   changes = procura_record_new (procura_record_get_entity (current), procura_record_get_id (current));
   if (!apply_assignments (store, changes, argc - 3, argv + 3, &error) ||
+      !account_may_write (store, procura_record_get_entity (current), PROCURA_OP_UPDATE, changes, &error) ||
       !procura_store_update (store, changes, &error))
     return fail_error (error);
 
@@ -456,6 +518,7 @@ cmd_delete (int    argc,
 
   current = find_record (store, argv[2], &error);
   if (current == NULL ||
+      !account_may_write (store, procura_record_get_entity (current), PROCURA_OP_DELETE, NULL, &error) ||
       !procura_store_delete (store, procura_record_get_entity (current), procura_record_get_id (current), &error))
     return fail_error (error);
 

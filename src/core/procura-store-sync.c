@@ -119,6 +119,100 @@ protocol_error (GError     **error,
                _("Sync: the server’s answer is malformed (%s)"), what);
 }
 
+/* A version-7 UUID (RFC 9562) for the change rows of pulled records, as
+ * procura-store.c makes them for local writes: time-ordered, so the
+ * unique index on change.mutation_id grows at one end. A random (v4) id
+ * put each of a large pull's inserts somewhere else in that index. */
+static char *
+new_ordered_uuid (void)
+{
+  guint64 ms = (guint64) (g_get_real_time () / 1000);
+  guint8 b[16];
+
+  for (guint i = 0; i < 6; i++)
+    b[i] = (ms >> (40 - 8 * i)) & 0xff;
+  for (guint i = 6; i < 16; i += 4)
+    {
+      guint32 r = g_random_int ();
+      memcpy (&b[i], &r, MIN (4, 16 - i));
+    }
+  b[6] = (b[6] & 0x0f) | 0x70;
+  b[8] = (b[8] & 0x3f) | 0x80;
+
+  {
+    static const char digits[] = "0123456789abcdef";
+    char *text = g_malloc (37);
+    char *p = text;
+
+    for (guint i = 0; i < 16; i++)
+      {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+          *p++ = '-';
+        *p++ = digits[b[i] >> 4];
+        *p++ = digits[b[i] & 0xf];
+      }
+    *p = '\0';
+    return text;
+  }
+}
+
+/* The SQL of remote writes, per entity, built once for the process: a
+ * pull writes hundreds of thousands of records, and formatting these
+ * statements for each one was a good part of the client's time. */
+typedef struct
+{
+  char *select;   /* the row by id, columns of _procura_store_select_columns() */
+  char *insert;   /* id, rev, deleted, created_at, updated_at, fields… */
+  char *update;   /* rev, deleted, updated_at, fields…, id */
+  char *bump_rev; /* rev, id */
+} EntitySql;
+
+static const EntitySql *
+entity_sql (const ProcuraEntityInfo *entity)
+{
+  static GHashTable *table;
+
+  if (g_once_init_enter (&table))
+    {
+      GHashTable *built = g_hash_table_new (NULL, NULL);
+      const ProcuraEntityInfo * const *all;
+      guint n_all;
+
+      all = procura_schema_entities (&n_all);
+      for (guint e = 0; e < n_all; e++)
+        {
+          const ProcuraEntityInfo *info = all[e];
+          EntitySql *sql = g_new0 (EntitySql, 1);
+          g_autofree char *columns = _procura_store_select_columns (info, NULL);
+          GString *insert = g_string_new (NULL);
+          GString *update = g_string_new (NULL);
+
+          sql->select = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?", columns, info->name);
+
+          g_string_append_printf (insert, "INSERT INTO %s (id, rev, deleted, created_at, updated_at", info->name);
+          for (guint i = 0; i < info->n_fields; i++)
+            g_string_append_printf (insert, ", %s", info->fields[i].name);
+          g_string_append (insert, ") VALUES (?, ?, ?, ?, ?");
+          for (guint i = 0; i < info->n_fields; i++)
+            g_string_append (insert, ", ?");
+          g_string_append (insert, ")");
+          sql->insert = g_string_free (insert, FALSE);
+
+          g_string_append_printf (update, "UPDATE %s SET rev = ?, deleted = ?, updated_at = ?", info->name);
+          for (guint i = 0; i < info->n_fields; i++)
+            g_string_append_printf (update, ", %s = ?", info->fields[i].name);
+          g_string_append (update, " WHERE id = ?");
+          sql->update = g_string_free (update, FALSE);
+
+          sql->bump_rev = g_strdup_printf ("UPDATE %s SET rev = max(rev, ?) WHERE id = ?", info->name);
+          g_hash_table_insert (built, (gpointer) info, sql);
+        }
+      g_once_init_leave (&table, built);
+    }
+
+  return g_hash_table_lookup (table, entity);
+}
+
 /* A wire value (a member of "fields") as history keeps it: the wire form
  * of procura-json.h already is that text for every type. */
 static char *
@@ -168,24 +262,48 @@ parse_fields (const char  *text,
   return json_object_ref (json_node_get_object (node));
 }
 
+/* A statement of the store's cache, looked up first in cache (by the
+ * address of its SQL text, which must be static): a page's records use
+ * the same few statements thousands of times, and the store's cache hashes
+ * the whole text each time. cache may be NULL. */
+static sqlite3_stmt *
+prepare_cached (ProcuraStore  *self,
+                GHashTable    *cache,
+                const char    *sql,
+                GError       **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (cache != NULL && (stmt = g_hash_table_lookup (cache, sql)) != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+  stmt = _procura_store_prepare (self, sql, error);
+  if (stmt != NULL && cache != NULL)
+    g_hash_table_insert (cache, (gpointer) sql, stmt);
+
+  return stmt;
+}
+
 /* A record of the entity, tombstones included, straight from its table:
  * not through procura_store_get(), whose per-transaction cache would not
  * see the writes made here. NULL when there is none. */
 static ProcuraRecord *
-read_local (ProcuraStore             *self,
-            const ProcuraEntityInfo  *entity,
-            const char               *id,
-            GError                  **error)
+read_local_cached (ProcuraStore             *self,
+                   GHashTable               *cache,
+                   const ProcuraEntityInfo  *entity,
+                   const char               *id,
+                   GError                  **error)
 {
-  g_autofree char *columns = _procura_store_select_columns (entity, NULL);
-  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?", columns, entity->name);
   sqlite3_stmt *stmt;
   ProcuraRecord *record = NULL;
   int rc;
 
-  if (!(stmt = _procura_store_prepare (self, sql, error)))
+  if (!(stmt = prepare_cached (self, cache, entity_sql (entity)->select, error)))
     return NULL;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     record = _procura_store_record_from_row (entity, stmt);
@@ -194,6 +312,15 @@ read_local (ProcuraStore             *self,
   sqlite3_reset (stmt);
 
   return record;
+}
+
+static ProcuraRecord *
+read_local (ProcuraStore             *self,
+            const ProcuraEntityInfo  *entity,
+            const char               *id,
+            GError                  **error)
+{
+  return read_local_cached (self, NULL, entity, id, error);
 }
 
 /* Fields with unpushed edits of the record (a set of names), and whether
@@ -287,24 +414,125 @@ append_history (ProcuraStore  *self,
   return exec_bound (self, stmt, _("recording the history"), error);
 }
 
+/* The history rows of the changed fields, in one statement: a pulled
+ * record has a dozen of them, and a statement per row cost more than the
+ * rows themselves. */
+static gboolean
+append_field_history (ProcuraStore             *self,
+                      GHashTable               *cache,
+                      gint64                    change_id,
+                      const ProcuraEntityInfo  *entity,
+                      const gboolean           *changed,
+                      guint                     n_changed,
+                      const ProcuraRecord      *old,
+                      const ProcuraRecord      *target,
+                      GError                  **error)
+{
+  /* the statements for 1…HISTORY_ROWS_MAX rows, made once per process */
+#define HISTORY_ROWS_MAX 64
+  static char *sql_for[HISTORY_ROWS_MAX + 1];
+  static gsize sql_init;
+  sqlite3_stmt *stmt;
+  guint done = 0;
+
+  if (g_once_init_enter (&sql_init))
+    {
+      for (guint k = 1; k <= HISTORY_ROWS_MAX; k++)
+        {
+          GString *sql = g_string_new ("INSERT INTO history (change_id, field, old_value, new_value) VALUES ");
+
+          for (guint r = 0; r < k; r++)
+            g_string_append (sql, r == 0 ? "(?, ?, ?, ?)" : ", (?, ?, ?, ?)");
+          sql_for[k] = g_string_free (sql, FALSE);
+        }
+      g_once_init_leave (&sql_init, 1);
+    }
+
+  while (done < n_changed)
+    {
+      guint k = MIN (n_changed - done, HISTORY_ROWS_MAX);
+      g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+      guint row = 0;
+      guint skipped = 0;
+
+      if (!(stmt = prepare_cached (self, cache, sql_for[k], error)))
+        return FALSE;
+      for (guint i = 0; i < entity->n_fields && row < k; i++)
+        {
+          const ProcuraFieldInfo *field = &entity->fields[i];
+          char *old_text = NULL;
+          char *new_text;
+          int col = 1 + 4 * (int) row;
+
+          if (!changed[i])
+            continue;
+          if (skipped < done)
+            {
+              skipped++;
+              continue;
+            }
+          if (old != NULL)
+            old_text = procura_field_value_to_text (field, procura_record_get_value (old, i));
+          new_text = procura_field_value_to_text (field, procura_record_get_value (target, i));
+          g_ptr_array_add (texts, old_text);
+          g_ptr_array_add (texts, new_text);
+          sqlite3_bind_int64 (stmt, col, change_id);
+          sqlite3_bind_text (stmt, col + 1, field->name, -1, SQLITE_STATIC);
+          if (old_text != NULL)
+            sqlite3_bind_text (stmt, col + 2, old_text, -1, SQLITE_STATIC);
+          if (new_text != NULL)
+            sqlite3_bind_text (stmt, col + 3, new_text, -1, SQLITE_STATIC);
+          row++;
+        }
+      g_assert (row == k);
+      if (!exec_bound (self, stmt, _("recording the history"), error))
+        return FALSE;
+      done += k;
+    }
+
+  return TRUE;
+#undef HISTORY_ROWS_MAX
+}
+
 /* Writes target (every field set) as the record's state, without rules
  * and without queueing it: the row, its rev, and — when anything changed —
  * a change row by actor with one history row per changed field (and one
  * for "deleted" when that flips). old is the local row or NULL. */
+/* _procura_bind_value() without copying: the values outlive the step */
+static void
+bind_value_static (sqlite3_stmt           *stmt,
+                   int                     col,
+                   GVariant               *value)
+{
+  if (value == NULL)
+    sqlite3_bind_null (stmt, col);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    sqlite3_bind_text (stmt, col, g_variant_get_string (value, NULL), -1, SQLITE_STATIC);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+    sqlite3_bind_int (stmt, col, g_variant_get_boolean (value) ? 1 : 0);
+  else
+    sqlite3_bind_int64 (stmt, col, g_variant_get_int64 (value));
+}
+
+/* cache: prepare_cached()'s, or NULL; at: the time of the change row, or
+ * NULL for now */
 static gboolean
 write_remote (ProcuraStore         *self,
+              GHashTable           *cache,
               const ProcuraRecord  *old,
               const ProcuraRecord  *target,
               gint64                rev,
               const char           *actor,
+              const char           *at,
               GError              **error)
 {
   const ProcuraEntityInfo *entity = procura_record_get_entity (target);
+  const EntitySql *entity_statements = entity_sql (entity);
   const char *id = procura_record_get_id (target);
   g_autofree gboolean *changed = g_new0 (gboolean, entity->n_fields);
-  g_autofree char *now = procura_timestamp_now ();
+  g_autofree char *own_now = at == NULL ? procura_timestamp_now () : NULL;
+  const char *now = at != NULL ? at : own_now;
   g_autofree char *mutation_id = NULL;
-  g_autoptr(GString) sql = g_string_new (NULL);
   const char *updated_at = procura_record_get_updated_at (target);
   gboolean deleted = procura_record_get_deleted (target);
   gboolean deleted_flipped = old != NULL && procura_record_get_deleted (old) != deleted;
@@ -328,28 +556,19 @@ write_remote (ProcuraStore         *self,
 
   if (old == NULL)
     {
-      g_string_append_printf (sql, "INSERT INTO %s (id, rev, deleted, created_at, updated_at", entity->name);
-      for (guint i = 0; i < entity->n_fields; i++)
-        g_string_append_printf (sql, ", %s", entity->fields[i].name);
-      g_string_append (sql, ") VALUES (?, ?, ?, ?, ?");
-      for (guint i = 0; i < entity->n_fields; i++)
-        g_string_append (sql, ", ?");
-      g_string_append (sql, ")");
-      if (!(stmt = _procura_store_prepare (self, sql->str, error)))
+      if (!(stmt = prepare_cached (self, cache, entity_statements->insert, error)))
         return FALSE;
-      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (stmt, 2, rev);
       sqlite3_bind_int (stmt, 3, deleted ? 1 : 0);
-      sqlite3_bind_text (stmt, 4, updated_at, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 5, updated_at, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 4, updated_at, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 5, updated_at, -1, SQLITE_STATIC);
       col = 6;
     }
   else if (n_changed == 0 && !deleted_flipped)
     {
       /* nothing new: only the revision may move (our own push coming back) */
-      g_autofree char *rev_sql = g_strdup_printf ("UPDATE %s SET rev = max(rev, ?) WHERE id = ?", entity->name);
-
-      if (!(stmt = _procura_store_prepare (self, rev_sql, error)))
+      if (!(stmt = prepare_cached (self, cache, entity_statements->bump_rev, error)))
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, rev);
       sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
@@ -357,11 +576,7 @@ write_remote (ProcuraStore         *self,
     }
   else
     {
-      g_string_append_printf (sql, "UPDATE %s SET rev = ?, deleted = ?, updated_at = ?", entity->name);
-      for (guint i = 0; i < entity->n_fields; i++)
-        g_string_append_printf (sql, ", %s = ?", entity->fields[i].name);
-      g_string_append (sql, " WHERE id = ?");
-      if (!(stmt = _procura_store_prepare (self, sql->str, error)))
+      if (!(stmt = prepare_cached (self, cache, entity_statements->update, error)))
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, MAX (rev, procura_record_get_rev (old)));
       sqlite3_bind_int (stmt, 2, deleted ? 1 : 0);
@@ -371,7 +586,7 @@ write_remote (ProcuraStore         *self,
     }
 
   for (guint i = 0; i < entity->n_fields; i++)
-    _procura_bind_value (stmt, col + i, &entity->fields[i], procura_record_get_value (target, i));
+    bind_value_static (stmt, col + i, procura_record_get_value (target, i));
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       if (sqlite3_extended_errcode (_procura_store_get_db (self)) == SQLITE_CONSTRAINT_UNIQUE)
@@ -389,11 +604,11 @@ write_remote (ProcuraStore         *self,
     return TRUE;  /* a tombstone this client never saw alive: nothing to tell */
 
   op = old == NULL ? "insert" : (deleted_flipped && deleted) ? "delete" : "update";
-  mutation_id = g_uuid_string_random ();
-  if (!(stmt = _procura_store_prepare (self,
-                                       "INSERT INTO change (mutation_id, entity, record_id, project_id, op, "
-                                       "actor, device, at, base_rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                       error)))
+  mutation_id = new_ordered_uuid ();
+  if (!(stmt = prepare_cached (self, cache,
+                               "INSERT INTO change (mutation_id, entity, record_id, project_id, op, "
+                               "actor, device, at, base_rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               error)))
     return FALSE;
   sqlite3_bind_text (stmt, 1, mutation_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, entity->name, -1, SQLITE_STATIC);
@@ -414,22 +629,7 @@ write_remote (ProcuraStore         *self,
                        deleted ? "false" : "true", deleted ? "true" : "false", error))
     return FALSE;
 
-  for (guint i = 0; i < entity->n_fields; i++)
-    {
-      const ProcuraFieldInfo *field = &entity->fields[i];
-      g_autofree char *old_text = NULL;
-      g_autofree char *new_text = NULL;
-
-      if (!changed[i])
-        continue;
-      if (old != NULL)
-        old_text = procura_field_value_to_text (field, procura_record_get_value (old, i));
-      new_text = procura_field_value_to_text (field, procura_record_get_value (target, i));
-      if (!append_history (self, change_id, field->name, old_text, new_text, error))
-        return FALSE;
-    }
-
-  return TRUE;
+  return append_field_history (self, cache, change_id, entity, changed, n_changed, old, target, error);
 }
 
 static gboolean
@@ -744,7 +944,7 @@ set_field_from_server (ProcuraStore             *self,
   target = procura_record_copy (old);
   procura_record_set_value (target, index, text != NULL ? procura_field_value_from_text (field, text) : NULL);
 
-  return write_remote (self, old, target, procura_record_get_rev (old), actor, error);
+  return write_remote (self, NULL, old, target, procura_record_get_rev (old), actor, NULL, error);
 }
 
 /* The record's deleted flag as a remote write. */
@@ -775,7 +975,7 @@ set_deleted_locally (ProcuraStore             *self,
   procura_record_set_deleted (target, deleted);
   procura_record_set_updated_at (target, NULL);
 
-  return write_remote (self, old, target, procura_record_get_rev (old), REMOTE_ACTOR, error);
+  return write_remote (self, NULL, old, target, procura_record_get_rev (old), REMOTE_ACTOR, NULL, error);
 }
 
 /* The value a field had before the queued change row changed it: what the
@@ -1123,12 +1323,68 @@ refresh_refusal (ProcuraStore  *self,
   return exec_bound (self, stmt, _("recording a sync conflict"), error);
 }
 
-static gboolean
-apply_pulled_record (ProcuraStore  *self,
-                     JsonNode      *node,
-                     GError       **error)
+/* What the records of a page need to know, found once for the page. */
+typedef struct
 {
-  g_autoptr(ProcuraRecord) pulled = NULL;
+  char     *at;           /* when the page is written: its change rows' time */
+  gboolean  local_state;  /* unpushed edits, kept server values or open
+                           * refusals exist: each record must be checked
+                           * against them (nothing in a page creates them
+                           * when there are no unpushed edits) */
+  gboolean  attachments;  /* the page brought attachment records */
+  GHashTable *statements; /* for prepare_cached() */
+} PullPage;
+
+static gboolean
+any_row (ProcuraStore  *self,
+         const char    *sql,
+         gboolean      *out_any,
+         GError       **error)
+{
+  sqlite3_stmt *stmt = _procura_store_prepare (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  *out_any = rc == SQLITE_ROW;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _procura_store_set_sqlite_error (self, error, _("reading the sync state"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+pull_page_init (ProcuraStore  *self,
+                PullPage      *page,
+                GError       **error)
+{
+  gboolean outbox = FALSE, shadows = FALSE, refusals = FALSE;
+
+  memset (page, 0, sizeof *page);
+  page->at = procura_timestamp_now ();
+  page->statements = g_hash_table_new (NULL, NULL);
+  if (!any_row (self, "SELECT 1 FROM outbox LIMIT 1", &outbox, error) ||
+      !any_row (self, "SELECT 1 FROM shadow LIMIT 1", &shadows, error) ||
+      !any_row (self, "SELECT 1 FROM conflict WHERE kind = 'rejected' AND status = 'open' LIMIT 1",
+                &refusals, error))
+    return FALSE;
+  page->local_state = outbox || shadows || refusals;
+
+  return TRUE;
+}
+
+/* pulled is the page's own, and may be changed */
+static gboolean
+apply_pulled_record (ProcuraStore   *self,
+                     PullPage       *page,
+                     ProcuraRecord  *pulled,
+                     GError        **error)
+{
   g_autoptr(ProcuraRecord) old = NULL;
   g_autoptr(ProcuraRecord) target = NULL;
   g_autoptr(GHashTable) pending = NULL;
@@ -1139,36 +1395,45 @@ apply_pulled_record (ProcuraStore  *self,
   gboolean refusals, shadows;
   gint64 rev;
 
-  if (!(pulled = procura_record_from_json (node, error)))
-    return FALSE;
   entity = procura_record_get_entity (pulled);
   id = procura_record_get_id (pulled);
   rev = procura_record_get_rev (pulled);
 
-  old = read_local (self, entity, id, &local_error);
+  old = read_local_cached (self, page->statements, entity, id, &local_error);
   if (old == NULL && local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
 
-  if (!(pending = pending_fields (self, entity->name, id, &pending_insert, &pending_delete, error)))
-    return FALSE;
+  if (strcmp (entity->name, "attachment") == 0 && !procura_record_get_deleted (pulled))
+    page->attachments = TRUE;
+
+  if (page->local_state)
+    {
+      if (!(pending = pending_fields (self, entity->name, id, &pending_insert, &pending_delete, error)))
+        return FALSE;
+    }
+  else
+    {
+      pending = g_hash_table_new (g_str_hash, g_str_equal);
+      pending_insert = pending_delete = FALSE;
+    }
 
   if (old == NULL)
     {
       if (procura_record_get_deleted (pulled))
         return TRUE;  /* never seen alive here: nothing to delete */
-      target = procura_record_copy (pulled);
+      /* the pulled record is ours: written as it is, every field set */
       for (guint i = 0; i < entity->n_fields; i++)
-        if (!procura_record_is_set (target, i))
-          procura_record_set_value (target, i, NULL);
-      return write_remote (self, NULL, target, rev, REMOTE_ACTOR, error);
+        if (!procura_record_is_set (pulled, i))
+          procura_record_set_value (pulled, i, NULL);
+      return write_remote (self, page->statements, NULL, pulled, rev, REMOTE_ACTOR, page->at, error);
     }
 
   /* both are rare: look them up once per record, not once per field */
-  refusals = has_open_refusal (self, id);
-  shadows = has_shadow (self, id);
+  refusals = page->local_state && has_open_refusal (self, id);
+  shadows = page->local_state && has_shadow (self, id);
   target = procura_record_copy (old);
   procura_record_set_updated_at (target, procura_record_get_updated_at (pulled));
   for (guint i = 0; i < entity->n_fields; i++)
@@ -1207,7 +1472,7 @@ apply_pulled_record (ProcuraStore  *self,
   if (!pending_delete)
     procura_record_set_deleted (target, procura_record_get_deleted (pulled));
 
-  return write_remote (self, old, target, rev, REMOTE_ACTOR, error);
+  return write_remote (self, page->statements, old, target, rev, REMOTE_ACTOR, page->at, error);
 }
 
 /* A project left the caller's scope: drop it with everything under it.
@@ -1297,39 +1562,153 @@ revoke_project (ProcuraStore  *self,
   return exec_bound (self, stmt, _("dropping a project"), error);
 }
 
-static gboolean
-apply_entry (ProcuraStore  *self,
-             JsonNode      *entry,
-             GError       **error)
+/* ---- decoded pages --------------------------------------------------- */
+
+typedef struct
 {
-  JsonObject *object;
-  JsonNode *member;
+  ProcuraRecord *record;   /* a record entry */
+  char          *revoked;  /* or the id of a revoked project */
+} PageEntry;
 
-  if (!JSON_NODE_HOLDS_OBJECT (entry))
+struct _ProcuraSyncPage
+{
+  GArray *entries;  /* PageEntry */
+};
+
+static void
+page_entry_clear (gpointer data)
+{
+  PageEntry *entry = data;
+
+  g_clear_pointer (&entry->record, procura_record_unref);
+  g_clear_pointer (&entry->revoked, g_free);
+}
+
+void
+procura_sync_page_free (ProcuraSyncPage *page)
+{
+  if (page == NULL)
+    return;
+  g_array_unref (page->entries);
+  g_free (page);
+}
+
+ProcuraSyncPage *
+procura_sync_page_decode (JsonArray  *changes,
+                          GError    **error)
+{
+  g_autoptr(ProcuraSyncPage) page = g_new0 (ProcuraSyncPage, 1);
+  guint n;
+
+  g_return_val_if_fail (changes != NULL, NULL);
+
+  n = json_array_get_length (changes);
+  page->entries = g_array_sized_new (FALSE, TRUE, sizeof (PageEntry), n);
+  g_array_set_clear_func (page->entries, page_entry_clear);
+
+  for (guint i = 0; i < n; i++)
     {
-      protocol_error (error, "a change is not an object");
-      return FALSE;
-    }
-  object = json_node_get_object (entry);
+      JsonNode *node = json_array_get_element (changes, i);
+      PageEntry entry = { NULL, NULL };
+      JsonObject *object;
+      JsonNode *member;
 
-  if ((member = json_object_get_member (object, "record")) != NULL)
-    return apply_pulled_record (self, member, error);
-
-  if ((member = json_object_get_member (object, "revoked")) != NULL && JSON_NODE_HOLDS_OBJECT (member))
-    {
-      JsonObject *revoked = json_node_get_object (member);
-      const char *entity = json_object_get_string_member_with_default (revoked, "entity", NULL);
-      const char *id = json_object_get_string_member_with_default (revoked, "id", NULL);
-
-      if (g_strcmp0 (entity, "project") != 0 || id == NULL)
+      if (!JSON_NODE_HOLDS_OBJECT (node))
         {
-          protocol_error (error, "revoked");
-          return FALSE;
+          protocol_error (error, "a change is not an object");
+          return NULL;
         }
-      return revoke_project (self, id, error);
+      object = json_node_get_object (node);
+
+      if ((member = json_object_get_member (object, "record")) != NULL)
+        {
+          if (!(entry.record = procura_record_from_json (member, error)))
+            return NULL;
+        }
+      else if ((member = json_object_get_member (object, "revoked")) != NULL && JSON_NODE_HOLDS_OBJECT (member))
+        {
+          JsonObject *revoked = json_node_get_object (member);
+          const char *entity = json_object_get_string_member_with_default (revoked, "entity", NULL);
+          const char *id = json_object_get_string_member_with_default (revoked, "id", NULL);
+
+          if (g_strcmp0 (entity, "project") != 0 || id == NULL)
+            {
+              protocol_error (error, "revoked");
+              return NULL;
+            }
+          entry.revoked = g_strdup (id);
+        }
+      else
+        {
+          protocol_error (error, "a change has neither record nor revoked");
+          return NULL;
+        }
+      g_array_append_val (page->entries, entry);
     }
 
-  protocol_error (error, "a change has neither record nor revoked");
+  return g_steal_pointer (&page);
+}
+
+gboolean
+procura_store_sync_apply_decoded_page (ProcuraStore     *self,
+                                       ProcuraSyncPage  *decoded,
+                                       const char       *cursor,
+                                       guint            *out_n_applied,
+                                       GError          **error)
+{
+  gboolean keys_off;
+  guint n = 0;
+  PullPage page = { 0, };
+
+  g_return_val_if_fail (PROCURA_IS_STORE (self), FALSE);
+  g_return_val_if_fail (decoded != NULL, FALSE);
+
+  /* keys off for the page (see the top of this file); the pragma only
+   * takes effect outside a transaction */
+  keys_off = !procura_store_in_transaction (self);
+  if (keys_off && !_procura_store_exec (self, "PRAGMA foreign_keys = OFF", error))
+    return FALSE;
+
+  if (!procura_store_begin (self, error))
+    goto fail_keys;
+  if (!pull_page_init (self, &page, error))
+    goto fail;
+
+  for (guint i = 0; i < decoded->entries->len; i++)
+    {
+      PageEntry *entry = &g_array_index (decoded->entries, PageEntry, i);
+
+      if (entry->record != NULL ? !apply_pulled_record (self, &page, entry->record, error)
+                                : !revoke_project (self, entry->revoked, error))
+        goto fail;
+      n++;
+    }
+
+  if (cursor != NULL && !procura_store_sync_set_state (self, PROCURA_SYNC_STATE_CURSOR, cursor, error))
+    goto fail;
+  /* files to fetch: said with the records, so a crash before the
+   * download still has the next run look for them */
+  if (page.attachments && !procura_store_sync_set_state (self, PROCURA_SYNC_STATE_BLOBS_CHECKED, NULL, error))
+    goto fail;
+
+  if (!procura_store_commit (self, error))
+    goto fail_keys;
+
+  g_free (page.at);
+  g_clear_pointer (&page.statements, g_hash_table_unref);
+  if (keys_off && !_procura_store_exec (self, "PRAGMA foreign_keys = ON", error))
+    return FALSE;
+  if (out_n_applied != NULL)
+    *out_n_applied = n;
+  return TRUE;
+
+fail:
+  procura_store_rollback (self);
+fail_keys:
+  g_free (page.at);
+  g_clear_pointer (&page.statements, g_hash_table_unref);
+  if (keys_off)
+    _procura_store_exec (self, "PRAGMA foreign_keys = ON", NULL);
   return FALSE;
 }
 
@@ -1340,46 +1719,15 @@ procura_store_sync_apply_page (ProcuraStore  *self,
                                guint         *out_n_applied,
                                GError       **error)
 {
-  gboolean keys_off;
-  guint n = 0;
+  g_autoptr(ProcuraSyncPage) decoded = NULL;
 
   g_return_val_if_fail (PROCURA_IS_STORE (self), FALSE);
   g_return_val_if_fail (changes != NULL, FALSE);
 
-  /* keys off for the page (see the top of this file); the pragma only
-   * takes effect outside a transaction */
-  keys_off = !procura_store_in_transaction (self);
-  if (keys_off && !_procura_store_exec (self, "PRAGMA foreign_keys = OFF", error))
+  if (!(decoded = procura_sync_page_decode (changes, error)))
     return FALSE;
 
-  if (!procura_store_begin (self, error))
-    goto fail_keys;
-
-  for (guint i = 0; i < json_array_get_length (changes); i++)
-    {
-      if (!apply_entry (self, json_array_get_element (changes, i), error))
-        goto fail;
-      n++;
-    }
-
-  if (cursor != NULL && !procura_store_sync_set_state (self, PROCURA_SYNC_STATE_CURSOR, cursor, error))
-    goto fail;
-
-  if (!procura_store_commit (self, error))
-    goto fail_keys;
-
-  if (keys_off && !_procura_store_exec (self, "PRAGMA foreign_keys = ON", error))
-    return FALSE;
-  if (out_n_applied != NULL)
-    *out_n_applied = n;
-  return TRUE;
-
-fail:
-  procura_store_rollback (self);
-fail_keys:
-  if (keys_off)
-    _procura_store_exec (self, "PRAGMA foreign_keys = ON", NULL);
-  return FALSE;
+  return procura_store_sync_apply_decoded_page (self, decoded, cursor, out_n_applied, error);
 }
 
 /* ---- conflicts ------------------------------------------------------- */

@@ -22,6 +22,9 @@ G_BEGIN_DECLS
 #define PROCURA_SYNC_STATE_ROLE         "role"
 #define PROCURA_SYNC_STATE_ORGANIZATION "organization"
 #define PROCURA_SYNC_STATE_CURSOR       "cursor"
+/* "1" when every live attachment's file was here or fetched at the end of
+ * a sync; removed by each pulled page that brings attachments */
+#define PROCURA_SYNC_STATE_BLOBS_CHECKED "blobs_checked"
 
 char      *procura_store_sync_get_state       (ProcuraStore  *self,
                                                const char    *key,
@@ -70,6 +73,24 @@ gboolean   procura_store_sync_apply_page      (ProcuraStore  *self,
                                                const char    *cursor,
                                                guint         *out_n_applied,
                                                GError       **error);
+
+/* A page decoded ahead of applying it — every record checked and
+ * converted with procura_record_from_json(), no store needed — so that a
+ * thread fetching pages can do it while the store writes the page before.
+ * Applying a decoded page is procura_store_sync_apply_page() without the
+ * decoding. */
+typedef struct _ProcuraSyncPage ProcuraSyncPage;
+
+ProcuraSyncPage *procura_sync_page_decode           (JsonArray        *changes,
+                                                     GError          **error);
+void             procura_sync_page_free             (ProcuraSyncPage  *page);
+gboolean   procura_store_sync_apply_decoded_page    (ProcuraStore     *self,
+                                                     ProcuraSyncPage  *page,
+                                                     const char       *cursor,
+                                                     guint            *out_n_applied,
+                                                     GError          **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ProcuraSyncPage, procura_sync_page_free)
 
 /* Merges the open conflicts the server lists (GET /v1/conflicts) into the
  * local list, so that the user whose value lost sees them too. username is

@@ -52,6 +52,11 @@ struct _ProcuraStore
   /* The server's store: a write's revision is its change id, and nothing
    * is queued in the outbox. */
   gboolean    server_mode;
+  /* > 0 while the rules' cascades write: those writes are not queued for
+   * sync, the server derives them itself from the write that caused them
+   * (and may refuse them from this user: an agency submits a report but
+   * may not set its milestone's status) */
+  guint       cascade_depth;
 };
 
 G_DEFINE_FINAL_TYPE (ProcuraStore, procura_store, G_TYPE_OBJECT)
@@ -65,6 +70,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  COMMITTED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void
 procura_store_finalize (GObject *object)
@@ -155,6 +167,19 @@ procura_store_class_init (ProcuraStoreClass *klass)
                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * ProcuraStore::committed:
+   *
+   * A write transaction of this connection was committed (in the thread
+   * that committed it). The sync agent sends local edits soon after.
+   */
+  signals[COMMITTED] =
+    g_signal_new ("committed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 }
 
 static void
@@ -757,6 +782,7 @@ procura_store_commit (ProcuraStore  *self,
     }
 
   self->tx_depth = 0;
+  g_signal_emit (self, signals[COMMITTED], 0);
   return TRUE;
 }
 
@@ -855,6 +881,23 @@ write_scope_end (WriteScope  *scope,
     return procura_store_commit (self, error);
 
   return TRUE;
+}
+
+/* The rules' consequences of a write (report accepted → milestone
+ * accepted → tranches payable), marked as cascades while they run. */
+static gboolean
+run_cascade (ProcuraStore         *self,
+             const ProcuraRecord  *old,
+             const ProcuraRecord  *merged,
+             GError              **error)
+{
+  gboolean ok;
+
+  self->cascade_depth++;
+  ok = _procura_rules_cascade (self, old, merged, error);
+  self->cascade_depth--;
+
+  return ok;
 }
 
 /* ---- history, outbox ------------------------------------------------- */
@@ -1078,8 +1121,9 @@ append_change (ProcuraStore        *self,
       g_hash_table_remove (self->tx_cache, procura_record_get_id (record));
     }
 
-  /* the server's own writes and writes pulled from it are not sent back */
-  if (self->server_mode || self->origin_remote)
+  /* the server's own writes and writes pulled from it are not sent back,
+   * nor are cascades (the server runs them too) */
+  if (self->server_mode || self->origin_remote || self->cascade_depth > 0)
     return TRUE;
 
   stmt = _procura_store_prepare (self,
@@ -1384,7 +1428,7 @@ do_insert (ProcuraStore   *self,
 
   return insert_row (self, record, now, error) &&
          append_change (self, "insert", NULL, record, changed, now, error) &&
-         _procura_rules_cascade (self, NULL, record, error);
+         run_cascade (self, NULL, record, error);
 }
 
 gboolean
@@ -1483,7 +1527,7 @@ do_update (ProcuraStore   *self,
   procura_record_set_updated_at (merged, now);
 
   return append_change (self, "update", old, merged, changed, now, error) &&
-         _procura_rules_cascade (self, old, merged, error);
+         run_cascade (self, old, merged, error);
 }
 
 gboolean

@@ -38,7 +38,8 @@ void           procura_store_set_today       (ProcuraStore   *self,
 char          *procura_store_dup_today       (ProcuraStore   *self);
 
 /* Groups several writes in one BEGIN IMMEDIATE transaction. Writes outside
- * begin/commit run in a transaction of their own. */
+ * begin/commit run in a transaction of their own. Each commit emits
+ * ProcuraStore::committed. */
 gboolean       procura_store_begin           (ProcuraStore   *self,
                                               GError        **error);
 gboolean       procura_store_commit          (ProcuraStore   *self,

@@ -644,7 +644,6 @@ push (ProcuraSync        *self,
       g_autofree char *key = NULL;
       JsonArray *results;
       Request req = { "POST", "/v1/push", NULL, NULL, TRUE, TRUE };
-      g_autoptr(GHashTable) records = g_hash_table_new (g_str_hash, g_str_equal);
       g_autoptr(GError) local_error = NULL;
       gboolean more;
       guint n_listed;
@@ -658,21 +657,10 @@ push (ProcuraSync        *self,
       if (n_listed == 0)
         return TRUE;
 
-      /* A batch stops before a record's second mutation. The server judges
-       * each by its base_rev, and the second was made on top of the first,
-       * whose revision is only known from the answer: sent together, the
-       * first would look like someone else's change (a false conflict, or
-       * a refused strict field for "create, then activate"). Acknowledging
-       * the first rebases the second for the next batch. */
-      for (n_mutations = 0; n_mutations < n_listed; n_mutations++)
-        {
-          const char *id = json_object_get_string_member (json_array_get_object_element (mutations, n_mutations), "id");
-
-          if (!g_hash_table_add (records, (gpointer) id))
-            break;
-        }
-      while (json_array_get_length (mutations) > n_mutations)
-        json_array_remove_element (mutations, n_mutations);
+      /* A record's later mutations may go in the same batch as its
+       * earlier ones: the server never takes a device's own earlier writes
+       * for someone else's change (docs/PROTOCOL.md, "Conflicts"). */
+      n_mutations = n_listed;
       more = n_mutations < n_listed || n_listed == limit;
 
       body = json_object_new ();
@@ -772,6 +760,151 @@ push (ProcuraSync        *self,
 
 /* ---- pull ------------------------------------------------------------ */
 
+/* A page of GET /v1/changes, decoded, or what went wrong getting it. */
+typedef struct
+{
+  ProcuraSyncPage *decoded;
+  char            *next;
+  gboolean         has_more;
+  GError          *error;
+} PulledPage;
+
+static void
+pulled_page_free (PulledPage *page)
+{
+  g_clear_pointer (&page->decoded, procura_sync_page_free);
+  g_free (page->next);
+  g_clear_error (&page->error);
+  g_free (page);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PulledPage, pulled_page_free)
+
+/* Fetches and parses the page after *cursor. On 410 the pull starts over
+ * from the beginning, once (records are upserted): *cursor and *restarted
+ * follow. */
+static PulledPage *
+fetch_page (ProcuraSync   *self,
+            SoupSession   *session,
+            char         **cursor,
+            gboolean      *restarted,
+            GCancellable  *cancellable)
+{
+  g_autoptr(PulledPage) page = g_new0 (PulledPage, 1);
+
+  for (;;)
+    {
+      g_autofree char *escaped = g_uri_escape_string (*cursor != NULL ? *cursor : "0", NULL, FALSE);
+      g_autofree char *path = g_strdup_printf ("/v1/changes?since=%s&limit=%d", escaped, PULL_PAGE_SIZE);
+      Request req = { "GET", path, NULL, NULL, TRUE, TRUE };
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(JsonObject) answer = NULL;
+      JsonNode *member;
+      guint status = 0;
+
+      bytes = send_request (self, session, &req, &status, cancellable, &local_error);
+      if (bytes == NULL)
+        {
+          /* 410: the server no longer has the changes since our cursor */
+          if (!*restarted && g_error_matches (local_error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_CURSOR_EXPIRED))
+            {
+              g_clear_pointer (cursor, g_free);
+              *restarted = TRUE;
+              continue;
+            }
+          page->error = g_steal_pointer (&local_error);
+          return g_steal_pointer (&page);
+        }
+
+      if (!(answer = parse_object (bytes, &page->error)))
+        return g_steal_pointer (&page);
+
+      member = json_object_get_member (answer, "changes");
+      if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
+        {
+          g_set_error (&page->error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_PROTOCOL,
+                       _("Server: the changes answer has no changes"));
+          return g_steal_pointer (&page);
+        }
+      /* records checked and converted here, in the fetching thread */
+      if (!(page->decoded = procura_sync_page_decode (json_node_get_array (member), &page->error)))
+        return g_steal_pointer (&page);
+
+      /* the cursor is opaque: a string, though a number is taken too */
+      member = json_object_get_member (answer, "next");
+      if (member != NULL && JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_STRING)
+        page->next = g_strdup (json_node_get_string (member));
+      else if (member != NULL && JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_INT64)
+        page->next = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (member));
+      page->has_more = json_object_get_boolean_member_with_default (answer, "has_more", FALSE);
+
+      if (page->has_more && (page->next == NULL || g_strcmp0 (page->next, *cursor) == 0))
+        g_set_error (&page->error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_PROTOCOL,
+                     _("Server: more changes announced but the cursor did not move"));
+      return g_steal_pointer (&page);
+    }
+}
+
+/* Pages after the first are fetched and parsed by a thread of their own
+ * while the caller's thread writes the one before: on a large pull the
+ * server's time and the client's then overlap instead of adding up. The
+ * fetcher runs at most PREFETCH_PAGES ahead; each page is still written
+ * with its cursor in one transaction, in order, so a crash or a failure
+ * leaves the cursor at the last page written, as without the fetcher. */
+#define PREFETCH_PAGES 2
+
+typedef struct
+{
+  ProcuraSync  *sync;
+  char         *cursor;
+  gboolean      restarted;
+  GCancellable *cancellable;  /* the fetcher's own, cancelled to stop it */
+  GAsyncQueue  *pages;        /* PulledPage*, to the writer */
+  GAsyncQueue  *credits;      /* from the writer: 1 = fetch one more, 2 = stop */
+  GAsyncQueue  *written;      /* PulledPage*, back from the writer to be freed
+                               * here: freeing a parsed page costs the writer
+                               * as much as a tenth of its time */
+} Prefetch;
+
+static gpointer
+prefetch_thread (gpointer data)
+{
+  Prefetch *pf = data;
+  g_autoptr(SoupSession) session = create_session ();
+
+  for (;;)
+    {
+      PulledPage *page;
+      PulledPage *done;
+      gboolean last;
+
+      if (GPOINTER_TO_INT (g_async_queue_pop (pf->credits)) != 1)
+        break;
+      while ((done = g_async_queue_try_pop (pf->written)) != NULL)
+        pulled_page_free (done);
+      page = fetch_page (pf->sync, session, &pf->cursor, &pf->restarted, pf->cancellable);
+      last = page->error != NULL || !page->has_more;
+      if (!last)
+        {
+          g_free (pf->cursor);
+          pf->cursor = g_strdup (page->next);
+        }
+      g_async_queue_push (pf->pages, page);
+      if (last)
+        break;
+    }
+
+  return NULL;
+}
+
+static void
+cancel_prefetch (GCancellable *cancellable,
+                 gpointer      user_data)
+{
+  g_cancellable_cancel (user_data);
+}
+
 static gboolean
 pull (ProcuraSync        *self,
       SoupSession        *session,
@@ -781,8 +914,14 @@ pull (ProcuraSync        *self,
       GError            **error)
 {
   g_autofree char *cursor = NULL;
-  gboolean restarted = FALSE;
+  g_autoptr(PulledPage) first = NULL;
   g_autoptr(GError) local_error = NULL;
+  Prefetch pf = { 0, };
+  GThread *thread;
+  gulong cancel_id = 0;
+  gboolean restarted = FALSE;
+  gboolean ok = TRUE;
+  guint n = 0;
 
   cursor = procura_store_sync_get_state (store, PROCURA_SYNC_STATE_CURSOR, &local_error);
   if (local_error != NULL)
@@ -791,71 +930,71 @@ pull (ProcuraSync        *self,
       return FALSE;
     }
 
+  /* the first page in this thread: a sync after an edit has one page,
+   * and needs no second thread or connection */
+  first = fetch_page (self, session, &cursor, &restarted, cancellable);
+  if (first->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&first->error));
+      return FALSE;
+    }
+  if (!procura_store_sync_apply_decoded_page (store, first->decoded, first->next, &n, error))
+    return FALSE;
+  report->pulled += n;
+  if (!first->has_more)
+    return TRUE;
+
+  pf.sync = self;
+  pf.cursor = g_strdup (first->next);
+  pf.restarted = restarted;
+  pf.cancellable = g_cancellable_new ();
+  pf.pages = g_async_queue_new_full ((GDestroyNotify) pulled_page_free);
+  pf.credits = g_async_queue_new ();
+  pf.written = g_async_queue_new_full ((GDestroyNotify) pulled_page_free);
+  if (cancellable != NULL)
+    cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (cancel_prefetch),
+                                       g_object_ref (pf.cancellable), g_object_unref);
+  for (guint i = 0; i < PREFETCH_PAGES; i++)
+    g_async_queue_push (pf.credits, GINT_TO_POINTER (1));
+  thread = g_thread_new ("procura-pull", prefetch_thread, &pf);
+
   for (;;)
     {
-      g_autofree char *escaped = g_uri_escape_string (cursor != NULL ? cursor : "0", NULL, FALSE);
-      g_autofree char *path = g_strdup_printf ("/v1/changes?since=%s&limit=%d", escaped, PULL_PAGE_SIZE);
-      Request req = { "GET", path, NULL, NULL, TRUE, TRUE };
-      g_autoptr(GBytes) bytes = NULL;
-      g_autoptr(JsonObject) answer = NULL;
-      g_autofree char *next = NULL;
-      JsonNode *member;
-      JsonArray *changes;
-      gboolean has_more;
-      guint n = 0;
-      guint status = 0;
+      PulledPage *page = g_async_queue_pop (pf.pages);
+      gboolean more = page->has_more;
 
-      bytes = send_request (self, session, &req, &status, cancellable, &local_error);
-      if (bytes == NULL)
+      if (page->error != NULL)
         {
-          /* 410: the server no longer has the changes since our cursor;
-           * start over from the beginning (records are upserted) */
-          if (!restarted && g_error_matches (local_error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_CURSOR_EXPIRED))
-            {
-              g_clear_error (&local_error);
-              g_clear_pointer (&cursor, g_free);
-              restarted = TRUE;
-              continue;
-            }
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
+          g_propagate_error (error, g_steal_pointer (&page->error));
+          pulled_page_free (page);
+          ok = FALSE;
+          break;
         }
-
-      if (!(answer = parse_object (bytes, error)))
-        return FALSE;
-
-      member = json_object_get_member (answer, "changes");
-      if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
-        {
-          g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_PROTOCOL,
-                       _("Server: the changes answer has no changes"));
-          return FALSE;
-        }
-      changes = json_node_get_array (member);
-
-      /* the cursor is opaque: a string, though a number is taken too */
-      member = json_object_get_member (answer, "next");
-      if (member != NULL && JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_STRING)
-        next = g_strdup (json_node_get_string (member));
-      else if (member != NULL && JSON_NODE_HOLDS_VALUE (member) && json_node_get_value_type (member) == G_TYPE_INT64)
-        next = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (member));
-      has_more = json_object_get_boolean_member_with_default (answer, "has_more", FALSE);
-
-      if (!procura_store_sync_apply_page (store, changes, next, &n, error))
-        return FALSE;
+      if (more)
+        g_async_queue_push (pf.credits, GINT_TO_POINTER (1));
+      ok = procura_store_sync_apply_decoded_page (store, page->decoded, page->next, &n, error);
+      g_async_queue_push (pf.written, page);
+      if (!ok)
+        break;
       report->pulled += n;
-
-      if (!has_more)
-        return TRUE;
-      if (next == NULL || g_strcmp0 (next, cursor) == 0)
-        {
-          g_set_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_PROTOCOL,
-                       _("Server: more changes announced but the cursor did not move"));
-          return FALSE;
-        }
-      g_free (cursor);
-      cursor = g_steal_pointer (&next);
+      if (!more)
+        break;
     }
+
+  /* stop the fetcher, wherever it is: waiting for a credit, or in a
+   * request (cancelled) */
+  g_cancellable_cancel (pf.cancellable);
+  g_async_queue_push (pf.credits, GINT_TO_POINTER (2));
+  g_thread_join (thread);
+  if (cancel_id != 0)
+    g_cancellable_disconnect (cancellable, cancel_id);
+  g_async_queue_unref (pf.credits);
+  g_async_queue_unref (pf.pages);
+  g_async_queue_unref (pf.written);
+  g_object_unref (pf.cancellable);
+  g_free (pf.cursor);
+
+  return ok;
 }
 
 /* ---- blobs ----------------------------------------------------------- */
@@ -1258,6 +1397,22 @@ download_blobs (ProcuraSync        *self,
   g_autoptr(GPtrArray) attachments = NULL;
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   g_autofree char *dir = store_blob_dir (store);
+  g_autofree char *checked = NULL;
+  g_autoptr(GError) state_error = NULL;
+  guint failed_before = report->blobs_failed;
+
+  /* Listing every attachment and looking for its file costs tens of
+   * milliseconds on a large store, on every sync: it is done only after
+   * pulled pages brought attachments (they clear the mark in their
+   * transaction) or when files were missing the last time. */
+  checked = procura_store_sync_get_state (store, PROCURA_SYNC_STATE_BLOBS_CHECKED, &state_error);
+  if (state_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&state_error));
+      return FALSE;
+    }
+  if (g_strcmp0 (checked, "1") == 0)
+    return TRUE;
 
   if (!(attachments = procura_store_list (store, procura_schema_lookup ("attachment"), NULL, NULL, error)))
     return FALSE;
@@ -1282,6 +1437,8 @@ download_blobs (ProcuraSync        *self,
       report->blobs_failed++;
     }
 
+  if (report->blobs_failed == failed_before)
+    return procura_store_sync_set_state (store, PROCURA_SYNC_STATE_BLOBS_CHECKED, "1", error);
   return TRUE;
 }
 

@@ -24,8 +24,14 @@
 
 #include <glib/gi18n.h>
 
+#include <errno.h>
+#include <glib/gstdio.h>
+
+#include "procura-account-dialog.h"
 #include "procura-application.h"
+#include "procura-audit-window.h"
 #include "procura-blobs.h"
+#include "procura-conflicts-window.h"
 #include "procura-paths.h"
 #include "procura-preferences-window.h"
 #include "procura-reminders.h"
@@ -41,6 +47,8 @@ struct _ProcuraApplication
   ProcuraReminders *reminders;
   char             *role;          /* NULL: no server account */
   char             *organization;  /* agency accounts: their organization's USCC */
+  ProcuraSyncAgent *sync_agent;    /* with the store */
+  gboolean          replacing_store; /* the database is being moved aside */
 };
 
 G_DEFINE_FINAL_TYPE (ProcuraApplication, procura_application, ADW_TYPE_APPLICATION)
@@ -216,7 +224,86 @@ procura_application_show_place_action (GSimpleAction *action,
                             g_variant_get_string (parameter, NULL));
 }
 
+static void
+procura_application_account_action (GSimpleAction *action,
+                                    GVariant      *parameter,
+                                    gpointer       user_data)
+{
+  ProcuraApplication *self = user_data;
+  GtkWidget *dialog;
+
+  g_assert (PROCURA_IS_APPLICATION (self));
+
+  dialog = procura_account_dialog_new (self, gtk_application_get_active_window (GTK_APPLICATION (self)));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+procura_application_sync_action (GSimpleAction *action,
+                                 GVariant      *parameter,
+                                 gpointer       user_data)
+{
+  ProcuraApplication *self = user_data;
+  ProcuraSyncAgent *agent = procura_application_get_sync_agent (self);
+  ProcuraSyncStatus status;
+
+  g_assert (PROCURA_IS_APPLICATION (self));
+
+  if (agent == NULL)
+    return;
+
+  /* without a session a sync needs the account page first */
+  status = procura_sync_agent_get_status (agent);
+  if (status == PROCURA_SYNC_STATUS_LOCAL || status == PROCURA_SYNC_STATUS_NEEDS_LOGIN)
+    procura_application_account_action (NULL, NULL, self);
+  else
+    procura_sync_agent_sync_now (agent);
+}
+
+static void
+procura_application_conflicts_action (GSimpleAction *action,
+                                      GVariant      *parameter,
+                                      gpointer       user_data)
+{
+  ProcuraApplication *self = user_data;
+  GtkWidget *window;
+
+  g_assert (PROCURA_IS_APPLICATION (self));
+
+  window = procura_conflicts_window_new (self, gtk_application_get_active_window (GTK_APPLICATION (self)));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+procura_application_audit_log_action (GSimpleAction *action,
+                                      GVariant      *parameter,
+                                      gpointer       user_data)
+{
+  ProcuraApplication *self = user_data;
+  GtkWidget *window;
+
+  g_assert (PROCURA_IS_APPLICATION (self));
+
+  window = GTK_WIDGET (procura_audit_window_new (gtk_application_get_active_window (GTK_APPLICATION (self)),
+                                                 procura_application_get_data_dir (self)));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+/* The audit log is the server's, for the roles that may read all of it. */
+static void
+update_role_actions (ProcuraApplication *self)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "audit-log");
+
+  if (action != NULL)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (action), procura_audit_window_is_available (self->role));
+}
+
 static const GActionEntry app_actions[] = {
+  { "account", procura_application_account_action },
+  { "sync", procura_application_sync_action },
+  { "conflicts", procura_application_conflicts_action },
+  { "audit-log", procura_application_audit_log_action },
   { "quit", procura_application_quit_action },
   { "about", procura_application_about_action },
   { "preferences", procura_application_preferences_action },
@@ -307,6 +394,17 @@ install_cjk_tooltip_style (void)
 }
 
 static void
+clear_sync_agent (ProcuraApplication *self)
+{
+  if (self->sync_agent == NULL)
+    return;
+
+  procura_sync_agent_stop (self->sync_agent);
+  g_signal_handlers_disconnect_by_data (self->sync_agent, self);
+  g_clear_object (&self->sync_agent);
+}
+
+static void
 procura_application_startup (GApplication *application)
 {
   static const struct
@@ -335,6 +433,7 @@ procura_application_startup (GApplication *application)
                                    app_actions,
                                    G_N_ELEMENTS (app_actions),
                                    self);
+  update_role_actions (self);
 
   /* The window binds its own shortcuts too; registering them here makes
    * menus show them. */
@@ -381,6 +480,8 @@ procura_application_activate (GApplication *application)
 
   g_assert (PROCURA_IS_APPLICATION (self));
 
+  /* the account's role before the first window: it shapes the window */
+  procura_application_get_sync_agent (self);
   ensure_window (self);
   start_reminders (self);
 }
@@ -395,6 +496,7 @@ procura_application_shutdown (GApplication *application)
   if (self->reminders != NULL)
     procura_reminders_stop (self->reminders);
   g_clear_object (&self->reminders);
+  clear_sync_agent (self);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
 
@@ -406,6 +508,7 @@ procura_application_dispose (GObject *object)
 {
   ProcuraApplication *self = (ProcuraApplication *)object;
 
+  clear_sync_agent (self);
   g_clear_object (&self->reminders);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
@@ -573,6 +676,7 @@ procura_application_set_data_dir (ProcuraApplication *self,
 
   g_free (self->data_dir);
   self->data_dir = g_strdup (data_dir);
+  clear_sync_agent (self);
   g_clear_object (&self->store);
   if (self->reminders != NULL)
     procura_reminders_set_store (self->reminders, NULL);
@@ -586,6 +690,13 @@ procura_application_get_store (ProcuraApplication  *self,
 {
   g_return_val_if_fail (PROCURA_IS_APPLICATION (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (self->store == NULL && self->replacing_store)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                           _("The ledger is being replaced; it opens again in a moment."));
+      return NULL;
+    }
 
   if (self->store == NULL)
     {
@@ -629,6 +740,7 @@ procura_application_set_account_role (ProcuraApplication *self,
       g_free (self->role);
       self->role = g_strdup (role);
       g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_ROLE]);
+      update_role_actions (self);
     }
   if (g_strcmp0 (organization, self->organization) != 0)
     {
@@ -637,4 +749,208 @@ procura_application_set_account_role (ProcuraApplication *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_ORGANIZATION]);
     }
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* The account's role decides what the windows offer (procura_application_get_role()). */
+static void
+sync_agent_identity_cb (ProcuraApplication *self,
+                        GParamSpec         *pspec,
+                        ProcuraSyncAgent   *agent)
+{
+  procura_application_set_account_role (self,
+                                        procura_sync_agent_get_role (agent),
+                                        procura_sync_agent_get_organization (agent));
+}
+
+ProcuraSyncAgent *
+procura_application_get_sync_agent (ProcuraApplication *self)
+{
+  ProcuraStore *store;
+
+  g_return_val_if_fail (PROCURA_IS_APPLICATION (self), NULL);
+
+  if (self->sync_agent == NULL && (store = procura_application_get_store (self, NULL)))
+    {
+      self->sync_agent = procura_sync_agent_new (store);
+      g_signal_connect_object (self->sync_agent, "notify::role",
+                               G_CALLBACK (sync_agent_identity_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->sync_agent, "notify::organization",
+                               G_CALLBACK (sync_agent_identity_cb), self, G_CONNECT_SWAPPED);
+      procura_sync_agent_start (self->sync_agent);
+      sync_agent_identity_cb (self, NULL, self->sync_agent);
+    }
+
+  return self->sync_agent;
+}
+
+/* Runs the main loop until check() holds, for at most timeout_ms. */
+static gboolean
+wait_until (gboolean (*check) (gpointer),
+            gpointer   data,
+            guint      timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!check (data) && g_get_monotonic_time () < end)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (10 * 1000);
+    }
+
+  return check (data);
+}
+
+static gboolean
+agent_idle (gpointer data)
+{
+  return !procura_sync_agent_get_running (data);
+}
+
+static gboolean
+store_gone (gpointer data)
+{
+  g_autoptr(ProcuraStore) store = g_weak_ref_get (data);
+
+  return store == NULL;
+}
+
+static gboolean
+wal_gone (gpointer data)
+{
+  g_autofree char *wal = g_strconcat (data, "-wal", NULL);
+
+  return !g_file_test (wal, G_FILE_TEST_EXISTS);
+}
+
+static void
+set_windows_store (ProcuraApplication *self,
+                   ProcuraStore       *store)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (PROCURA_IS_WINDOW (l->data))
+      {
+        if (store == NULL)
+          procura_window_release_store (PROCURA_WINDOW (l->data));
+        else
+          procura_window_set_store (PROCURA_WINDOW (l->data), store);
+      }
+}
+
+gboolean
+procura_application_start_empty_ledger (ProcuraApplication  *self,
+                                        char               **out_moved_to,
+                                        GError             **error)
+{
+  const char *data_dir;
+  g_autofree char *db = NULL;
+  g_autofree char *stamp = NULL;
+  g_autofree char *aside = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GWeakRef old_ref;
+  ProcuraStore *store;
+
+  g_return_val_if_fail (PROCURA_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (!self->replacing_store, FALSE);
+
+  data_dir = procura_application_get_data_dir (self);
+  db = g_build_filename (data_dir, PROCURA_STORE_DB_NAME, NULL);
+  now = g_date_time_new_now_utc ();
+  stamp = g_date_time_format (now, "%Y%m%dT%H%M%SZ");
+  aside = g_strdup_printf ("%s%cprocura-local-%s.db", data_dir, G_DIR_SEPARATOR, stamp);
+  if (g_file_test (aside, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   _("“%s” exists already; try again in a second"), aside);
+      return FALSE;
+    }
+
+  /* No connection may stay open on the old database: SQLite finds the
+   * WAL files by the database's name, so a late close would take the new
+   * database's. Everyone lets go of it first. */
+  if (self->sync_agent != NULL)
+    {
+      procura_sync_agent_stop (self->sync_agent);
+      wait_until (agent_idle, self->sync_agent, 30000);
+      procura_sync_agent_set_store (self->sync_agent, NULL);
+    }
+
+  self->replacing_store = TRUE;
+  g_weak_ref_init (&old_ref, self->store);
+  set_windows_store (self, NULL);
+  if (self->reminders != NULL)
+    procura_reminders_set_store (self->reminders, NULL);
+  g_clear_object (&self->store);
+
+  if (!wait_until (store_gone, &old_ref, 10000))
+    {
+      g_set_error_literal (&local_error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                           _("The ledger is still in use; close other windows of it and try again"));
+      self->replacing_store = FALSE;
+      self->store = g_weak_ref_get (&old_ref);
+      g_weak_ref_clear (&old_ref);
+      goto reopen;
+    }
+  g_weak_ref_clear (&old_ref);
+  /* background readers (the ledger, the dashboard) close theirs soon;
+   * the last close removes the WAL. A WAL left behind (a crash) holds
+   * committed data and goes along with the database. */
+  wait_until (wal_gone, db, 5000);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char * const suffixes[] = { "", "-wal", "-shm" };
+      g_autofree char *from = g_strconcat (db, suffixes[i], NULL);
+      g_autofree char *to = g_strconcat (aside, suffixes[i], NULL);
+
+      if (g_rename (from, to) != 0 && errno != ENOENT)
+        {
+          int errsv = errno;
+
+          g_set_error (&local_error, G_FILE_ERROR, g_file_error_from_errno (errsv),
+                       _("Could not move “%s” to “%s”: %s"), from, to, g_strerror (errsv));
+          /* put back what moved: the old ledger stays in use */
+          for (guint j = 0; j < i; j++)
+            {
+              g_autofree char *back_from = g_strconcat (aside, suffixes[j], NULL);
+              g_autofree char *back_to = g_strconcat (db, suffixes[j], NULL);
+
+              g_rename (back_from, back_to);
+            }
+          self->replacing_store = FALSE;
+          goto reopen;
+        }
+    }
+  g_message ("The ledger of this computer was moved to %s", aside);
+  self->replacing_store = FALSE;
+  if (out_moved_to != NULL)
+    *out_moved_to = g_steal_pointer (&aside);
+
+reopen:
+  {
+    g_autoptr(GError) open_error = NULL;
+
+    store = procura_application_get_store (self, &open_error);
+    if (store != NULL)
+      {
+        set_windows_store (self, store);
+        if (self->sync_agent != NULL)
+          procura_sync_agent_set_store (self->sync_agent, store);
+      }
+    if (local_error != NULL)
+      {
+        /* the old ledger goes on as before */
+        if (store != NULL && self->sync_agent != NULL)
+          procura_sync_agent_start (self->sync_agent);
+        g_propagate_error (error, g_steal_pointer (&local_error));
+        return FALSE;
+      }
+    if (store == NULL)
+      {
+        g_propagate_error (error, g_steal_pointer (&open_error));
+        return FALSE;
+      }
+
+    return TRUE;
+  }
 }

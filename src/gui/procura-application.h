@@ -23,6 +23,7 @@
 #include <adwaita.h>
 
 #include "procura-store.h"
+#include "procura-sync-agent.h"
 
 G_BEGIN_DECLS
 
@@ -49,5 +50,18 @@ const char         *procura_application_get_organization (ProcuraApplication *se
 void                procura_application_set_account_role (ProcuraApplication *self,
                                                           const char         *role,
                                                           const char         *organization);
+
+/* Syncs the data directory's store with the server of its account (see
+ * procura-sync-agent.h); NULL while the store cannot be opened. */
+ProcuraSyncAgent   *procura_application_get_sync_agent (ProcuraApplication *self);
+/* Moves the database aside (procura.db → procura-local-<UTC time>.db, its
+ * WAL files with it; nothing is deleted) and opens an empty one in its
+ * place, for the windows, the reminders and the sync agent: an account
+ * that may not send this computer's records starts on an empty ledger.
+ * out_moved_to: the new name of the old database. Fails, and leaves
+ * everything as it was, while the old database is still in use. */
+gboolean            procura_application_start_empty_ledger (ProcuraApplication *self,
+                                                            char              **out_moved_to,
+                                                            GError            **error);
 
 G_END_DECLS

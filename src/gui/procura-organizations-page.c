@@ -28,7 +28,9 @@
 #include "procura-decimal.h"
 #include "procura-grade.h"
 #include "procura-money.h"
+#include "procura-application.h"
 #include "procura-cells.h"
+#include "procura-permissions.h"
 #include "procura-organizations-page.h"
 #include "procura-project-row.h"
 #include "procura-record-editor.h"
@@ -220,6 +222,7 @@ struct _ProcuraOrganizationsPage
   GtkWidget            parent_instance;
 
   ProcuraStore        *store;
+  GApplication        *app;           /* whose account's role the page mirrors */
 
   GListStore          *organizations;
   GtkSortListModel    *sort_model;
@@ -922,6 +925,61 @@ fill_projects (ProcuraOrganizationsPage     *self,
   adw_preferences_group_set_description (self->projects_group, description);
 }
 
+/* ---- what the account may do (product.md §4) ------------------------- */
+
+static const char *
+page_role (ProcuraOrganizationsPage *self)
+{
+  return PROCURA_IS_APPLICATION (self->app) ? procura_application_get_role (PROCURA_APPLICATION (self->app)) : NULL;
+}
+
+/* Officers register and edit every organization; an agency edits only its
+ * own contact details (the editor locks the other fields); admins and
+ * auditors read. */
+static gboolean
+may_edit_organization (ProcuraOrganizationsPage *self,
+                       const ProcuraRecord      *record)
+{
+  const char *role = page_role (self);
+  const char *organization = PROCURA_IS_APPLICATION (self->app)
+                             ? procura_application_get_organization (PROCURA_APPLICATION (self->app)) : NULL;
+
+  return record != NULL &&
+         procura_permissions_may (role, "organization", PROCURA_OP_UPDATE) &&
+         procura_permissions_is_own_organization (role, organization, procura_record_get_string (record, "uscc"));
+}
+
+/* Buttons of an action the account may not use are hidden, not only
+ * insensitive. */
+static void
+set_action_buttons_visible (GtkWidget  *widget,
+                            const char *action,
+                            gboolean    visible)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (child)), action) == 0)
+        gtk_widget_set_visible (child, visible);
+      else
+        set_action_buttons_visible (child, action, visible);
+    }
+}
+
+static void show_details (ProcuraOrganizationsPage *self);
+
+static void
+update_role (ProcuraOrganizationsPage *self)
+{
+  gboolean may_add = procura_permissions_may (page_role (self), "organization", PROCURA_OP_CREATE);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "organizations.add", self->store != NULL && may_add);
+  set_action_buttons_visible (GTK_WIDGET (self), "organizations.add", may_add);
+  if (self->store != NULL)
+    show_details (self);
+}
+
 static void
 show_details (ProcuraOrganizationsPage *self)
 {
@@ -943,13 +1001,15 @@ show_details (ProcuraOrganizationsPage *self)
       g_list_store_remove_all (self->projects);
       gtk_stack_set_visible_child_name (self->details_stack, "none");
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "organizations.edit", FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->edit_button), FALSE);
       return;
     }
 
   gtk_label_set_text (self->name_label, procura_record_get_string (record, "name"));
   gtk_label_set_text (self->kind_label, kind_label (procura_record_get_string (record, "kind")));
   gtk_actionable_set_action_target (GTK_ACTIONABLE (self->edit_button), "s", self->selected_id);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "organizations.edit", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "organizations.edit", may_edit_organization (self, record));
+  gtk_widget_set_visible (GTK_WIDGET (self->edit_button), may_edit_organization (self, record));
 
   fill_figures (self, item->row);
   fill_registration (self, record);
@@ -993,6 +1053,18 @@ open_editor (ProcuraOrganizationsPage *self,
 
   if (self->store == NULL)
     return;
+
+  /* the actions are disabled for what the account may not change; this
+   * also holds for an id passed by hand */
+  if (id == NULL && !procura_permissions_may (page_role (self), "organization", PROCURA_OP_CREATE))
+    return;
+  if (id != NULL)
+    {
+      g_autoptr(ProcuraRecord) record = procura_store_get (self->store, PROCURA_ENTITY_ORGANIZATION, id, NULL);
+
+      if (!may_edit_organization (self, record))
+        return;
+    }
 
   root = gtk_widget_get_root (GTK_WIDGET (self));
   editor = procura_record_editor_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
@@ -1357,6 +1429,7 @@ procura_organizations_page_dispose (GObject *object)
   g_clear_object (&self->organizations);
   g_clear_object (&self->projects);
   g_clear_object (&self->store);
+  g_clear_object (&self->app);
 
   G_OBJECT_CLASS (procura_organizations_page_parent_class)->dispose (object);
 }
@@ -1638,6 +1711,17 @@ procura_organizations_page_init (ProcuraOrganizationsPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "organizations.edit", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "organizations.add", FALSE);
 
+  /* the account's role decides what is offered, live */
+  if (PROCURA_IS_APPLICATION (g_application_get_default ()))
+    {
+      self->app = g_object_ref (g_application_get_default ());
+      g_signal_connect_object (self->app, "notify::role",
+                               G_CALLBACK (update_role), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->app, "notify::organization",
+                               G_CALLBACK (update_role), self, G_CONNECT_SWAPPED);
+    }
+  update_role (self);
+
   update_state (self);
 }
 
@@ -1671,7 +1755,7 @@ procura_organizations_page_set_store (ProcuraOrganizationsPage *self,
   if (!g_set_object (&self->store, store))
     return;
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "organizations.add", store != NULL);
+  update_role (self);
 
   if (store != NULL)
     {

@@ -32,7 +32,9 @@
 #include "procura-derive.h"
 #include "procura-error.h"
 #include "procura-money.h"
+#include "procura-application.h"
 #include "procura-paths.h"
+#include "procura-permissions.h"
 #include "procura-project-page.h"
 #include "procura-query.h"
 #include "procura-timeline.h"
@@ -163,6 +165,8 @@ struct _ProcuraProjectPage
 
   GHashTable           *hash_labels;   /* attachment id → GtkLabel* shown */
   GHashTable           *state_tags;    /* record id → GtkLabel* shown */
+  GHashTable           *review_labels; /* report id → GtkLabel* of a returned report's comment */
+  GApplication         *app;           /* whose account's role the page mirrors (product.md §4) */
   guint                 sections_built; /* bit per section_builders[] entry */
 
   GListStore           *history;       /* ProcuraHistoryItem, newest first */
@@ -404,6 +408,66 @@ row_set_action (GtkListBoxRow *row,
   gtk_actionable_set_action_name (GTK_ACTIONABLE (row), action);
   if (target != NULL)
     gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "s", target);
+}
+
+/* ---- what the account may do (product.md §4) ------------------------------- */
+
+/* The account's role: NULL for a local ledger (officer powers). */
+static const char *
+page_role (ProcuraProjectPage *self)
+{
+  if (PROCURA_IS_APPLICATION (self->app))
+    return procura_application_get_role (PROCURA_APPLICATION (self->app));
+
+  return NULL;
+}
+
+static gboolean
+may (ProcuraProjectPage *self,
+     const char         *entity,
+     ProcuraOperation    op)
+{
+  return procura_permissions_may (page_role (self), entity, op);
+}
+
+static ProcuraRecord *lookup_record (ProcuraProjectPage *self,
+                                     const char         *id);
+
+/* May the account open this record in the editor? Agencies: reports not
+ * yet accepted and their files, activities, consultation items, and the
+ * actual values of indicator periods (the editor locks the rest). */
+static gboolean
+may_edit_record (ProcuraProjectPage  *self,
+                 const ProcuraRecord *record)
+{
+  const ProcuraEntityInfo *entity = procura_record_get_entity (record);
+  const char *role = page_role (self);
+
+  if (!procura_permissions_may (role, entity->name, PROCURA_OP_UPDATE))
+    return FALSE;
+  if (entity == PROCURA_ENTITY_REPORT)
+    return procura_permissions_may_report (role, procura_record_get_string (record, "state"), PROCURA_OP_UPDATE);
+  if (entity == PROCURA_ENTITY_ATTACHMENT)
+    {
+      ProcuraRecord *report = lookup_record (self, procura_record_get_string (record, "report_id"));
+
+      return report == NULL ||
+             procura_permissions_may_report (role, procura_record_get_string (report, "state"), PROCURA_OP_UPDATE);
+    }
+
+  return TRUE;
+}
+
+/* A row opens its record in the editor only for an account that may
+ * change it; for others it is plain text, not a dimmed button. */
+static void
+row_set_edit_action (ProcuraProjectPage  *self,
+                     GtkListBoxRow       *row,
+                     const char          *action,
+                     const ProcuraRecord *record)
+{
+  if (may_edit_record (self, record))
+    row_set_action (row, action, procura_record_get_id (record));
 }
 
 static GtkWidget *
@@ -807,6 +871,11 @@ edit_record (ProcuraProjectPage *self,
       emit_toast (self, _("This record is no longer there"));
       return;
     }
+  if (!may_edit_record (self, record))
+    {
+      emit_toast (self, _("This account may not change this record"));
+      return;
+    }
 
   open_editor (self, procura_record_get_entity (record), id, NULL,
                procura_record_get_entity (record) == PROCURA_ENTITY_PROJECT ? NULL : hidden);
@@ -1146,7 +1215,7 @@ build_contract (ProcuraProjectPage *self)
 
           adw_action_row_add_suffix (row, value_label_new (signed_money, "numeric"));
         }
-      row_set_action (GTK_LIST_BOX_ROW (row), "record.edit", procura_record_get_id (amendment));
+      row_set_edit_action (self, GTK_LIST_BOX_ROW (row), "record.edit", amendment);
       gtk_list_box_append (self->amendments_list, GTK_WIDGET (row));
 
       net += delta;
@@ -1277,9 +1346,10 @@ build_milestones (ProcuraProjectPage *self)
           adw_action_row_add_suffix (row, tag_new (late, "error"));
         }
       adw_action_row_add_suffix (row, state_tag_new (self, milestone));
-      adw_action_row_add_suffix (row, icon_button_new ("document-edit-symbolic", _("Edit Milestone"),
-                                                       "milestone.edit", id));
-      row_set_action (GTK_LIST_BOX_ROW (row), "milestone.edit", id);
+      if (may_edit_record (self, milestone))
+        adw_action_row_add_suffix (row, icon_button_new ("document-edit-symbolic", _("Edit Milestone"),
+                                                         "milestone.edit", id));
+      row_set_edit_action (self, GTK_LIST_BOX_ROW (row), "milestone.edit", milestone);
       gtk_list_box_append (self->milestones_list, GTK_WIDGET (row));
     }
 }
@@ -1375,19 +1445,19 @@ report_row_new (ProcuraProjectPage  *self,
     }
   adw_expander_row_set_subtitle (row, subtitle->str);
 
-  /* the review buttons, by state */
+  /* the review buttons, by state — only those the account may use */
   actions = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_widget_set_valign (actions, GTK_ALIGN_CENTER);
   gtk_box_append (GTK_BOX (actions), state_tag_new (self, report));
-  if (g_strcmp0 (state, "draft") == 0 || g_strcmp0 (state, "returned") == 0)
+  /* (a returned report's Resubmit is on the comment above it) */
+  if (g_strcmp0 (state, "draft") == 0 && procura_permissions_may_submit (page_role (self)))
     {
-      GtkWidget *submit = text_button_new (g_strcmp0 (state, "returned") == 0 ? _("Res_ubmit") : _("S_ubmit"),
-                                           "suggested-action", "report.submit", id);
+      GtkWidget *submit = text_button_new (_("S_ubmit"), "suggested-action", "report.submit", id);
 
       gtk_widget_set_tooltip_text (submit, _("Submit the report for review"));
       gtk_box_append (GTK_BOX (actions), submit);
     }
-  else if (g_strcmp0 (state, "submitted") == 0)
+  else if (g_strcmp0 (state, "submitted") == 0 && procura_permissions_may_review (page_role (self)))
     {
       GtkWidget *ret = text_button_new (_("_Return…"), NULL, "report.return", id);
       GtkWidget *accept = text_button_new (_("_Accept"), "suggested-action", "report.accept", id);
@@ -1435,7 +1505,7 @@ report_row_new (ProcuraProjectPage  *self,
       n_files++;
     }
 
-  if (!accepted)
+  if (!accepted && may_edit_record (self, report))
     {
       AdwActionRow *add = action_row_new (_("Attach Files…"), NULL);
       GtkWidget *image = gtk_image_new_from_icon_name ("mail-attachment-symbolic");
@@ -1462,6 +1532,53 @@ report_row_new (ProcuraProjectPage  *self,
   adw_expander_row_set_expanded (row, g_strcmp0 (state, "submitted") == 0 || g_strcmp0 (state, "returned") == 0);
 
   return GTK_WIDGET (row);
+}
+
+/* A returned report's review comment, where the person who has to act on
+ * it cannot miss it, with what to do next: edit, then submit again. (An
+ * info bar: AdwBanner is libadwaita 1.3.) */
+static GtkWidget *
+returned_banner_new (ProcuraProjectPage  *self,
+                     const ProcuraRecord *report)
+{
+  const char *id = procura_record_get_id (report);
+  const char *comment = procura_record_get_string (report, "review_comment");
+  GtkWidget *bar = gtk_info_bar_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *title = gtk_label_new (NULL);
+  GtkWidget *text = gtk_label_new (comment != NULL ? comment : _("No comment was given"));
+  g_autofree char *heading = NULL;
+
+  gtk_info_bar_set_message_type (GTK_INFO_BAR (bar), GTK_MESSAGE_WARNING);
+  gtk_widget_set_margin_bottom (bar, 12);
+
+  /* Translators: above the reviewer's comment on a returned report; %s
+   * is the report's title */
+  heading = g_strdup_printf (_("“%s” was returned for changes"), procura_record_get_string (report, "title"));
+  gtk_label_set_text (GTK_LABEL (title), heading);
+  gtk_label_set_xalign (GTK_LABEL (title), 0.0f);
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_widget_add_css_class (title, "heading");
+  gtk_label_set_xalign (GTK_LABEL (text), 0.0f);
+  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
+  gtk_label_set_selectable (GTK_LABEL (text), TRUE);
+  gtk_widget_set_hexpand (box, TRUE);
+  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), text);
+  gtk_info_bar_add_child (GTK_INFO_BAR (bar), box);
+  g_hash_table_replace (self->review_labels, g_strdup (id), text);
+
+  if (may_edit_record (self, report))
+    {
+      GtkWidget *edit = text_button_new (_("_Edit Report…"), NULL, "report.edit", id);
+      GtkWidget *submit = text_button_new (_("Res_ubmit"), "suggested-action", "report.submit", id);
+
+      gtk_widget_set_tooltip_text (submit, _("Submit the report for review"));
+      gtk_info_bar_add_action_widget (GTK_INFO_BAR (bar), edit, GTK_RESPONSE_NONE);
+      gtk_info_bar_add_action_widget (GTK_INFO_BAR (bar), submit, GTK_RESPONSE_NONE);
+    }
+
+  return bar;
 }
 
 static GtkWidget *
@@ -1515,6 +1632,8 @@ report_group_new (ProcuraProjectPage  *self,
                             : (report_milestone != NULL && lookup_record (self, report_milestone) != NULL))
         continue;
 
+      if (g_strcmp0 (state_of (report), "returned") == 0)
+        adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), returned_banner_new (self, report));
       gtk_list_box_append (list, report_row_new (self, report));
       n++;
     }
@@ -1644,7 +1763,7 @@ build_payments (ProcuraProjectPage *self)
 
       row = action_row_new (procura_record_get_string (payment, "title"), subtitle->str);
       adw_action_row_set_subtitle_lines (row, 3);
-      if (g_strcmp0 (state, "payable") == 0)
+      if (g_strcmp0 (state, "payable") == 0 && may_edit_record (self, payment))
         adw_action_row_add_suffix (row, text_button_new (_("Record _Payment…"), "suggested-action",
                                                          "payment.record", id));
       adw_action_row_add_suffix (row, state_tag_new (self, payment));
@@ -1654,9 +1773,10 @@ build_payments (ProcuraProjectPage *self)
         gtk_label_set_width_chars (GTK_LABEL (amount_label), 14);
         adw_action_row_add_suffix (row, amount_label);
       }
-      adw_action_row_add_suffix (row, icon_button_new ("document-edit-symbolic", _("Edit Tranche"),
-                                                       "payment.edit", id));
-      row_set_action (GTK_LIST_BOX_ROW (row), "payment.edit", id);
+      if (may_edit_record (self, payment))
+        adw_action_row_add_suffix (row, icon_button_new ("document-edit-symbolic", _("Edit Tranche"),
+                                                         "payment.edit", id));
+      row_set_edit_action (self, GTK_LIST_BOX_ROW (row), "payment.edit", payment);
       gtk_list_box_append (self->payments_list, GTK_WIDGET (row));
     }
 
@@ -1888,7 +2008,7 @@ evaluation_card_new (ProcuraProjectPage  *self,
     }
   gtk_box_append (GTK_BOX (total_box), state_tag_new (self, evaluation));
   adw_action_row_add_suffix (head, total_box);
-  row_set_action (GTK_LIST_BOX_ROW (head), "record.edit", id);
+  row_set_edit_action (self, GTK_LIST_BOX_ROW (head), "record.edit", evaluation);
   gtk_list_box_append (list, GTK_WIDGET (head));
 
   for (guint i = 0; i < self->bundle->criteria->len; i++)
@@ -1997,7 +2117,7 @@ indicator_row_new (ProcuraProjectPage  *self,
           adw_action_row_add_suffix (period_row,
                                      met_tag_new (target_met (ascending, procura_record_get_int (period, "actual_value", 0), t)));
         }
-      row_set_action (GTK_LIST_BOX_ROW (period_row), "record.edit", procura_record_get_id (period));
+      row_set_edit_action (self, GTK_LIST_BOX_ROW (period_row), "record.edit", period);
       adw_expander_row_add_row (row, GTK_WIDGET (period_row));
 
       if (procura_record_has (period, "actual_value") &&
@@ -2006,6 +2126,7 @@ indicator_row_new (ProcuraProjectPage  *self,
         latest = period;
     }
 
+  if (may (self, "indicator_period", PROCURA_OP_CREATE))
   {
     AdwActionRow *add = action_row_new (_("Add Period…"), NULL);
 
@@ -2128,7 +2249,7 @@ build_activities (ProcuraProjectPage *self)
           adw_action_row_add_suffix (row, label);
         }
 
-      row_set_action (GTK_LIST_BOX_ROW (row), "record.edit", procura_record_get_id (activity));
+      row_set_edit_action (self, GTK_LIST_BOX_ROW (row), "record.edit", activity);
       gtk_list_box_append (self->activities_list, GTK_WIDGET (row));
     }
 }
@@ -2162,7 +2283,7 @@ build_consultations (ProcuraProjectPage *self)
       if (procura_record_get_string (item, "parties") != NULL)
         gtk_widget_set_tooltip_text (GTK_WIDGET (row), procura_record_get_string (item, "parties"));
       adw_action_row_add_suffix (row, state_tag_new (self, item));
-      row_set_action (GTK_LIST_BOX_ROW (row), "record.edit", procura_record_get_id (item));
+      row_set_edit_action (self, GTK_LIST_BOX_ROW (row), "record.edit", item);
       gtk_list_box_append (self->consultations_list, GTK_WIDGET (row));
     }
 }
@@ -2531,6 +2652,7 @@ clear_shown (ProcuraProjectPage *self)
 {
   g_hash_table_remove_all (self->hash_labels);
   g_hash_table_remove_all (self->state_tags);
+  g_hash_table_remove_all (self->review_labels);
 }
 
 static void
@@ -2556,21 +2678,119 @@ show_error (ProcuraProjectPage *self,
     }
 }
 
+/* The page's actions with what each needs of the account (product.md §4):
+ * an entity and operation, or (entity NULL) a special rule. */
+static const struct
+{
+  const char       *action;
+  const char       *entity;
+  ProcuraOperation  op;
+} action_rules[] = {
+  { "project.edit", "project", PROCURA_OP_UPDATE },
+  { "project.set-status", "project", PROCURA_OP_UPDATE },
+  { "project.reload", NULL, 0 },
+  { "record.edit", NULL, PROCURA_OP_UPDATE },      /* any write; checked per record */
+  { "amendment.add", "amendment", PROCURA_OP_CREATE },
+  { "milestone.add", "milestone", PROCURA_OP_CREATE },
+  { "milestone.edit", "milestone", PROCURA_OP_UPDATE },
+  { "report.add", "report", PROCURA_OP_CREATE },
+  { "report.edit", "report", PROCURA_OP_UPDATE },
+  { "report.submit", "report", PROCURA_OP_UPDATE },
+  { "report.accept", NULL, PROCURA_OP_DELETE },    /* the review */
+  { "report.return", NULL, PROCURA_OP_DELETE },
+  { "attachment.add", "attachment", PROCURA_OP_CREATE },
+  { "attachment.open", NULL, 0 },
+  { "attachment.copy-hash", NULL, 0 },
+  { "payment.add", "payment", PROCURA_OP_CREATE },
+  { "payment.record", "payment", PROCURA_OP_UPDATE },
+  { "payment.edit", "payment", PROCURA_OP_UPDATE },
+  { "evaluation.add", "evaluation", PROCURA_OP_CREATE },
+  { "indicator.add", "indicator", PROCURA_OP_CREATE },
+  { "indicator-period.add", "indicator_period", PROCURA_OP_CREATE },
+  { "activity.add", "activity", PROCURA_OP_CREATE },
+  { "consultation.add", "consultation", PROCURA_OP_CREATE },
+  { "history.filter-field", NULL, 0 },
+  { "history.filter-actor", NULL, 0 },
+};
+
+static gboolean
+action_allowed (ProcuraProjectPage *self,
+                const char         *action)
+{
+  const char *role = page_role (self);
+
+  for (guint i = 0; i < G_N_ELEMENTS (action_rules); i++)
+    {
+      if (g_strcmp0 (action_rules[i].action, action) != 0)
+        continue;
+
+      if (action_rules[i].entity != NULL)
+        return procura_permissions_may (role, action_rules[i].entity, action_rules[i].op);
+      if (action_rules[i].op == PROCURA_OP_UPDATE)
+        return procura_permissions_may_write (role);
+      if (action_rules[i].op == PROCURA_OP_DELETE)
+        return procura_permissions_may_review (role);
+      return TRUE;
+    }
+
+  /* not one of the page's actions (the window's, the application's) */
+  return TRUE;
+}
+
+/* What the account may not do is not offered at all: buttons of actions
+ * it may not use are hidden, not just insensitive. Buttons the page
+ * itself hid for other reasons stay hidden. */
+static void
+apply_role_visibility (ProcuraProjectPage *self,
+                       GtkWidget          *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_BUTTON (child) && gtk_actionable_get_action_name (GTK_ACTIONABLE (child)) != NULL)
+        {
+          gboolean allowed = action_allowed (self, gtk_actionable_get_action_name (GTK_ACTIONABLE (child)));
+          gboolean hidden_by_role = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (child), "procura-role-hidden"));
+
+          if (!allowed && gtk_widget_get_visible (child))
+            {
+              gtk_widget_set_visible (child, FALSE);
+              g_object_set_data (G_OBJECT (child), "procura-role-hidden", GINT_TO_POINTER (TRUE));
+            }
+          else if (allowed && hidden_by_role)
+            {
+              gtk_widget_set_visible (child, TRUE);
+              g_object_set_data (G_OBJECT (child), "procura-role-hidden", NULL);
+            }
+          continue;
+        }
+
+      apply_role_visibility (self, child);
+    }
+}
+
 static void
 update_actions (ProcuraProjectPage *self)
 {
-  static const char *actions[] = {
-    "project.edit", "project.set-status", "project.reload", "record.edit",
-    "amendment.add", "milestone.add", "milestone.edit", "report.add", "report.edit",
-    "report.submit", "report.accept", "report.return", "attachment.add", "attachment.open",
-    "attachment.copy-hash", "payment.add", "payment.record", "payment.edit",
-    "evaluation.add", "indicator.add", "indicator-period.add", "activity.add", "consultation.add",
-    "history.filter-field", "history.filter-actor",
-  };
   gboolean loaded = self->bundle != NULL && self->store != NULL;
 
-  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
-    gtk_widget_action_set_enabled (GTK_WIDGET (self), actions[i], loaded);
+  for (guint i = 0; i < G_N_ELEMENTS (action_rules); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), action_rules[i].action,
+                                   loaded && action_allowed (self, action_rules[i].action));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->status_button), may (self, "project", PROCURA_OP_UPDATE));
+  apply_role_visibility (self, GTK_WIDGET (self));
+}
+
+static void
+role_changed_cb (ProcuraProjectPage *self)
+{
+  /* rows are built for the role: build them again */
+  if (self->bundle != NULL)
+    load_project (self);
+  else
+    update_actions (self);
 }
 
 typedef void (*SectionBuilder) (ProcuraProjectPage *self);
@@ -2602,6 +2822,7 @@ ensure_section_built (ProcuraProjectPage *self,
       {
         self->sections_built |= 1u << i;
         section_builders[i].build (self);
+        apply_role_visibility (self, GTK_WIDGET (self));
       }
 }
 
@@ -3303,6 +3524,9 @@ procura_project_page_dispose (GObject *object)
     g_hash_table_remove_all (self->hash_labels);
   if (self->state_tags != NULL)
     g_hash_table_remove_all (self->state_tags);
+  if (self->review_labels != NULL)
+    g_hash_table_remove_all (self->review_labels);
+  g_clear_object (&self->app);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), PROCURA_TYPE_PROJECT_PAGE);
 
@@ -3326,6 +3550,7 @@ procura_project_page_finalize (GObject *object)
   g_clear_pointer (&self->extra_records, g_ptr_array_unref);
   g_clear_pointer (&self->hash_labels, g_hash_table_unref);
   g_clear_pointer (&self->state_tags, g_hash_table_unref);
+  g_clear_pointer (&self->review_labels, g_hash_table_unref);
   g_clear_pointer (&self->field_keys, g_ptr_array_unref);
   g_clear_pointer (&self->actor_keys, g_ptr_array_unref);
   g_free (self->project_id);
@@ -3563,6 +3788,7 @@ procura_project_page_init (ProcuraProjectPage *self)
   self->extra_records = g_ptr_array_new_with_free_func ((GDestroyNotify) procura_record_unref);
   self->hash_labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->state_tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->review_labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->field_keys = g_ptr_array_new_with_free_func (g_free);
   self->actor_keys = g_ptr_array_new_with_free_func (g_free);
 
@@ -3597,6 +3823,17 @@ procura_project_page_init (ProcuraProjectPage *self)
                            G_CALLBACK (squeezer_child_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->view_stack, "notify::visible-child-name",
                            G_CALLBACK (section_changed_cb), self, G_CONNECT_SWAPPED);
+
+  /* the account's role decides what is offered, and may change while the
+   * page is shown (logging in or out) */
+  if (PROCURA_IS_APPLICATION (g_application_get_default ()))
+    {
+      self->app = g_object_ref (g_application_get_default ());
+      g_signal_connect_object (self->app, "notify::role",
+                               G_CALLBACK (role_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->app, "notify::organization",
+                               G_CALLBACK (role_changed_cb), self, G_CONNECT_SWAPPED);
+    }
 
   update_actions (self);
 }
@@ -3874,6 +4111,20 @@ procura_project_page_get_attachment_hash_text (ProcuraProjectPage *self,
   ensure_all_sections_built (self);
   label = g_hash_table_lookup (self->hash_labels, attachment_id);
   return label != NULL ? gtk_label_get_label (label) : NULL;
+}
+
+const char *
+procura_project_page_get_review_comment_text (ProcuraProjectPage *self,
+                                              const char         *report_id)
+{
+  GtkLabel *label;
+
+  g_return_val_if_fail (PROCURA_IS_PROJECT_PAGE (self), NULL);
+
+  ensure_section_built (self, "reports");
+  label = report_id != NULL ? g_hash_table_lookup (self->review_labels, report_id) : NULL;
+
+  return label != NULL ? gtk_label_get_text (label) : NULL;
 }
 
 const char *

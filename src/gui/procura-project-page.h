@@ -130,6 +130,10 @@ const char   *procura_project_page_get_attachment_hash_text (ProcuraProjectPage 
  * label), NULL when it is not shown. */
 const char   *procura_project_page_get_state_text      (ProcuraProjectPage *self,
                                                         const char         *record_id);
+/* The reviewer's comment shown above a returned report (with its
+ * "Resubmit"), NULL when none is shown for it. */
+const char   *procura_project_page_get_review_comment_text (ProcuraProjectPage *self,
+                                                            const char         *report_id);
 /* The message of the last ::toast, or NULL. */
 const char   *procura_project_page_get_last_message    (ProcuraProjectPage *self);
 

@@ -29,7 +29,9 @@
 #include "procura-date.h"
 #include "procura-decimal.h"
 #include "procura-error.h"
+#include "procura-application.h"
 #include "procura-money.h"
+#include "procura-permissions.h"
 #include "procura-record-editor.h"
 #include "procura-workflow.h"
 
@@ -90,6 +92,7 @@ typedef struct
   guint                   choices_complete : 1; /* references: every candidate listed */
   guint                   touched : 1;   /* changed by the person (or set_text) */
   guint                   hidden : 1;    /* procura_record_editor_set_hidden_fields() */
+  guint                   locked : 1;    /* shown, not editable: procura_record_editor_set_editable_fields() */
   guint                   updating : 1;  /* ignore the row's change signals */
 } Field;
 
@@ -531,7 +534,7 @@ combo_set_choices (ProcuraRecordEditor *self,
   f->updating = FALSE;
 
   /* A state with nowhere to go is shown, not offered. */
-  gtk_widget_set_sensitive (f->row, f->choice_values->len > 1 || f->info->type == PROCURA_FIELD_REF);
+  gtk_widget_set_sensitive (f->row, !f->locked && (f->choice_values->len > 1 || f->info->type == PROCURA_FIELD_REF));
 }
 
 /* Lists every candidate of a reference, keeping its value. */
@@ -1527,6 +1530,46 @@ cancel_action (GtkWidget  *widget,
   gtk_window_close (GTK_WINDOW (widget));
 }
 
+/* ---- the account's role ------------------------------------------------- */
+
+static void
+set_field_locked (Field    *f,
+                  gboolean  locked)
+{
+  f->locked = locked;
+  if (f->row == NULL)
+    return;
+
+  if (f->kind == WIDGET_COMBO)
+    gtk_widget_set_sensitive (f->row, !locked && ((f->choice_values != NULL && f->choice_values->len > 1) ||
+                                                 f->info->type == PROCURA_FIELD_REF));
+  else
+    gtk_widget_set_sensitive (f->row, !locked);
+}
+
+/* What the account may not change is shown but not offered: an agency
+ * edits only its organization's contact details and the actual values of
+ * indicator periods, never a report's review (product.md §4; the server
+ * refuses the rest). */
+static void
+lock_by_role (ProcuraRecordEditor *self)
+{
+  GApplication *app = g_application_get_default ();
+  const char *role;
+
+  if (!PROCURA_IS_APPLICATION (app))
+    return;
+
+  role = procura_application_get_role (PROCURA_APPLICATION (app));
+  for (guint i = 0; i < self->fields->len; i++)
+    {
+      Field *f = g_ptr_array_index (self->fields, i);
+
+      if (!procura_permissions_may_field (role, self->entity->name, f->info->name))
+        set_field_locked (f, TRUE);
+    }
+}
+
 /* ---- GObject ----------------------------------------------------------- */
 
 static void
@@ -1541,6 +1584,7 @@ procura_record_editor_constructed (GObject *object)
 
   set_title (self);
   load (self);
+  lock_by_role (self);
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->save_button));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save", FALSE);
   g_signal_connect (self, "map", G_CALLBACK (focus_first_field_cb), NULL);
@@ -1807,6 +1851,32 @@ procura_record_editor_set_hidden_fields (ProcuraRecordEditor *self,
   /* A message may now belong at the top, or next to its field. */
   if (self->constructed && self->dirty)
     run_check (self);
+}
+
+void
+procura_record_editor_set_editable_fields (ProcuraRecordEditor *self,
+                                           const char * const  *names)
+{
+  g_return_if_fail (PROCURA_IS_RECORD_EDITOR (self));
+
+  for (guint i = 0; i < self->fields->len; i++)
+    {
+      Field *f = g_ptr_array_index (self->fields, i);
+
+      set_field_locked (f, names != NULL && !g_strv_contains (names, f->info->name));
+    }
+}
+
+gboolean
+procura_record_editor_get_field_editable (ProcuraRecordEditor *self,
+                                          const char          *field)
+{
+  Field *f;
+
+  g_return_val_if_fail (PROCURA_IS_RECORD_EDITOR (self), FALSE);
+
+  f = lookup_field (self, field);
+  return f != NULL && f->row != NULL && !f->locked && f->kind != WIDGET_READ_ONLY;
 }
 
 gboolean

@@ -61,6 +61,17 @@ const char              *procura_record_editor_get_record_id (ProcuraRecordEdito
 void                     procura_record_editor_set_hidden_fields (ProcuraRecordEditor *self,
                                                                   const char * const  *names);
 
+/* Shows the other fields without letting them be changed (NULL-terminated
+ * field names; NULL makes every field editable again). The editor does
+ * this by itself for what the application's account may not change
+ * (procura-permissions.h), e.g. an agency's organization beyond its
+ * contact details. */
+void                     procura_record_editor_set_editable_fields (ProcuraRecordEditor *self,
+                                                                    const char * const  *names);
+/* Whether the field has a row that may be changed now. */
+gboolean                 procura_record_editor_get_field_editable (ProcuraRecordEditor *self,
+                                                                   const char          *field);
+
 /* Puts text into a field's row as if typed: the text of an entry; for
  * a choice an enumeration code or label, a referenced record's id or
  * name; for a switch yes/no, true/false, 是/否. Validation runs as it

@@ -37,6 +37,8 @@
 #include "procura-query.h"
 #include "procura-record-editor.h"
 #include "procura-schema.h"
+#include "procura-sync-button.h"
+#include "procura-permissions.h"
 #include "procura-window.h"
 
 /* The ledger pipeline:
@@ -529,6 +531,10 @@ struct _ProcuraWindow
 {
   AdwApplicationWindow  parent_instance;
 
+  /* shown only to accounts that may create what they offer */
+  GtkWidget            *new_button;
+  GtkWidget            *empty_new_button;
+
   ProcuraStore         *store;
   GSettings            *settings;
 
@@ -576,6 +582,8 @@ struct _ProcuraWindow
   AdwLeaflet           *leaflet;
   GtkListBox           *sidebar_list;
   AdwHeaderBar         *header_bar;
+  ProcuraSyncButton    *sync_button;
+  guint                 n_conflicts_seen;  /* toasts only for new ones */
   GtkWidget            *back_button;
   GtkWidget            *search_button;
   AdwWindowTitle       *window_title;
@@ -2936,14 +2944,18 @@ procura_window_class_init (ProcuraWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (PROCURA_TYPE_PROJECT_ROW);
+  g_type_ensure (PROCURA_TYPE_SYNC_BUTTON);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/procura-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ProcuraWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, ProcuraWindow, sidebar_list);
   gtk_widget_class_bind_template_child (widget_class, ProcuraWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, ProcuraWindow, sync_button);
   gtk_widget_class_bind_template_child (widget_class, ProcuraWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, ProcuraWindow, search_button);
   gtk_widget_class_bind_template_child (widget_class, ProcuraWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, ProcuraWindow, new_button);
+  gtk_widget_class_bind_template_child (widget_class, ProcuraWindow, empty_new_button);
   gtk_widget_class_bind_template_child (widget_class, ProcuraWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, ProcuraWindow, places_stack);
   gtk_widget_class_bind_template_child (widget_class, ProcuraWindow, dashboard_bin);
@@ -3117,7 +3129,77 @@ procura_window_init (ProcuraWindow *self)
   update_ledger_state (self);
 }
 
+/* What sync needs a person for is said once, as a toast (the header
+ * bar's status keeps saying it). */
+static void
+sync_conflicts_cb (ProcuraWindow    *self,
+                   GParamSpec       *pspec,
+                   ProcuraSyncAgent *agent)
+{
+  guint n = procura_sync_agent_get_n_conflicts (agent);
+
+  if (n > self->n_conflicts_seen)
+    {
+      g_autofree char *title = g_strdup_printf (ngettext ("Sync: %u change could not be merged",
+                                                          "Sync: %u changes could not be merged",
+                                                          n - self->n_conflicts_seen),
+                                                n - self->n_conflicts_seen);
+      AdwToast *toast = adw_toast_new (title);
+
+      adw_toast_set_button_label (toast, _("_Show"));
+      adw_toast_set_action_name (toast, "app.conflicts");
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+    }
+  self->n_conflicts_seen = n;
+}
+
+static void
+sync_status_cb (ProcuraWindow    *self,
+                GParamSpec       *pspec,
+                ProcuraSyncAgent *agent)
+{
+  ProcuraSyncStatus status = procura_sync_agent_get_status (agent);
+  AdwToast *toast;
+
+  if (status == PROCURA_SYNC_STATUS_NEEDS_LOGIN)
+    {
+      toast = adw_toast_new (_("Sync: the session has ended, log in again"));
+      adw_toast_set_button_label (toast, _("_Log In"));
+      adw_toast_set_action_name (toast, "app.account");
+    }
+  else if (status == PROCURA_SYNC_STATUS_FAILED)
+    {
+      /* toast titles are markup in libadwaita 1.2 */
+      g_autofree char *error = g_markup_escape_text (procura_sync_agent_get_last_error (agent) != NULL
+                                                     ? procura_sync_agent_get_last_error (agent) : "", -1);
+      g_autofree char *title = g_strdup_printf (_("Sync failed: %s"), error);
+
+      toast = adw_toast_new (title);
+    }
+  else
+    return;
+
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
 /* Public API */
+
+/* What the account may create decides what the window offers: an
+ * auditor or an agency sees no "new project" at all (product.md §4; the
+ * server refuses it anyway). */
+static void
+update_role_ui (ProcuraWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  const char *role = PROCURA_IS_APPLICATION (app) ? procura_application_get_role (PROCURA_APPLICATION (app)) : NULL;
+  gboolean may_project = procura_permissions_may_manage_projects (role);
+  gboolean may_organization = procura_permissions_may (role, "organization", PROCURA_OP_CREATE);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-project", may_project);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-organization", may_organization);
+  gtk_widget_set_visible (self->new_button, may_project || may_organization);
+  gtk_widget_set_visible (self->empty_new_button, may_project);
+}
 
 ProcuraWindow *
 procura_window_new (ProcuraApplication *application)
@@ -3136,6 +3218,28 @@ procura_window_new (ProcuraApplication *application)
 
   if (store == NULL)
     show_load_error (self, error);
+
+  update_role_ui (self);
+  g_signal_connect_object (application, "notify::role", G_CALLBACK (update_role_ui),
+                           self, G_CONNECT_SWAPPED);
+
+  /* the sync state in the header bar; others' changes show up as they
+   * arrive */
+  {
+    ProcuraSyncAgent *agent = procura_application_get_sync_agent (application);
+
+    procura_sync_button_set_agent (self->sync_button, agent);
+    if (agent != NULL)
+      {
+        self->n_conflicts_seen = procura_sync_agent_get_n_conflicts (agent);
+        g_signal_connect_object (agent, "pulled", G_CALLBACK (procura_window_reload_async),
+                                 self, G_CONNECT_SWAPPED);
+        g_signal_connect_object (agent, "notify::n-conflicts", G_CALLBACK (sync_conflicts_cb),
+                                 self, G_CONNECT_SWAPPED);
+        g_signal_connect_object (agent, "notify::status", G_CALLBACK (sync_status_cb),
+                                 self, G_CONNECT_SWAPPED);
+      }
+  }
 
   return self;
 }
@@ -3164,6 +3268,26 @@ procura_window_set_store (ProcuraWindow *self,
     load_ledger_async (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_STORE]);
+}
+
+void
+procura_window_release_store (ProcuraWindow *self)
+{
+  g_return_if_fail (PROCURA_IS_WINDOW (self));
+
+  if (self->load_cancellable != NULL)
+    g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  /* a late answer of the load under way is not for the new store */
+  self->load_serial++;
+
+  procura_dashboard_set_store (PROCURA_DASHBOARD (self->dashboard), NULL);
+  procura_project_page_set_store (PROCURA_PROJECT_PAGE (self->project_page), NULL);
+  if (PROCURA_IS_ORGANIZATIONS_PAGE (self->organizations_page))
+    procura_organizations_page_set_store (PROCURA_ORGANIZATIONS_PAGE (self->organizations_page), NULL);
+
+  if (g_set_object (&self->store, NULL))
+    g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_STORE]);
 }
 
 const char *

@@ -37,6 +37,9 @@ ProcuraWindow *procura_window_new                (ProcuraApplication *applicatio
 ProcuraStore  *procura_window_get_store          (ProcuraWindow      *self);
 void           procura_window_set_store          (ProcuraWindow      *self,
                                                   ProcuraStore       *store);
+/* Lets go of the store everywhere (the places too) without opening
+ * another: the application is about to replace the database. */
+void           procura_window_release_store      (ProcuraWindow      *self);
 
 /* Places, by name: "dashboard", "ledger", "organizations" and "project"
  * (the project page, see procura_window_open_project()). */

@@ -1064,6 +1064,9 @@ handle_upload_head (ProcuraServerApp  *self,
 
   if ((user = authenticate (self, msg, NULL)) == NULL)
     return;
+  /* as for the upload's other methods: read-only accounts upload nothing */
+  if (!may_write (self, msg, user))
+    return;
   if ((upload = lookup_upload (self, msg, user, id)) == NULL)
     return;
 

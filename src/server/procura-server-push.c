@@ -111,6 +111,51 @@ change_actor (Push   *push,
   return actor;
 }
 
+/* The last revision of a field written by someone else than the pushing
+ * user on the pushing device, 0 when none, -1 on error. A device's own
+ * earlier writes — its earlier mutations and the cascades they caused
+ * here — are not concurrent with its later ones: it made those on top of
+ * them (it ran the same cascades locally), so they never make a conflict,
+ * even when the later one went out before the device learnt their
+ * revisions. */
+static gint64
+field_rev_by_others (Push                    *push,
+                     const ProcuraEntityInfo *entity,
+                     const char              *id,
+                     const char              *field,
+                     GError                 **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 rev = 0;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (push->db,
+                           "SELECT max(c.id) FROM change c "
+                           "JOIN history h ON h.change_id = c.id AND h.field = ?3 "
+                           "WHERE c.record_id = ?2 AND c.entity = ?1 AND NOT (c.device IS ?4 AND c.actor IS ?5)",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, entity->name, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, field, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 4, push->device, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 5, push->user->name, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        rev = sqlite3_column_int64 (stmt, 0);
+    }
+  if (rc != SQLITE_ROW)
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_STORE,
+                   "reading the history: %s", sqlite3_errmsg (push->db));
+      rev = -1;
+    }
+  sqlite3_finalize (stmt);
+
+  return rev;
+}
+
 static char *
 node_to_text (JsonNode *node)
 {
@@ -355,6 +400,10 @@ check_permission (Push                    *push,
         return "the review belongs to the purchasing unit";
       if (strcmp (op, "delete") == 0 && g_strcmp0 (procura_record_get_string (existing, "state"), "draft") != 0)
         return "an agency may delete only a draft report";
+      /* only the purchasing unit reports on behalf of another organization */
+      if (changes != NULL && procura_record_get_string (changes, "submitter_org_id") != NULL &&
+          strcmp (procura_record_get_string (changes, "submitter_org_id"), push->org_id) != 0)
+        return "an agency submits reports only in its own name";
       return NULL;
     }
 
@@ -430,7 +479,7 @@ apply_update (Push                    *push,
 
       if (!procura_record_is_set (changes, i))
         continue;
-      field_rev = procura_store_get_field_rev (push->store, entity, id, field->name, error);
+      field_rev = field_rev_by_others (push, entity, id, field->name, error);
       if (field_rev < 0)
         return NULL;
       if (field_rev <= base_rev)
@@ -853,6 +902,7 @@ procura_server_resolve_conflict (ProcuraStore             *store,
   g_autofree char *now = procura_timestamp_now ();
   g_autofree char *kind = NULL, *entity_name = NULL, *record_id = NULL, *field = NULL;
   g_autofree char *server_value = NULL, *yours_value = NULL, *status = NULL, *resolved_keep = NULL;
+  g_autofree char *yours_by = NULL;
   g_autofree char *detail = NULL;
   g_autoptr(ProcuraRecord) existing = NULL;
   g_autoptr(ProcuraRecord) changes = NULL;
@@ -866,7 +916,7 @@ procura_server_resolve_conflict (ProcuraStore             *store,
 
   if (!(stmt = prepare (&push,
                         "SELECT kind, entity, record_id, field, server_value, yours_value, status, "
-                        "resolved_keep, resolved_rev FROM server_conflict WHERE id = ?", error)))
+                        "resolved_keep, resolved_rev, yours_by FROM server_conflict WHERE id = ?", error)))
     return NULL;
   sqlite3_bind_int64 (stmt, 1, conflict_id);
   if (sqlite3_step (stmt) == SQLITE_ROW)
@@ -881,6 +931,7 @@ procura_server_resolve_conflict (ProcuraStore             *store,
       status = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
       resolved_keep = g_strdup ((const char *) sqlite3_column_text (stmt, 7));
       resolved_rev = sqlite3_column_int64 (stmt, 8);
+      yours_by = g_strdup ((const char *) sqlite3_column_text (stmt, 9));
     }
   sqlite3_finalize (stmt);
 
@@ -920,6 +971,36 @@ procura_server_resolve_conflict (ProcuraStore             *store,
       g_set_error (error, PROCURA_SERVER_ERROR, PROCURA_SERVER_ERROR_BAD_REQUEST,
                    "the record has been deleted: only \"server\" can be kept");
       return NULL;
+    }
+
+  /* Keeping the value a record holds writes nothing, but it is still a
+   * decision on that field: an agency makes it only where it could have
+   * written the value itself (product.md §4), or it could dismiss the
+   * purchasing unit's pending change to one of its projects — unless the
+   * conflict is of its own push, which it may always withdraw. */
+  if (value_text == NULL && user->role == PROCURA_ROLE_AGENCY && g_strcmp0 (yours_by, user->name) != 0)
+    {
+      const char *kept = strcmp (keep, "server") == 0 ? server_value : yours_value;
+      g_autoptr(ProcuraRecord) decided = NULL;
+
+      if (field != NULL)
+        {
+          g_autofree char *json = g_strdup_printf ("{\"entity\":\"%s\",\"id\":\"%s\",\"fields\":{\"%s\":%s}}",
+                                                   entity->name, record_id, field, kept != NULL ? kept : "null");
+          g_autoptr(JsonNode) node = json_from_string (json, NULL);
+
+          decided = node != NULL ? procura_record_from_json (node, NULL) : NULL;
+          if (decided == NULL)
+            {
+              g_set_error (error, PROCURA_SERVER_ERROR, PROCURA_SERVER_ERROR_INTERNAL, "a kept value does not parse");
+              return NULL;
+            }
+        }
+      if ((why_not = check_permission (&push, field != NULL ? "update" : "delete", entity, existing, decided)) != NULL)
+        {
+          g_set_error (error, PROCURA_SERVER_ERROR, PROCURA_SERVER_ERROR_FORBIDDEN, "%s", why_not);
+          return NULL;
+        }
     }
 
   if (value_text != NULL)

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "procura-date.h"
+#include "procura-decimal.h"
 #include "procura-error.h"
 #include "procura-json.h"
 #include "procura-server-push.h"
@@ -138,6 +139,7 @@ typedef struct
   ProcuraStore         *store;
   sqlite3              *db;
   GHashTable           *statements;  /* SQL → sqlite3_stmt* */
+  GHashTable           *record_reads; /* ProcuraEntityInfo* → its row by id */
   GString              *scratch;
 } SqliteStorage;
 
@@ -654,8 +656,8 @@ sqlite_audit_read (ProcuraServerStorage  *storage,
   gboolean has_more = FALSE;
 
   if (!(stmt = prepare (self,
-                        "SELECT seq, at, actor, action, entity, id, mutation_id, status, detail, hash "
-                        "FROM audit WHERE seq > ? ORDER BY seq LIMIT ?", error)))
+                        "SELECT seq, at, actor, action, entity, id, mutation_id, status, detail, hash, pos "
+                        "FROM audit WHERE pos > ? ORDER BY pos LIMIT ?", error)))
     return NULL;
   sqlite3_bind_int64 (stmt, 1, since);
   sqlite3_bind_int64 (stmt, 2, (gint64) limit + 1);
@@ -673,12 +675,12 @@ sqlite_audit_read (ProcuraServerStorage  *storage,
           break;
         }
       n++;
-      next = sqlite3_column_int64 (stmt, 0);
+      next = sqlite3_column_int64 (stmt, 10);
       hash = hex (sqlite3_column_blob (stmt, 9), sqlite3_column_bytes (stmt, 9));
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "seq");
-      json_builder_add_int_value (builder, next);
+      json_builder_add_int_value (builder, sqlite3_column_int64 (stmt, 0));
       add_string_or_null (builder, "at", stmt, 1);
       add_string_or_null (builder, "actor", stmt, 2);
       add_string_or_null (builder, "action", stmt, 3);
@@ -695,48 +697,23 @@ sqlite_audit_read (ProcuraServerStorage  *storage,
   return finish_page (builder, next, has_more);
 }
 
-static gint64
-count_seq (SqliteStorage *self,
-           sqlite3_stmt  *count,
-           gint64         seq)
-{
-  gint64 n = 0;
-
-  sqlite3_reset (count);
-  sqlite3_bind_int64 (count, 1, seq);
-  if (sqlite3_step (count) == SQLITE_ROW)
-    n = sqlite3_column_int64 (count, 0);
-  sqlite3_reset (count);
-
-  return n;
-}
-
-/* Streams the log in storage order with one statement, recomputing the
- * chain, and stops at the first entry that does not fit. What kind of
- * damage it is follows from the sequence numbers: a number missing from
- * the log was removed, one that appears twice was inserted, one out of
- * place was moved, and a hash that does not match content in its right
- * place was altered. */
+/* Streams the log in storage order through the verifier the desktop app
+ * uses too (procura-audit.c), so both name the same damage. */
 static gboolean
 sqlite_audit_verify (ProcuraServerStorage  *storage,
                      ProcuraAuditReport    *report,
                      GError               **error)
 {
   SqliteStorage *self = (SqliteStorage *) storage;
-  g_autoptr(GString) scratch = g_string_sized_new (512);
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(ProcuraAuditVerifier) verifier = procura_audit_verifier_new ();
   sqlite3_stmt *stmt = NULL;
-  sqlite3_stmt *count = NULL;
-  guint8 prev[32] = { 0 };
-  gint64 expected = 1;
   int rc;
 
   memset (report, 0, sizeof *report);
 
   if (sqlite3_prepare_v2 (self->db,
                           "SELECT seq, at, actor, action, entity, id, mutation_id, status, detail, hash "
-                          "FROM audit ORDER BY pos", -1, &stmt, NULL) != SQLITE_OK ||
-      sqlite3_prepare_v2 (self->db, "SELECT count(*) FROM audit WHERE seq = ?", -1, &count, NULL) != SQLITE_OK)
+                          "FROM audit ORDER BY pos", -1, &stmt, NULL) != SQLITE_OK)
     {
       set_sqlite_error (self, error, "reading the audit log");
       sqlite3_finalize (stmt);
@@ -746,10 +723,7 @@ sqlite_audit_verify (ProcuraServerStorage  *storage,
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       ProcuraAuditEntry e;
-      guint8 hash[32];
-      const void *stored = sqlite3_column_blob (stmt, 9);
 
-      report->position++;
       e.seq = sqlite3_column_int64 (stmt, 0);
       e.at = (const char *) sqlite3_column_text (stmt, 1);
       e.actor = (const char *) sqlite3_column_text (stmt, 2);
@@ -759,55 +733,19 @@ sqlite_audit_verify (ProcuraServerStorage  *storage,
       e.mutation_id = (const char *) sqlite3_column_text (stmt, 6);
       e.status = (const char *) sqlite3_column_text (stmt, 7);
       e.detail = (const char *) sqlite3_column_text (stmt, 8);
-
-      if (e.seq > expected)
-        {
-          if (count_seq (self, count, expected) > 0)
-            {
-              report->problem = PROCURA_AUDIT_REORDERED;
-              report->bad_seq = e.seq;
-            }
-          else
-            {
-              report->problem = PROCURA_AUDIT_REMOVED;
-              report->bad_seq = expected;
-            }
-          break;
-        }
-      if (e.seq < expected)
-        {
-          report->problem = count_seq (self, count, e.seq) > 1 ? PROCURA_AUDIT_INSERTED
-                                                                : PROCURA_AUDIT_REORDERED;
-          report->bad_seq = e.seq;
-          break;
-        }
-
-      procura_audit_hash_with (checksum, prev, &e, scratch, hash);
-      if (stored == NULL || sqlite3_column_bytes (stmt, 9) != 32 || memcmp (stored, hash, 32) != 0)
-        {
-          report->problem = count_seq (self, count, e.seq) > 1 ? PROCURA_AUDIT_INSERTED
-                                                                : PROCURA_AUDIT_ALTERED;
-          report->bad_seq = e.seq;
-          break;
-        }
-
-      memcpy (prev, hash, 32);
-      report->n_entries++;
-      expected++;
+      procura_audit_verifier_add (verifier, &e, sqlite3_column_blob (stmt, 9),
+                                  (gsize) sqlite3_column_bytes (stmt, 9));
     }
 
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  if (rc != SQLITE_DONE)
     {
       set_sqlite_error (self, error, "reading the audit log");
       sqlite3_finalize (stmt);
-      sqlite3_finalize (count);
       return FALSE;
     }
 
   sqlite3_finalize (stmt);
-  sqlite3_finalize (count);
-  if (report->problem == PROCURA_AUDIT_OK)
-    report->position = 0;
+  procura_audit_verifier_finish (verifier, report);
 
   return TRUE;
 }
@@ -1143,6 +1081,125 @@ fail:
   return FALSE;
 }
 
+/* ---- pages of the feed, written as text ------------------------------ */
+
+/* A JSON string: only what JSON requires is escaped (UTF-8 passes). */
+static void
+append_json_string (GString    *out,
+                    const char *text)
+{
+  const char *run = text;
+
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+      g_string_append_len (out, run, p - run);
+      switch (c)
+        {
+        case '"':  g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        default:   g_string_append_printf (out, "\\u%04x", c); break;
+        }
+      run = p + 1;
+    }
+  g_string_append (out, run);
+  g_string_append_c (out, '"');
+}
+
+/* The statement reading one record of entity by id, with the columns of
+ * _procura_store_select_columns(). */
+static sqlite3_stmt *
+record_read (SqliteStorage            *self,
+             const ProcuraEntityInfo  *entity,
+             GError                  **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->record_reads, entity);
+  g_autofree char *columns = NULL;
+  g_autofree char *sql = NULL;
+
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      return stmt;
+    }
+  columns = _procura_store_select_columns (entity, NULL);
+  sql = g_strdup_printf ("SELECT %s FROM %s WHERE id = ?", columns, entity->name);
+  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+    {
+      set_sqlite_error (self, error, "preparing a statement");
+      return NULL;
+    }
+  g_hash_table_insert (self->record_reads, (gpointer) entity, stmt);
+
+  return stmt;
+}
+
+/* One record as procura_record_to_json() has it (procura-json.h), written
+ * straight from its row: a page holds up to a thousand of them, and
+ * building each as a ProcuraRecord, then a JsonNode, then text cost the
+ * server most of a page's time. */
+static void
+append_record_json (GString                 *out,
+                    const ProcuraEntityInfo *entity,
+                    sqlite3_stmt            *row)
+{
+  g_string_append (out, "{\"entity\":");
+  append_json_string (out, entity->name);
+  g_string_append (out, ",\"id\":");
+  append_json_string (out, (const char *) sqlite3_column_text (row, 0));
+  g_string_append_printf (out, ",\"rev\":%" G_GINT64_FORMAT ",\"deleted\":%s,\"updated_at\":",
+                          (gint64) sqlite3_column_int64 (row, 1),
+                          sqlite3_column_int (row, 2) != 0 ? "true" : "false");
+  if (sqlite3_column_type (row, 3) == SQLITE_NULL)
+    g_string_append (out, "null");
+  else
+    append_json_string (out, (const char *) sqlite3_column_text (row, 3));
+  g_string_append (out, ",\"fields\":{");
+  for (guint i = 0; i < entity->n_fields; i++)
+    {
+      const ProcuraFieldInfo *field = &entity->fields[i];
+      int col = 4 + (int) i;
+
+      if (i > 0)
+        g_string_append_c (out, ',');
+      append_json_string (out, field->name);
+      g_string_append_c (out, ':');
+      if (sqlite3_column_type (row, col) == SQLITE_NULL)
+        {
+          g_string_append (out, "null");
+          continue;
+        }
+      switch (field->type)
+        {
+        case PROCURA_FIELD_INT:
+        case PROCURA_FIELD_MONEY:
+          g_string_append_printf (out, "%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (row, col));
+          break;
+        case PROCURA_FIELD_DECIMAL:
+          {
+            g_autofree char *text = procura_decimal_format (sqlite3_column_int64 (row, col));
+
+            append_json_string (out, text);
+          }
+          break;
+        case PROCURA_FIELD_BOOL:
+          g_string_append (out, sqlite3_column_int (row, col) != 0 ? "true" : "false");
+          break;
+        default:
+          append_json_string (out, (const char *) sqlite3_column_text (row, col));
+          break;
+        }
+    }
+  g_string_append (out, "}}");
+}
+
 static char *
 sqlite_changes (ProcuraServerStorage     *storage,
                 const ProcuraServerUser  *user,
@@ -1151,12 +1208,13 @@ sqlite_changes (ProcuraServerStorage     *storage,
                 GError                  **error)
 {
   SqliteStorage *self = (SqliteStorage *) storage;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GString) out = g_string_sized_new (64 * 1024);
   g_autofree char *org_id = NULL;
   sqlite3_stmt *stmt;
   gint64 next = since;
   guint n = 0;
   gboolean has_more = FALSE;
+  gboolean first = TRUE;
 
   if (user->role == PROCURA_ROLE_AGENCY)
     {
@@ -1185,14 +1243,13 @@ sqlite_changes (ProcuraServerStorage     *storage,
   if (user->role == PROCURA_ROLE_AGENCY)
     bind_text (stmt, 3, org_id);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "changes");
-  json_builder_begin_array (builder);
+  /* the feed statement stays open over the page, so every record read
+   * below sees the same snapshot as the feed rows */
+  g_string_append (out, "{\"changes\":[");
   for (;;)
     {
-      g_autoptr(ProcuraRecord) record = NULL;
-      g_autoptr(GError) local_error = NULL;
       const ProcuraEntityInfo *entity;
+      sqlite3_stmt *row;
       int rc = sqlite3_step (stmt);
 
       if (rc == SQLITE_DONE)
@@ -1212,37 +1269,43 @@ sqlite_changes (ProcuraServerStorage     *storage,
       next = sqlite3_column_int64 (stmt, 0);
       if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 3), "revoked") == 0)
         {
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "seq");
-          json_builder_add_int_value (builder, next);
-          json_builder_set_member_name (builder, "revoked");
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "entity");
-          json_builder_add_string_value (builder, "project");
-          json_builder_set_member_name (builder, "id");
-          json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, 2));
-          json_builder_end_object (builder);
-          json_builder_end_object (builder);
+          g_string_append_printf (out, "%s{\"seq\":%" G_GINT64_FORMAT ",\"revoked\":{\"entity\":\"project\",\"id\":",
+                                  first ? "" : ",", next);
+          append_json_string (out, (const char *) sqlite3_column_text (stmt, 2));
+          g_string_append (out, "}}");
+          first = FALSE;
           continue;
         }
       entity = procura_schema_lookup ((const char *) sqlite3_column_text (stmt, 1));
       if (entity == NULL)
         continue;
-      record = procura_store_get_including_deleted (self->store, entity,
-                                                    (const char *) sqlite3_column_text (stmt, 2),
-                                                    &local_error);
-      if (record == NULL)
-        continue;
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "seq");
-      json_builder_add_int_value (builder, next);
-      json_builder_set_member_name (builder, "record");
-      json_builder_add_value (builder, procura_record_to_json (record));
-      json_builder_end_object (builder);
+      if (!(row = record_read (self, entity, error)))
+        {
+          sqlite3_reset (stmt);
+          return NULL;
+        }
+      sqlite3_bind_text (row, 1, (const char *) sqlite3_column_text (stmt, 2), -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (row);
+      if (rc == SQLITE_ROW)
+        {
+          g_string_append_printf (out, "%s{\"seq\":%" G_GINT64_FORMAT ",\"record\":", first ? "" : ",", next);
+          append_record_json (out, entity, row);
+          g_string_append_c (out, '}');
+          first = FALSE;
+        }
+      sqlite3_reset (row);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        {
+          set_sqlite_error (self, error, "reading the changes");
+          sqlite3_reset (stmt);
+          return NULL;
+        }
     }
   sqlite3_reset (stmt);
-  return finish_page (builder, next, has_more);
+  g_string_append_printf (out, "],\"next\":\"%" G_GINT64_FORMAT "\",\"has_more\":%s}",
+                          next, has_more ? "true" : "false");
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
 static void
@@ -1596,6 +1659,7 @@ sqlite_free (ProcuraServerStorage *storage)
 
   /* the store closes the database: our statements must be gone first */
   g_clear_pointer (&self->statements, g_hash_table_unref);
+  g_clear_pointer (&self->record_reads, g_hash_table_unref);
   g_clear_object (&self->store);
   g_string_free (self->scratch, TRUE);
   g_free (self);
@@ -1651,6 +1715,7 @@ procura_server_storage_sqlite_new (const char  *data_dir,
   self->store = g_steal_pointer (&store);
   self->db = procura_store_get_sqlite (self->store);
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, finalize_statement);
+  self->record_reads = g_hash_table_new_full (NULL, NULL, NULL, finalize_statement);
   self->scratch = g_string_sized_new (512);
 
   if (!ensure_schema (self, error) || !refresh_feed (self, error))

@@ -13,6 +13,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "procura-audit.h"
+
 G_BEGIN_DECLS
 
 #define PROCURA_SERVER_ERROR (procura_server_error_quark ())
@@ -57,38 +59,8 @@ typedef struct
 void procura_server_user_free (ProcuraServerUser *user);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ProcuraServerUser, procura_server_user_free)
 
-/* One audit entry as the chain hashes it; strings may be NULL. */
-typedef struct
-{
-  gint64      seq;
-  const char *at;
-  const char *actor;
-  const char *action;
-  const char *entity;
-  const char *id;
-  const char *mutation_id;
-  const char *status;
-  const char *detail;
-} ProcuraAuditEntry;
-
-typedef enum
-{
-  PROCURA_AUDIT_OK,
-  PROCURA_AUDIT_ALTERED,
-  PROCURA_AUDIT_REMOVED,
-  PROCURA_AUDIT_INSERTED,
-  PROCURA_AUDIT_REORDERED,
-} ProcuraAuditProblem;
-
-typedef struct
-{
-  ProcuraAuditProblem problem;
-  gint64              n_entries;   /* entries checked */
-  gint64              bad_seq;     /* the entry named by the problem */
-  gint64              position;    /* its place in the log, counted from 1 */
-} ProcuraAuditReport;
-
-const char *procura_audit_problem_to_string (ProcuraAuditProblem problem);
+/* ProcuraAuditEntry, ProcuraAuditReport and the chain: procura-audit.h,
+ * shared with the desktop app's verifier. */
 
 /* A resumable blob upload (PROTOCOL.md, Blobs): the bytes received so far
  * are in <data-dir>/uploads/<id>; offset is how many of them count. */
@@ -243,22 +215,6 @@ ProcuraServerStorage *procura_server_storage_sqlite_new (const char  *data_dir,
 
 void procura_server_storage_free (ProcuraServerStorage *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ProcuraServerStorage, procura_server_storage_free)
-
-/* Audit chain helpers shared by the backends and the verifier:
- * canonical(entry) without whitespace, members in the fixed order, and
- * hash = SHA-256 (0x00 ‖ prev ‖ canonical). */
-void procura_audit_canonical (GString                 *out,
-                              const ProcuraAuditEntry *entry);
-void procura_audit_hash      (const guint8            *prev,
-                              const ProcuraAuditEntry *entry,
-                              GString                 *scratch,
-                              guint8                   out[32]);
-/* The same with a checksum the caller keeps, for long runs. */
-void procura_audit_hash_with (GChecksum               *checksum,
-                              const guint8            *prev,
-                              const ProcuraAuditEntry *entry,
-                              GString                 *scratch,
-                              guint8                   out[32]);
 
 /* SHA-256 of data as 64 lower-case hex digits. */
 char *procura_server_sha256_hex (const void *data,

@@ -1315,7 +1315,7 @@ cmd_conflicts (int    argc,
       if (strcmp (c->kind, "rejected") == 0)
         /* Translators: why the server refused a change: its error code and reason */
         what = g_strdup_printf (_("refused (%s%s%s)"), c->error != NULL ? c->error : "?",
-                                c->reason != NULL ? ": " : "", c->reason != NULL ? c->reason : "");
+                                c->reason != NULL ? ": " : "", c->reason != NULL ? g_dgettext (GETTEXT_PACKAGE, c->reason) : "");
       else
         what = g_strdup_printf (_("conflict, %s kept"),
                                 g_strcmp0 (c->kept, "yours") == 0 ? _("yours") : _("the server’s"));

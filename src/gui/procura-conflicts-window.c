@@ -147,7 +147,7 @@ conflict_group (ProcuraConflictsWindow *self,
       /* Translators: a change the server refused: the field, when, and the server's reason */
       description = g_strdup_printf (_("%s — the server refused your change (%s): %s"),
                                      field_label, when,
-                                     c->reason != NULL ? c->reason : c->error != NULL ? c->error : "?");
+                                     c->reason != NULL ? g_dgettext (GETTEXT_PACKAGE, c->reason) : c->error != NULL ? c->error : "?");
       /* Translators: who made a value, e.g. "Yours (alice)" */
       /* sending again what this account may not change would only be
        * refused again */

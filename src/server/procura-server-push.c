@@ -16,6 +16,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "procura-date.h"
 #include "procura-error.h"
 #include "procura-json.h"
@@ -342,7 +344,8 @@ report_is_accepted (Push       *push,
   return report != NULL && g_strcmp0 (procura_record_get_string (report, "state"), "accepted") == 0;
 }
 
-/* NULL when allowed, else why not. */
+/* NULL when allowed, else why not — in English on the wire; marked for
+ * translation so that clients show the reason in their language. */
 static const char *
 check_permission (Push                    *push,
                   const char              *op,
@@ -360,31 +363,31 @@ check_permission (Push                    *push,
   if (push->user->role == PROCURA_ROLE_OFFICER)
     return NULL;
   if (push->user->role != PROCURA_ROLE_AGENCY)
-    return "this account may read records but not change them";
+    return N_("this account may read records but not change them");
 
   if (push->org_id == NULL)
-    return "the account's organization is not on the server";
+    return N_("the account's organization is not on the server");
 
   if (strcmp (name, "organization") == 0)
     {
       if (!update || existing == NULL || g_strcmp0 (procura_record_get_id (existing), push->org_id) != 0)
-        return "an agency may change only its own organization";
+        return N_("an agency may change only its own organization");
       if (!only_fields (changes, org_contact))
-        return "an agency may change only its organization's address and contact details";
+        return N_("an agency may change only its organization's address and contact details");
       return NULL;
     }
 
   if (!entity->project_scoped)
-    return "an agency may not change this kind of record";
+    return N_("an agency may not change this kind of record");
 
   /* the record's project, before and after */
   if (existing != NULL && !project_is_own (push, record_project (existing)))
-    return "the record belongs to a project the agency does not carry out";
+    return N_("the record belongs to a project the agency does not carry out");
   if (changes != NULL && (insert || procura_record_get_string (changes, "project_id") != NULL))
     {
       new_project = new_record_project (push, changes);
       if (!project_is_own (push, new_project))
-        return "the project is not one the agency carries out";
+        return N_("the project is not one the agency carries out");
     }
 
   if (strcmp (name, "report") == 0)
@@ -392,27 +395,27 @@ check_permission (Push                    *push,
       const char *state = changes != NULL ? procura_record_get_string (changes, "state") : NULL;
 
       if (existing != NULL && g_strcmp0 (procura_record_get_string (existing, "state"), "accepted") == 0)
-        return "an accepted report can no longer be changed by the agency";
+        return N_("an accepted report can no longer be changed by the agency");
       if (state != NULL && strcmp (state, "draft") != 0 && strcmp (state, "submitted") != 0)
-        return "only the purchasing unit accepts or returns a report";
+        return N_("only the purchasing unit accepts or returns a report");
       if (changes != NULL && (procura_record_is_set (changes, procura_entity_field_index (entity, "review_comment")) ||
                               procura_record_is_set (changes, procura_entity_field_index (entity, "reviewed_at"))))
-        return "the review belongs to the purchasing unit";
+        return N_("the review belongs to the purchasing unit");
       if (strcmp (op, "delete") == 0 && g_strcmp0 (procura_record_get_string (existing, "state"), "draft") != 0)
-        return "an agency may delete only a draft report";
+        return N_("an agency may delete only a draft report");
       /* only the purchasing unit reports on behalf of another organization */
       if (changes != NULL && procura_record_get_string (changes, "submitter_org_id") != NULL &&
           strcmp (procura_record_get_string (changes, "submitter_org_id"), push->org_id) != 0)
-        return "an agency submits reports only in its own name";
+        return N_("an agency submits reports only in its own name");
       return NULL;
     }
 
   if (strcmp (name, "attachment") == 0)
     {
       if (existing != NULL && report_is_accepted (push, procura_record_get_string (existing, "report_id")))
-        return "the attachment belongs to an accepted report";
+        return N_("the attachment belongs to an accepted report");
       if (changes != NULL && report_is_accepted (push, procura_record_get_string (changes, "report_id")))
-        return "the report has been accepted";
+        return N_("the report has been accepted");
       return NULL;
     }
 
@@ -422,11 +425,11 @@ check_permission (Push                    *push,
   if (strcmp (name, "indicator_period") == 0)
     {
       if (!update || !only_fields (changes, actuals))
-        return "an agency may record only the actual values of indicator periods";
+        return N_("an agency may record only the actual values of indicator periods");
       return NULL;
     }
 
-  return "an agency may not change this kind of record";
+  return N_("an agency may not change this kind of record");
 }
 
 /* ---- one mutation ---------------------------------------------------- */

@@ -152,16 +152,26 @@ ack (Fixture    *f,
   result_ok (f, json);
 }
 
-/* Pushes everything queued as if the server applied it at rev, rev+1 … */
+/* Pushes everything queued as if the server applied it at rev, rev+1 …,
+ * then gives the records those revs as the next pull would. */
 static void
 ack_all (Fixture *f,
          gint64   rev)
 {
   g_autoptr(JsonArray) mutations = outbox (f);
+  sqlite3 *db = procura_store_get_sqlite (f->store);
 
   for (guint i = 0; i < json_array_get_length (mutations); i++)
-    ack (f, json_object_get_string_member (json_array_get_object_element (mutations, i), "mutation_id"),
-         "applied", rev + i);
+    {
+      JsonObject *m = json_array_get_object_element (mutations, i);
+      g_autofree char *sql = NULL;
+
+      ack (f, json_object_get_string_member (m, "mutation_id"), "applied", rev + i);
+      sql = g_strdup_printf ("UPDATE %s SET rev = max(rev, %" G_GINT64_FORMAT ") WHERE id = '%s'",
+                             json_object_get_string_member (m, "entity"), rev + i,
+                             json_object_get_string_member (m, "id"));
+      g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+    }
 }
 
 static char *
@@ -245,9 +255,11 @@ test_outbox_order_and_shape (Fixture *f)
   }
 }
 
-/* An acknowledgement removes the mutation, gives the record the server's
- * rev, and rebases the record's later pending edits on it: they were made
- * on top of the one acknowledged. */
+/* An acknowledgement removes the mutation and nothing more: the record
+ * keeps the rev it was pulled at and its later queued edits the base they
+ * were made on. The answer's rev also covers other people's writes this
+ * device has not seen; taking it for seen would let a later edit
+ * overwrite them unnoticed. The next pull brings the record's rev. */
 static void
 test_ack_rebases (Fixture *f)
 {
@@ -265,13 +277,11 @@ test_ack_rebases (Fixture *f)
   ack (f, m_insert, "applied", 7);
   g_assert_cmpint (db_int (f, "SELECT count(*) FROM outbox WHERE mutation_id = '%s'", m_insert), ==, 0);
   record = get_ok (f, PROCURA_ENTITY_PROJECT, project);
-  g_assert_cmpint (procura_record_get_rev (record), ==, 7);
-  g_assert_cmpint (db_int (f, "SELECT count(*) FROM outbox WHERE record_id = '%s' AND base_rev = 7", project), ==, 2);
-  /* other records keep their base */
+  g_assert_cmpint (procura_record_get_rev (record), ==, 0);
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM outbox WHERE record_id = '%s' AND base_rev = 0", project), ==, 2);
   g_assert_cmpint (db_int (f, "SELECT base_rev FROM outbox WHERE record_id = '%s'", other), ==, 0);
 
   /* the second edit of the project is now first in line */
-  g_free (m_title);
   m_title = outbox_mutation (f, 0);
   g_assert_cmpint (db_int (f, "SELECT count(*) FROM outbox WHERE mutation_id = '%s' AND record_id = '%s'",
                            m_title, other), ==, 1);
@@ -280,20 +290,18 @@ test_ack_rebases (Fixture *f)
   ack (f, m_title, "merged", 12);
   g_clear_pointer (&record, procura_record_unref);
   record = get_ok (f, PROCURA_ENTITY_PROJECT, project);
-  g_assert_cmpint (procura_record_get_rev (record), ==, 12);
-  g_assert_cmpint (db_int (f, "SELECT base_rev FROM outbox WHERE record_id = '%s'", project), ==, 12);
+  g_assert_cmpint (procura_record_get_rev (record), ==, 0);
+  g_assert_cmpint (db_int (f, "SELECT base_rev FROM outbox WHERE record_id = '%s'", project), ==, 0);
 
   /* a replayed answer for a mutation already acknowledged changes nothing */
   ack (f, m_title, "merged", 12);
   g_assert_cmpint (procura_store_sync_count_outbox (f->store, NULL), ==, 2);
 
-  /* a rev never goes backwards */
-  g_free (m_title);
-  m_title = outbox_mutation (f, 1);
-  ack (f, m_title, "applied", 3);
-  g_clear_pointer (&record, procura_record_unref);
-  record = get_ok (f, PROCURA_ENTITY_PROJECT, project);
-  g_assert_cmpint (procura_record_get_rev (record), ==, 12);
+  /* an edit made after a pull is based on the pulled rev */
+  g_assert_cmpint (sqlite3_exec (procura_store_get_sqlite (f->store),
+                                 "UPDATE project SET rev = 20 WHERE code = 'SY-010'", NULL, NULL, NULL), ==, SQLITE_OK);
+  set_text (f, PROCURA_ENTITY_PROJECT, project, "title", "第二次修改");
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM outbox WHERE record_id = '%s' AND base_rev = 20", project), ==, 1);
 }
 
 /* ---- (a) pulling ----------------------------------------------------- */
@@ -628,7 +636,7 @@ test_conflict_result (Fixture *f)
   result_ok (f, json);
 
   g_assert_cmpint (procura_store_sync_count_outbox (f->store, NULL), ==, 0);
-  g_assert_cmpint (db_int (f, "SELECT rev FROM project WHERE id = '%s'", project), ==, 11);
+  g_assert_cmpint (db_int (f, "SELECT rev FROM project WHERE id = '%s'", project), ==, 5);
   conflicts = procura_store_sync_list_conflicts (f->store, FALSE, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (conflicts->len, ==, 1);
@@ -667,7 +675,8 @@ test_conflict_result (Fixture *f)
   g_assert_no_error (error);
   title = get_text (f, PROCURA_ENTITY_PROJECT, project, "title");
   g_assert_cmpstr (title, ==, "他的第二个标题");
-  g_assert_cmpint (db_int (f, "SELECT count(*) FROM outbox WHERE record_id = '%s' AND base_rev = 14 "
+  /* based on the other value's revision, which the person saw */
+  g_assert_cmpint (db_int (f, "SELECT count(*) FROM outbox WHERE record_id = '%s' AND base_rev = 13 "
                               "AND fields LIKE '%%他的第二个标题%%'", project), ==, 1);
   g_clear_pointer (&conflicts, g_ptr_array_unref);
   conflicts = procura_store_sync_list_conflicts (f->store, TRUE, &error);
@@ -1055,7 +1064,8 @@ test_engine_retries (Fixture *f)
   g_assert_cmpuint (report.pushed, ==, 2);
   g_assert_cmpuint (report.applied, ==, 2);
   g_assert_cmpint (procura_store_sync_count_outbox (f->store, NULL), ==, 0);
-  g_assert_cmpint (db_int (f, "SELECT rev FROM project WHERE id = '%s'", project), ==, 102);
+  /* the answers' revs are for the pull to bring, not for the ack */
+  g_assert_cmpint (db_int (f, "SELECT rev FROM project WHERE id = '%s'", project), ==, 0);
   g_assert_cmpuint (fake->n_pull, ==, 1);
   g_assert_cmpstr (g_ptr_array_index (fake->sinces, 0), ==, "0");
   cursor = state (f, PROCURA_SYNC_STATE_CURSOR);
@@ -1947,14 +1957,15 @@ test_e2e_replay (void)
   g_clear_pointer (&out, g_free);
 
   g_assert_cmpint (sqlite3_open_v2 (db, &handle, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (handle, "INSERT INTO outbox SELECT * FROM saved_outbox; "
-                                         "UPDATE project SET rev = 0", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (handle, "INSERT INTO outbox SELECT * FROM saved_outbox",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (handle);
 
   out = cli_ok (e, "a", "sync", NULL);
   g_assert_nonnull (strstr (out, "pushed 2 (2 applied, 0 conflicts, 0 rejected)"));
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (client_int (e, "a", "SELECT count(*) FROM outbox"), ==, 0);
+  /* the first run's pull gave the record its rev; the replay keeps it */
   g_assert_cmpint (client_int (e, "a", "SELECT min(rev) FROM project"), >, 0);
 
   /* the other client sees one project, changed once */
@@ -2008,6 +2019,60 @@ test_e2e_offline_ledger (void)
                                         "date_met >= strftime('%Y-%m-%d', 'now', '-1 day')"), ==,
                    client_int (e, "a", "SELECT count(*) FROM milestone WHERE date_met IS NOT NULL AND "
                                         "date_met >= strftime('%Y-%m-%d', 'now', '-1 day')"));
+}
+
+/* Someone else's strict change is never overwritten unseen, however the
+ * push is split: A edits a project's title and then its value offline, B
+ * changes the value and syncs, A syncs one mutation per request. The
+ * answer to the title edit must not count as A having seen B's value. */
+static void
+test_e2e_split_push_keeps_conflicts (void)
+{
+  g_autoptr(E2E) e = e2e_start ();
+  g_autoptr(ProcuraAccount) account = NULL;
+  g_autoptr(ProcuraStore) store = NULL;
+  g_autoptr(ProcuraSync) sync = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *project = NULL;
+  g_autofree char *value = NULL;
+  g_autofree char *a_dir = NULL;
+  ProcuraSyncReport report = { 0 };
+
+  if (e == NULL)
+    return;
+
+  login (e, "a", "alice");
+  login (e, "b", "bob");
+  out = cli_ok (e, "a", "add", "project", "code=XH-2026-011", "title=助老服务",
+                "category=elderly", "method=competitive_consultation", "value=100万", "--json", NULL);
+  project = added_id (out);
+  g_clear_pointer (&out, g_free);
+  g_free (cli_ok (e, "a", "sync", NULL));
+  g_free (cli_ok (e, "b", "sync", NULL));
+
+  g_free (cli_ok (e, "a", "set", project, "title=助老服务（二期）", NULL));
+  g_free (cli_ok (e, "a", "set", project, "value=200万", NULL));
+  g_free (cli_ok (e, "b", "set", project, "value=300万", NULL));
+  g_free (cli_ok (e, "b", "sync", NULL));
+
+  a_dir = g_build_filename (e->dir, "a", NULL);
+  account = procura_account_load (a_dir, &error);
+  g_assert_no_error (error);
+  store = procura_store_open (a_dir, &error);
+  g_assert_no_error (error);
+  sync = procura_sync_new (a_dir, account->server, account->token);
+  g_object_set (sync, "batch-size", 1u, NULL);
+  g_assert_true (procura_sync_run (sync, store, &report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.pushed, ==, 2);
+  g_assert_cmpuint (report.rejected, ==, 1);
+
+  /* the server kept B's value, A's waits in the conflict list */
+  g_free (cli_ok (e, "b", "sync", NULL));
+  value = field_of (e, "b", project, "value");
+  g_assert_cmpstr (value, ==, "300000000");
+  g_assert_cmpint (client_int (e, "a", "SELECT count(*) FROM conflict WHERE field = 'value' AND status = 'open'"), ==, 1);
 }
 
 /* An auditor's device refuses edits at once, naming the account, instead
@@ -2203,6 +2268,7 @@ main (int    argc,
   g_test_add_func ("/sync/e2e/replay-after-lost-answer", test_e2e_replay);
   g_test_add_func ("/sync/e2e/offline-ledger", test_e2e_offline_ledger);
   g_test_add_func ("/sync/e2e/read-only-account", test_e2e_read_only_account);
+  g_test_add_func ("/sync/e2e/split-push-keeps-conflicts", test_e2e_split_push_keeps_conflicts);
   g_test_add_func ("/sync/e2e/attachment-files", test_e2e_attachment_files);
 
   return g_test_run ();

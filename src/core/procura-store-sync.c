@@ -1089,36 +1089,22 @@ reject_mutation (ProcuraStore     *self,
   return TRUE;
 }
 
+/* The server took the mutation. Neither the record's rev nor the base_rev
+ * of its later queued edits move to the answer's rev: that rev also
+ * covers other people's writes this device has not pulled yet, and taking
+ * it for seen would let a later edit overwrite them without a conflict
+ * (a strict field included). The device's own writes need no rebase — the
+ * server never takes them for someone else's (docs/PROTOCOL.md) — and the
+ * next pull brings the record at its new rev. */
 static gboolean
 ack_mutation (ProcuraStore     *self,
               const OutboxRow  *row,
               gint64            rev,
               GError          **error)
 {
-  g_autofree char *rev_sql = g_strdup_printf ("UPDATE %s SET rev = max(rev, ?) WHERE id = ?", row->entity->name);
   g_autoptr(GList) names = NULL;
-  sqlite3_stmt *stmt;
 
   if (!delete_outbox_row (self, row->change_id, error))
-    return FALSE;
-
-  if (!(stmt = _procura_store_prepare (self, rev_sql, error)))
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, rev);
-  sqlite3_bind_text (stmt, 2, row->record_id, -1, SQLITE_TRANSIENT);
-  if (!exec_bound (self, stmt, _("saving the record"), error))
-    return FALSE;
-
-  /* later edits of the record were made on top of this one */
-  if (!(stmt = _procura_store_prepare (self,
-                                       "UPDATE outbox SET base_rev = max(base_rev, ?) "
-                                       "WHERE record_id = ? AND entity = ?",
-                                       error)))
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, rev);
-  sqlite3_bind_text (stmt, 2, row->record_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, row->entity->name, -1, SQLITE_STATIC);
-  if (!exec_bound (self, stmt, _("updating the outbox"), error))
     return FALSE;
 
   /* the server took these values: what a pull left aside is older */
@@ -1712,6 +1698,15 @@ fail_keys:
   return FALSE;
 }
 
+void
+procura_store_sync_checkpoint (ProcuraStore *self)
+{
+  g_return_if_fail (PROCURA_IS_STORE (self));
+
+  if (!procura_store_in_transaction (self))
+    sqlite3_wal_checkpoint_v2 (_procura_store_get_db (self), NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
 gboolean
 procura_store_sync_apply_page (ProcuraStore  *self,
                                JsonArray     *changes,
@@ -2118,7 +2113,28 @@ resolve_locked (ProcuraStore     *self,
       g_autoptr(ProcuraRecord) changes = procura_record_new (entity, c->record_id);
 
       procura_record_set_value (changes, index, target != NULL ? procura_field_value_from_text (field, target) : NULL);
-      return procura_store_update (self, changes, error);
+      if (!procura_store_update (self, changes, error))
+        return FALSE;
+
+      /* The person chose having seen the other value: the write is based
+       * on its revision, or the server would take the choice for a new
+       * conflict with it. Only this write's base moves (the rest of the
+       * record may hold writes by others not pulled yet). */
+      if (c->server_rev > 0)
+        {
+          sqlite3_stmt *stmt = _procura_store_prepare (self,
+                                                       "UPDATE outbox SET base_rev = max(base_rev, ?1) "
+                                                       "WHERE change_id = (SELECT max(change_id) FROM outbox "
+                                                       "WHERE record_id = ?2)",
+                                                       error);
+
+          if (stmt == NULL)
+            return FALSE;
+          sqlite3_bind_int64 (stmt, 1, c->server_rev);
+          sqlite3_bind_text (stmt, 2, c->record_id, -1, SQLITE_TRANSIENT);
+          if (!exec_bound (self, stmt, _("updating the outbox"), error))
+            return FALSE;
+        }
     }
 
   return TRUE;

@@ -45,10 +45,10 @@ gint64     procura_store_sync_count_outbox    (ProcuraStore  *self,
                                                GError       **error);
 
 /* One result of a push (an element of "results"). applied, merged and
- * conflict acknowledge the mutation: its outbox row goes, the record's rev
- * becomes the result's, and the record's later pending mutations are
- * rebased on it (they were made on top of this one, so the server must
- * not take this push for someone else's change). conflict also records
+ * conflict acknowledge the mutation: its outbox row goes; the record's
+ * rev and its later queued edits' base_rev stay (the answer's rev covers
+ * writes of others not pulled yet; the next pull brings it, and the
+ * server never takes this device's own writes for someone else's). conflict also records
  * the reported conflicts; a field the server kept is written locally.
  * rejected moves the mutation out of the outbox into the conflict table
  * (the user's values stay there, restorable) and puts the server's value
@@ -91,6 +91,12 @@ gboolean   procura_store_sync_apply_decoded_page    (ProcuraStore     *self,
                                                      GError          **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ProcuraSyncPage, procura_sync_page_free)
+
+/* After a large pull: copies the write-ahead log into the database now
+ * (a passive checkpoint), so that the log starts over and the user's next
+ * edit does not pay for the copy SQLite would otherwise make at a later
+ * commit. Failing is harmless and not reported. */
+void       procura_store_sync_checkpoint            (ProcuraStore     *self);
 
 /* Merges the open conflicts the server lists (GET /v1/conflicts) into the
  * local list, so that the user whose value lost sees them too. username is

@@ -2075,6 +2075,39 @@ test_e2e_split_push_keeps_conflicts (void)
   g_assert_cmpint (client_int (e, "a", "SELECT count(*) FROM conflict WHERE field = 'value' AND status = 'open'"), ==, 1);
 }
 
+/* A device that overwrote someone's value (one conflict, naming them)
+ * and then edits the field again does not get a second conflict that
+ * calls its own earlier value the other person's. */
+static void
+test_e2e_conflict_named_once (void)
+{
+  g_autoptr(E2E) e = e2e_start ();
+  g_autofree char *out = NULL;
+  g_autofree char *project = NULL;
+
+  if (e == NULL)
+    return;
+
+  login (e, "a", "alice");
+  login (e, "b", "bob");
+  out = cli_ok (e, "a", "add", "project", "code=XH-2026-012", "title=助残服务",
+                "category=elderly", "method=competitive_consultation", "--json", NULL);
+  project = added_id (out);
+  g_clear_pointer (&out, g_free);
+  g_free (cli_ok (e, "a", "sync", NULL));
+  g_free (cli_ok (e, "b", "sync", NULL));
+
+  g_free (cli_ok (e, "b", "set", project, "title=鲍勃的标题", NULL));
+  g_free (cli_ok (e, "b", "sync", NULL));
+  g_free (cli_ok (e, "a", "set", project, "title=第一稿", NULL));
+  g_free (cli_ok (e, "a", "set", project, "title=第二稿", NULL));
+  out = cli_ok (e, "a", "sync", NULL);
+  g_assert_nonnull (strstr (out, "1 conflicts"));
+  g_assert_cmpint (client_int (e, "a", "SELECT count(*) FROM conflict WHERE field = 'title'"), ==, 1);
+  g_assert_cmpint (client_int (e, "a", "SELECT count(*) FROM conflict WHERE field = 'title' "
+                                        "AND server_value = '鲍勃的标题' AND server_by = 'bob'"), ==, 1);
+}
+
 /* An auditor's device refuses edits at once, naming the account, instead
  * of queueing what the server will refuse: nothing is written and the
  * next sync still brings everyone else's changes. */
@@ -2269,6 +2302,7 @@ main (int    argc,
   g_test_add_func ("/sync/e2e/offline-ledger", test_e2e_offline_ledger);
   g_test_add_func ("/sync/e2e/read-only-account", test_e2e_read_only_account);
   g_test_add_func ("/sync/e2e/split-push-keeps-conflicts", test_e2e_split_push_keeps_conflicts);
+  g_test_add_func ("/sync/e2e/conflict-named-once", test_e2e_conflict_named_once);
   g_test_add_func ("/sync/e2e/attachment-files", test_e2e_attachment_files);
 
   return g_test_run ();

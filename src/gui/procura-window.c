@@ -1725,6 +1725,12 @@ reload_places (ProcuraWindow *self)
   if (g_str_equal (place, "organizations") &&
       procura_organizations_page_get_store (PROCURA_ORGANIZATIONS_PAGE (self->organizations_page)) != NULL)
     procura_organizations_page_reload (PROCURA_ORGANIZATIONS_PAGE (self->organizations_page), NULL);
+
+  /* A project page left as it was would offer a review of a report
+   * already returned elsewhere; one not shown reloads when shown again
+   * (show_project). */
+  if (g_str_equal (place, "project") && self->project_id != NULL)
+    procura_project_page_reload (PROCURA_PROJECT_PAGE (self->project_page));
 }
 
 static void
@@ -2462,11 +2468,9 @@ reload_action (GtkWidget  *widget,
 {
   ProcuraWindow *self = PROCURA_WINDOW (widget);
 
+  /* reloads the project page too when it is shown */
   procura_window_reload_async (self);
   self->toast_when_loaded = self->loading;
-
-  if (self->project_id != NULL)
-    procura_project_page_reload (PROCURA_PROJECT_PAGE (self->project_page));
 }
 
 static void

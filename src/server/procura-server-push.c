@@ -114,12 +114,15 @@ change_actor (Push   *push,
 }
 
 /* The last revision of a field written by someone else than the pushing
- * user on the pushing device, 0 when none, -1 on error. A device's own
- * earlier writes — its earlier mutations and the cascades they caused
- * here — are not concurrent with its later ones: it made those on top of
- * them (it ran the same cascades locally), so they never make a conflict,
- * even when the later one went out before the device learnt their
- * revisions. */
+ * user on the pushing device that this device has not overwritten since,
+ * 0 when none, -1 on error. A device's own earlier writes — its earlier
+ * mutations and the cascades they caused here — are not concurrent with
+ * its later ones: it made those on top of them (it ran the same cascades
+ * locally), so they never make a conflict, even when the later one went
+ * out before the device learnt their revisions. And once the device's
+ * own write replaced someone's value (that was the conflict), the field's
+ * current value is its own: its later edits do not conflict again with a
+ * value it no longer holds. */
 static gint64
 field_rev_by_others (Push                    *push,
                      const ProcuraEntityInfo *entity,
@@ -132,9 +135,11 @@ field_rev_by_others (Push                    *push,
   int rc;
 
   rc = sqlite3_prepare_v2 (push->db,
-                           "SELECT max(c.id) FROM change c "
+                           "SELECT max(CASE WHEN NOT (c.device IS ?4 AND c.actor IS ?5) THEN c.id END), "
+                           "       max(CASE WHEN c.device IS ?4 AND c.actor IS ?5 THEN c.id END) "
+                           "FROM change c "
                            "JOIN history h ON h.change_id = c.id AND h.field = ?3 "
-                           "WHERE c.record_id = ?2 AND c.entity = ?1 AND NOT (c.device IS ?4 AND c.actor IS ?5)",
+                           "WHERE c.record_id = ?2 AND c.entity = ?1",
                            -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
@@ -145,7 +150,12 @@ field_rev_by_others (Push                    *push,
       sqlite3_bind_text (stmt, 5, push->user->name, -1, SQLITE_TRANSIENT);
       rc = sqlite3_step (stmt);
       if (rc == SQLITE_ROW)
-        rev = sqlite3_column_int64 (stmt, 0);
+        {
+          gint64 others = sqlite3_column_int64 (stmt, 0);
+          gint64 own = sqlite3_column_int64 (stmt, 1);
+
+          rev = others > own ? others : 0;
+        }
     }
   if (rc != SQLITE_ROW)
     {

@@ -654,6 +654,7 @@ sqlite_audit_read (ProcuraServerStorage  *storage,
   gint64 next = since;
   guint n = 0;
   gboolean has_more = FALSE;
+  int rc = SQLITE_DONE;
 
   if (!(stmt = prepare (self,
                         "SELECT seq, at, actor, action, entity, id, mutation_id, status, detail, hash, pos "
@@ -665,7 +666,7 @@ sqlite_audit_read (ProcuraServerStorage  *storage,
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "entries");
   json_builder_begin_array (builder);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       g_autofree char *hash = NULL;
 
@@ -692,6 +693,14 @@ sqlite_audit_read (ProcuraServerStorage  *storage,
       json_builder_set_member_name (builder, "hash");
       json_builder_add_string_value (builder, hash);
       json_builder_end_object (builder);
+    }
+  /* a read that stopped on an error must not pass for the log's end: a
+   * client would call a truncated log intact */
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, error, "reading the audit log");
+      sqlite3_reset (stmt);
+      return NULL;
     }
   sqlite3_reset (stmt);
   return finish_page (builder, next, has_more);

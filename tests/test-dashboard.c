@@ -14,7 +14,7 @@
  *
  * The query tests count what the dashboard lists and sums; the widget
  * tests check that the page shows those rows and that activating one
- * activates win.open-project with the project's id. Runs under a display
+ * activates win.open-project-section with the project's id and section. Runs under a display
  * (xvfb-run in build-aux/test.sh).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -394,7 +394,7 @@ typedef struct
 {
   GtkWidget *window;
   GtkWidget *dashboard;
-  GPtrArray *opened;    /* project ids win.open-project was activated with */
+  GPtrArray *opened;    /* "project-id section" of each win.open-project-section */
 } Page;
 
 static void
@@ -403,8 +403,11 @@ open_project_cb (GSimpleAction *action,
                  gpointer       user_data)
 {
   Page *page = user_data;
+  const char *id = NULL;
+  const char *section = NULL;
 
-  g_ptr_array_add (page->opened, g_variant_dup_string (parameter, NULL));
+  g_variant_get (parameter, "(&s&s)", &id, &section);
+  g_ptr_array_add (page->opened, g_strdup_printf ("%s %s", id, section));
 }
 
 static void
@@ -420,7 +423,7 @@ page_open (Page         *page,
            ProcuraStore *store)
 {
   g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
-  g_autoptr(GSimpleAction) action = g_simple_action_new ("open-project", G_VARIANT_TYPE_STRING);
+  g_autoptr(GSimpleAction) action = g_simple_action_new ("open-project-section", G_VARIANT_TYPE ("(ss)"));
 
   page->opened = g_ptr_array_new_with_free_func (g_free);
   g_signal_connect (action, "activate", G_CALLBACK (open_project_cb), page);
@@ -449,7 +452,7 @@ collect_rows (GtkWidget *widget,
               GPtrArray *rows)
 {
   if (ADW_IS_PREFERENCES_ROW (widget) && GTK_IS_ACTIONABLE (widget) &&
-      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "win.open-project") == 0)
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "win.open-project-section") == 0)
     g_ptr_array_add (rows, widget);
 
   for (GtkWidget *child = gtk_widget_get_first_child (widget);
@@ -540,6 +543,7 @@ test_page_open_project (DashFixture   *d,
                         gconstpointer  data)
 {
   Page page = { NULL, };
+  char *expected;
 
   page_open (&page, d->f.store);
 
@@ -548,9 +552,17 @@ test_page_open_project (DashFixture   *d,
   g_assert_true (gtk_widget_activate (find_row (&page, "2021年9月服务报告")));
 
   g_assert_cmpuint (page.opened->len, ==, 3);
-  g_assert_cmpstr (g_ptr_array_index (page.opened, 0), ==, d->project_a);
-  g_assert_cmpstr (g_ptr_array_index (page.opened, 1), ==, d->project_b);
-  g_assert_cmpstr (g_ptr_array_index (page.opened, 2), ==, d->project_a);
+  /* each on what waits there: the overdue milestone, the payable
+   * tranche, the report to review */
+  expected = g_strdup_printf ("%s milestones", d->project_a);
+  g_assert_cmpstr (g_ptr_array_index (page.opened, 0), ==, expected);
+  g_free (expected);
+  expected = g_strdup_printf ("%s payments", d->project_b);
+  g_assert_cmpstr (g_ptr_array_index (page.opened, 1), ==, expected);
+  g_free (expected);
+  expected = g_strdup_printf ("%s reports", d->project_a);
+  g_assert_cmpstr (g_ptr_array_index (page.opened, 2), ==, expected);
+  g_free (expected);
 
   page_close (&page);
 }

@@ -37,6 +37,7 @@ struct _ProcuraAuditLogItem
   char    *status;
   char    *status_text;
   char    *detail;
+  char    *detail_text;  /* the detail in words, as the column shows it */
 };
 
 G_DEFINE_FINAL_TYPE (ProcuraAuditLogItem, procura_audit_log_item, G_TYPE_OBJECT)
@@ -55,6 +56,7 @@ procura_audit_log_item_finalize (GObject *object)
   g_free (self->status);
   g_free (self->status_text);
   g_free (self->detail);
+  g_free (self->detail_text);
 
   G_OBJECT_CLASS (procura_audit_log_item_parent_class)->finalize (object);
 }
@@ -140,6 +142,52 @@ status_label (const char *code)
   return g_strdup (code);
 }
 
+/* The server writes details for the chain, in one fixed form
+ * ("fields: a b; rev 7", "error: reason"); the column says them in the
+ * reader's language. What it does not recognise it shows as written. */
+static char *
+detail_text (const ProcuraEntityInfo *info,
+             const char              *status,
+             const char              *detail)
+{
+  if (detail == NULL)
+    return NULL;
+
+  if (g_str_has_prefix (detail, "fields:"))
+    {
+      const char *rev = g_strrstr (detail, "; rev ");
+      g_autofree char *names = g_strndup (detail + strlen ("fields:"),
+                                          rev != NULL ? (gsize) (rev - detail) - strlen ("fields:") : strlen (detail));
+      g_auto(GStrv) parts = g_strsplit (g_strstrip (names), " ", -1);
+      g_autoptr(GString) labels = g_string_new (NULL);
+
+      for (guint i = 0; parts[i] != NULL; i++)
+        {
+          const ProcuraFieldInfo *field = info != NULL ? procura_entity_lookup_field (info, parts[i]) : NULL;
+
+          if (*parts[i] == '\0')
+            continue;
+          if (labels->len > 0)
+            /* Translators: between the names of a list of fields */
+            g_string_append (labels, C_("list separator", ", "));
+          g_string_append (labels, field != NULL ? procura_field_get_label (field) : parts[i]);
+        }
+
+      if (rev != NULL)
+        /* Translators: an audit entry's detail: the fields a change wrote
+         * and the revision the record got */
+        return g_strdup_printf (_("Fields: %s; revision %s"), labels->str, rev + strlen ("; rev "));
+      return g_strdup_printf (_("Fields: %s"), labels->str);
+    }
+
+  /* a refusal: "code: reason", the reason a message the server marked
+   * for translation */
+  if (g_strcmp0 (status, "rejected") == 0 && strstr (detail, ": ") != NULL)
+    return g_strdup (_(strstr (detail, ": ") + 2));
+
+  return g_strdup (detail);
+}
+
 static ProcuraAuditLogItem *
 log_item_new (const ProcuraAuditItem *entry)
 {
@@ -154,6 +202,8 @@ log_item_new (const ProcuraAuditItem *entry)
   self->status = g_strdup (entry->status);
   self->status_text = status_label (entry->status);
   self->detail = g_strdup (entry->detail);
+  self->detail_text = detail_text (entry->entity != NULL ? procura_schema_lookup (entry->entity) : NULL,
+                                   entry->status, entry->detail);
 
   if (entry->entity != NULL || entry->id != NULL)
     {
@@ -453,7 +503,10 @@ fetch_done_cb (GObject      *source,
         show_state (self, "forbidden", error->message);
       else
         {
-          adw_status_page_set_description (ADW_STATUS_PAGE (self->error_page), error->message);
+          g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+
+          /* the description is markup; the message is plain text */
+          adw_status_page_set_description (ADW_STATUS_PAGE (self->error_page), escaped);
           show_state (self, "error", error->message);
         }
       return;
@@ -587,7 +640,7 @@ bind_cb (GtkSignalListItemFactory *factory,
       text = item->status_text;
       break;
     case COLUMN_DETAIL:
-      text = item->detail;
+      text = item->detail_text;
       break;
     default:
       g_assert_not_reached ();

@@ -107,8 +107,9 @@ value_row (const char *value,
 {
   GtkWidget *row = adw_action_row_new ();
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), value);
+  /* plain text before the title: a value like "张三&李四" is no markup */
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), value);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   if (button != NULL)
     adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
@@ -140,7 +141,13 @@ conflict_group (ProcuraConflictsWindow *self,
                             : c->field != NULL ? c->field : _("New record");
   GtkWidget *group = adw_preferences_group_new ();
 
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), title);
+  /* a group's title and description are Pango markup: record titles,
+   * names and the server's reason are plain text ("张三&李四") */
+  {
+    g_autofree char *escaped = g_markup_escape_text (title, -1);
+
+    adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), escaped);
+  }
 
   if (g_strcmp0 (c->kind, "rejected") == 0)
     {
@@ -184,7 +191,11 @@ conflict_group (ProcuraConflictsWindow *self,
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (group),
                                  value_row (theirs, their_subtitle, choice_button (_("Keep _Theirs"), c->id, FALSE, FALSE)));
     }
-  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), description);
+  {
+    g_autofree char *escaped = g_markup_escape_text (description, -1);
+
+    adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group), escaped);
+  }
 
   return group;
 }

@@ -474,9 +474,13 @@ create_item_row (ProcuraDashboard           *self,
                                   -1);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), arrow);
 
+  /* on to what waits there: the milestones, the report, the tranche */
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "win.open-project");
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "s", item->project_id);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "win.open-project-section");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "(ss)", item->project_id,
+                                    kind == PROCURA_DASHBOARD_LIST_REVIEW ? "reports"
+                                    : kind == PROCURA_DASHBOARD_LIST_PAYABLE ? "payments"
+                                    : "milestones");
 
   return row;
 }

@@ -1471,13 +1471,18 @@ report_row_new (ProcuraProjectPage  *self,
   /* inside: narrative, review comment, files */
   if (procura_record_get_string (report, "review_comment") != NULL)
     {
-      AdwActionRow *comment = action_row_new (_("Review comment"), procura_record_get_string (report, "review_comment"));
+      /* The comment is the one a return left; once resubmitted or
+       * accepted it is the earlier round's, and reviewed_at the later
+       * review's time, not the comment's. */
+      gboolean returned = g_strcmp0 (state, "returned") == 0;
+      AdwActionRow *comment = action_row_new (returned ? _("Review comment") : _("Earlier return comment"),
+                                              procura_record_get_string (report, "review_comment"));
       GtkWidget *image = gtk_image_new_from_icon_name ("mail-replied-symbolic");
 
       adw_action_row_set_subtitle_lines (comment, 0);
-      gtk_widget_add_css_class (image, g_strcmp0 (state, "returned") == 0 ? "warning" : "dim-label");
+      gtk_widget_add_css_class (image, returned ? "warning" : "dim-label");
       adw_action_row_add_prefix (comment, image);
-      if (procura_record_get_string (report, "reviewed_at") != NULL)
+      if (returned && procura_record_get_string (report, "reviewed_at") != NULL)
         {
           g_autofree char *at = format_timestamp (procura_record_get_string (report, "reviewed_at"));
 

@@ -1567,6 +1567,11 @@ lock_by_role (ProcuraRecordEditor *self)
 
       if (!procura_permissions_may_field (role, self->entity->name, f->info->name))
         set_field_locked (f, TRUE);
+      /* an agency reports in its own name only: offering the other
+       * organizations would offer refusals */
+      else if (g_strcmp0 (role, "agency") == 0 && strcmp (f->info->name, "submitter_org_id") == 0 &&
+               field_string_value (f) != NULL)
+        set_field_locked (f, TRUE);
     }
 }
 

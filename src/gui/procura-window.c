@@ -2504,6 +2504,22 @@ open_project_action (GtkWidget  *widget,
   procura_window_open_project (self, g_variant_get_string (parameter, NULL));
 }
 
+/* A dashboard row names what waits on the project: a report to review
+ * opens its reports, a payable tranche its payments. */
+static void
+open_project_section_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  ProcuraWindow *self = PROCURA_WINDOW (widget);
+  const char *project_id = NULL;
+  const char *section = NULL;
+
+  g_variant_get (parameter, "(&s&s)", &project_id, &section);
+  procura_window_open_project (self, project_id);
+  procura_project_page_set_section (PROCURA_PROJECT_PAGE (self->project_page), section);
+}
+
 static void
 new_project_action (GtkWidget  *widget,
                     const char *action_name,
@@ -3015,6 +3031,7 @@ procura_window_class_init (ProcuraWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
   gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
   gtk_widget_class_install_action (widget_class, "win.open-project", "s", open_project_action);
+  gtk_widget_class_install_action (widget_class, "win.open-project-section", "(ss)", open_project_section_action);
   gtk_widget_class_install_action (widget_class, "win.new-project", NULL, new_project_action);
   gtk_widget_class_install_action (widget_class, "win.new-organization", NULL, new_organization_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);

@@ -522,6 +522,8 @@ test_agency_report_flow (RolesFixture  *rf,
   /* the review is the officer's */
   g_assert_false (procura_record_editor_get_field_editable (editor, "review_comment"));
   g_assert_true (procura_record_editor_get_field_editable (editor, "narrative"));
+  /* it reports in its own name only (the server refuses another) */
+  g_assert_false (procura_record_editor_get_field_editable (editor, "submitter_org_id"));
   g_assert_true (procura_record_editor_set_text (editor, "title", "第二季度服务报告"));
   g_assert_true (procura_record_editor_set_text (editor, "narrative", "开展活动8场，服务居民210人次。"));
   g_object_ref (editor);

@@ -24,6 +24,7 @@
 #include "procura-application.h"
 #include "procura-conflicts-window.h"
 #include "procura-demo.h"
+#include "procura-project-page.h"
 #include "procura-project-row.h"
 #include "procura-record-editor.h"
 #include "procura-schema.h"
@@ -765,11 +766,17 @@ test_round_trip (void)
     g_assert_cmpint (bob_int (s, sql), ==, 1);
   }
 
-  /* bob's change arrives, and the ledger shows it without a reload by hand */
+  /* bob's change arrives, and the ledger and the project page open on it
+   * show it without a reload by hand */
   {
     g_autofree char *title = NULL;
     guint pulled = watch.n_pulled;
+    ProcuraProjectPage *page = PROCURA_PROJECT_PAGE (procura_window_get_place_widget (window, "project"));
+    g_autofree char *old_title = NULL;
 
+    procura_window_open_project (window, id);
+    old_title = g_strdup (procura_project_page_get_title (page));
+    g_assert_cmpstr (old_title, !=, "居家养老服务（鲍勃改）");
     g_free (cli_ok (s, NULL, "set", id, "title=居家养老服务（鲍勃改）", NULL, NULL));
     g_free (cli_ok (s, NULL, "sync", NULL, NULL, NULL, NULL));
     g_action_group_activate_action (G_ACTION_GROUP (app), "sync", NULL);
@@ -779,6 +786,9 @@ test_round_trip (void)
     wait_for (window_loaded, window, "the ledger to reload");
     title = ledger_title_of (window, code);
     g_assert_cmpstr (title, ==, "居家养老服务（鲍勃改）");
+    g_assert_cmpstr (procura_window_get_place (window), ==, "project");
+    g_assert_cmpstr (procura_project_page_get_title (page), ==, "居家养老服务（鲍勃改）");
+    procura_window_set_place (window, "dashboard");
   }
 
   /* a conflict, settled for bob's value */
@@ -1199,6 +1209,15 @@ test_startup_with_account (void)
     g_assert_cmpint (procura_sync_agent_get_status (agent), ==, PROCURA_SYNC_STATUS_OFFLINE);
     g_assert_cmpstr (procura_sync_button_get_label (window_sync_button (app_window (app))), ==, _("Offline"));
     g_assert_nonnull (procura_sync_agent_get_last_error (agent));
+
+    /* trying again without a server says offline all along, not
+     * "Syncing…" for the minutes a run retries */
+    g_action_group_activate_action (G_ACTION_GROUP (app), "sync", NULL);
+    g_assert_true (procura_sync_agent_get_running (agent));
+    g_assert_cmpint (procura_sync_agent_get_status (agent), ==, PROCURA_SYNC_STATUS_OFFLINE);
+    g_assert_cmpstr (procura_sync_button_get_label (window_sync_button (app_window (app))), ==, _("Offline"));
+    wait_for (agent_settled, agent, "the second run without a server");
+    g_assert_cmpint (procura_sync_agent_get_status (agent), ==, PROCURA_SYNC_STATUS_OFFLINE);
 
     /* back: the next run goes through */
     server_spawn (s, listen);

@@ -1708,6 +1708,40 @@ client_int (E2E        *e,
   return db_query_int (db, sql);
 }
 
+/* The first column of the first row, as text (NULL: no row). */
+static char *
+client_text (E2E        *e,
+             const char *client,
+             const char *sql)
+{
+  g_autofree char *path = g_build_filename (e->dir, client, PROCURA_STORE_DB_NAME, NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *text = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return text;
+}
+
+static void
+client_exec (E2E        *e,
+             const char *client,
+             const char *sql)
+{
+  g_autofree char *path = g_build_filename (e->dir, client, PROCURA_STORE_DB_NAME, NULL);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
 /* Whether the server answers GET /v1/conflicts (PROTOCOL.md names it; the
  * server may not have it yet). */
 static gboolean
@@ -2108,6 +2142,58 @@ test_e2e_conflict_named_once (void)
                                         "AND server_value = '鲍勃的标题' AND server_by = 'bob'"), ==, 1);
 }
 
+/* A report accepted offline days before the sync: the server keeps when
+ * it was reviewed, and dates the milestone it accepts by that day, not by
+ * the day the push arrives. */
+static void
+test_e2e_offline_acceptance_dates (void)
+{
+  g_autoptr(E2E) e = e2e_start ();
+  g_autofree char *report = NULL;
+  g_autofree char *milestone = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *reviewed = NULL;
+  g_autofree char *date_met = NULL;
+
+  if (e == NULL)
+    return;
+
+  g_free (cli_ok (e, "a", "demo", "--projects", "12", "--seed", "3", NULL));
+  login (e, "a", "alice");
+  login (e, "b", "bob");
+
+  /* a report on an active project's planned milestone, submitted */
+  milestone = client_text (e, "a", "SELECT m.id FROM milestone m JOIN project p ON p.id = m.project_id "
+                                   "WHERE p.status = 'active' AND m.status = 'planned' AND m.deleted = 0 LIMIT 1");
+  g_assert_nonnull (milestone);
+  {
+    g_autofree char *project = client_text (e, "a", (sql = g_strdup_printf ("SELECT project_id FROM milestone "
+                                                                              "WHERE id = '%s'", milestone)));
+    g_autofree char *project_arg = g_strdup_printf ("project_id=%s", project);
+    g_autofree char *milestone_arg = g_strdup_printf ("milestone_id=%s", milestone);
+    g_autofree char *out = cli_ok (e, "a", "add", "report", project_arg, milestone_arg, "title=季度服务报告",
+                                   "kind=physicalProgressReport", "--json", NULL);
+
+    report = added_id (out);
+  }
+  g_free (cli_ok (e, "a", "set", report, "state=submitted", NULL));
+  g_free (cli_ok (e, "a", "sync", NULL));
+
+  g_free (cli_ok (e, "a", "set", report, "state=accepted", NULL));
+  /* as if accepted on 5 January and synced today */
+  client_exec (e, "a", "UPDATE outbox SET fields = json_set(fields, '$.reviewed_at', '2026-01-05T03:00:00Z') "
+                       "WHERE entity = 'report'");
+  g_free (cli_ok (e, "a", "sync", NULL));
+  g_free (cli_ok (e, "b", "sync", NULL));
+
+  g_free (sql);
+  reviewed = client_text (e, "b", (sql = g_strdup_printf ("SELECT reviewed_at FROM report WHERE id = '%s'", report)));
+  g_assert_cmpstr (reviewed, ==, "2026-01-05T03:00:00Z");
+  g_free (sql);
+  date_met = client_text (e, "b", (sql = g_strdup_printf ("SELECT date_met FROM milestone WHERE id = '%s'", milestone)));
+  g_assert_cmpstr (date_met, ==, "2026-01-05");
+}
+
 /* An auditor's device refuses edits at once, naming the account, instead
  * of queueing what the server will refuse: nothing is written and the
  * next sync still brings everyone else's changes. */
@@ -2303,6 +2389,7 @@ main (int    argc,
   g_test_add_func ("/sync/e2e/read-only-account", test_e2e_read_only_account);
   g_test_add_func ("/sync/e2e/split-push-keeps-conflicts", test_e2e_split_push_keeps_conflicts);
   g_test_add_func ("/sync/e2e/conflict-named-once", test_e2e_conflict_named_once);
+  g_test_add_func ("/sync/e2e/offline-acceptance-dates", test_e2e_offline_acceptance_dates);
   g_test_add_func ("/sync/e2e/attachment-files", test_e2e_attachment_files);
 
   return g_test_run ();

@@ -129,6 +129,18 @@ get_parent (ProcuraStore        *store,
 
 /* ---- prepare ------------------------------------------------------- */
 
+/* The change itself sets the timestamp field (a value other than the one
+ * the record had). */
+static gboolean
+stamp_given (const ProcuraRecord *old,
+             const ProcuraRecord *merged,
+             const char          *field)
+{
+  const char *value = procura_record_get_string (merged, field);
+
+  return value != NULL && (old == NULL || g_strcmp0 (value, procura_record_get_string (old, field)) != 0);
+}
+
 gboolean
 _procura_rules_prepare (ProcuraStore        *store,
                         const ProcuraRecord *old,
@@ -151,12 +163,16 @@ _procura_rules_prepare (ProcuraStore        *store,
 
   if (is (merged, "report"))
     {
-      if (state_changed_to (old, merged, "submitted"))
+      /* stamped when the step is taken; a change that carries its own
+       * stamp keeps it (the server applying a step taken offline days
+       * ago keeps the day it was taken) */
+      if (state_changed_to (old, merged, "submitted") && !stamp_given (old, merged, "submitted_at"))
         {
           g_autofree char *now = procura_timestamp_now ();
           procura_record_set_string (merged, "submitted_at", now);
         }
-      if (state_changed_to (old, merged, "accepted") || state_changed_to (old, merged, "returned"))
+      if ((state_changed_to (old, merged, "accepted") || state_changed_to (old, merged, "returned")) &&
+          !stamp_given (old, merged, "reviewed_at"))
         {
           g_autofree char *now = procura_timestamp_now ();
           procura_record_set_string (merged, "reviewed_at", now);
@@ -1147,10 +1163,12 @@ _procura_rules_validate (ProcuraStore        *store,
 
 /* ---- cascade ------------------------------------------------------- */
 
+/* date_met: NULL for today (the prepare step fills it in). */
 static gboolean
 set_milestone_status (ProcuraStore  *store,
                       const char    *milestone_id,
                       const char    *status,
+                      const char    *date_met,
                       GError       **error)
 {
   g_autoptr(ProcuraRecord) milestone = procura_store_get (store, PROCURA_ENTITY_MILESTONE, milestone_id, error);
@@ -1163,7 +1181,29 @@ set_milestone_status (ProcuraStore  *store,
 
   changes = procura_record_new (PROCURA_ENTITY_MILESTONE, milestone_id);
   procura_record_set_string (changes, "status", status);
+  if (date_met != NULL && !procura_record_has (milestone, "date_met"))
+    procura_record_set_string (changes, "date_met", date_met);
   return procura_store_update (store, changes, error);
+}
+
+/* The local date a report was accepted on, as its reviewer's device saw
+ * it — for the server, which applies an acceptance made offline later and
+ * must not date the milestone by its own clock. NULL elsewhere: a device
+ * dates it by its own today. */
+static char *
+accepted_on (ProcuraStore        *store,
+             const ProcuraRecord *report)
+{
+  const char *reviewed_at = procura_record_get_string (report, "reviewed_at");
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (!procura_store_get_server_mode (store) || reviewed_at == NULL ||
+      !(utc = g_date_time_new_from_iso8601 (reviewed_at, NULL)))
+    return NULL;
+  local = g_date_time_to_local (utc);
+
+  return g_date_time_format (local, "%Y-%m-%d");
 }
 
 gboolean
@@ -1177,11 +1217,15 @@ _procura_rules_cascade (ProcuraStore        *store,
       const char *milestone_id = procura_record_get_string (merged, "milestone_id");
 
       if (state_changed_to (old, merged, "submitted"))
-        return set_milestone_status (store, milestone_id, "submitted", error);
+        return set_milestone_status (store, milestone_id, "submitted", NULL, error);
       if (state_changed_to (old, merged, "returned"))
-        return set_milestone_status (store, milestone_id, "returned", error);
+        return set_milestone_status (store, milestone_id, "returned", NULL, error);
       if (state_changed_to (old, merged, "accepted"))
-        return set_milestone_status (store, milestone_id, "accepted", error);
+        {
+          g_autofree char *date_met = accepted_on (store, merged);
+
+          return set_milestone_status (store, milestone_id, "accepted", date_met, error);
+        }
     }
 
   /* An accepted milestone makes its planned tranches payable. */

@@ -284,7 +284,11 @@ procura_sync_agent_sync_now (ProcuraSyncAgent *self)
   self->running = TRUE;
   self->again = FALSE;
   self->cancellable = g_cancellable_new ();
-  set_status (self, PROCURA_SYNC_STATUS_SYNCING);
+  /* Offline stays offline while a run tries again: a run without a server
+   * retries for up to two minutes, and the periodic run starts the next
+   * one, so "Syncing…" would otherwise hide the outage for good. */
+  if (self->status != PROCURA_SYNC_STATUS_OFFLINE)
+    set_status (self, PROCURA_SYNC_STATUS_SYNCING);
   procura_sync_run_async (self->sync, self->cancellable, run_cb, g_object_ref (self));
 }
 

@@ -300,6 +300,13 @@ procura_sync_button_set_property (GObject      *object,
     }
 }
 
+/* The popover stays open over the window an item opens otherwise. */
+static void
+popover_button_clicked_cb (ProcuraSyncButton *self)
+{
+  gtk_menu_button_popdown (self->menu_button);
+}
+
 static void
 procura_sync_button_class_init (ProcuraSyncButtonClass *klass)
 {
@@ -325,6 +332,7 @@ procura_sync_button_class_init (ProcuraSyncButtonClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ProcuraSyncButton, last_synced_label);
   gtk_widget_class_bind_template_child (widget_class, ProcuraSyncButton, sync_button);
   gtk_widget_class_bind_template_child (widget_class, ProcuraSyncButton, conflicts_button);
+  gtk_widget_class_bind_template_callback (widget_class, popover_button_clicked_cb);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 

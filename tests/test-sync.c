@@ -2194,6 +2194,65 @@ test_e2e_offline_acceptance_dates (void)
   g_assert_cmpstr (date_met, ==, "2026-01-05");
 }
 
+/* The same submitted report returned by B and, offline, accepted by A:
+ * A's acceptance is refused (a strict field), and what it set off here —
+ * the milestone accepted, its tranches payable — is undone, so A holds
+ * the server's ledger again and offers no payment for the tranche. */
+static void
+test_e2e_refused_acceptance_undone (void)
+{
+  g_autoptr(E2E) e = e2e_start ();
+  g_autofree char *report = NULL;
+  g_autofree char *milestone = NULL;
+  g_autofree char *sql = NULL;
+
+  if (e == NULL)
+    return;
+
+  g_free (cli_ok (e, "a", "demo", "--projects", "12", "--seed", "3", NULL));
+  login (e, "a", "alice");
+  login (e, "b", "bob");
+
+  milestone = client_text (e, "a", "SELECT m.id FROM milestone m JOIN project p ON p.id = m.project_id "
+                                   "WHERE p.status = 'active' AND m.status = 'planned' AND m.deleted = 0 "
+                                   "AND EXISTS (SELECT 1 FROM payment y WHERE y.milestone_id = m.id "
+                                   "            AND y.status = 'planned') LIMIT 1");
+  g_assert_nonnull (milestone);
+  {
+    g_autofree char *project = client_text (e, "a", (sql = g_strdup_printf ("SELECT project_id FROM milestone "
+                                                                              "WHERE id = '%s'", milestone)));
+    g_autofree char *project_arg = g_strdup_printf ("project_id=%s", project);
+    g_autofree char *milestone_arg = g_strdup_printf ("milestone_id=%s", milestone);
+    g_autofree char *out = cli_ok (e, "a", "add", "report", project_arg, milestone_arg, "title=季度服务报告",
+                                   "kind=physicalProgressReport", "--json", NULL);
+
+    report = added_id (out);
+  }
+  g_free (cli_ok (e, "a", "set", report, "state=submitted", NULL));
+  g_free (cli_ok (e, "a", "sync", NULL));
+  g_free (cli_ok (e, "b", "sync", NULL));
+
+  g_free (cli_ok (e, "b", "set", report, "state=returned", "review_comment=请补充签到表", NULL));
+  g_free (cli_ok (e, "b", "sync", NULL));
+  g_free (cli_ok (e, "a", "set", report, "state=accepted", NULL));
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT count(*) FROM payment WHERE milestone_id = '%s' AND status = 'payable'", milestone);
+  g_assert_cmpint (client_int (e, "a", sql), >, 0);
+
+  g_free (cli_ok (e, "a", "sync", NULL));
+  g_assert_cmpint (client_int (e, "a", "SELECT count(*) FROM conflict WHERE kind = 'rejected' AND status = 'open'"), >=, 1);
+  g_assert_cmpint (client_int (e, "a", sql), ==, 0);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT status || coalesce(date_met, '') FROM milestone WHERE id = '%s'", milestone);
+  {
+    g_autofree char *mine = client_text (e, "a", sql);
+    g_autofree char *theirs = client_text (e, "b", sql);
+
+    g_assert_cmpstr (mine, ==, theirs);
+    g_assert_cmpstr (mine, ==, "returned");
+  }
+}
+
 /* An auditor's device refuses edits at once, naming the account, instead
  * of queueing what the server will refuse: nothing is written and the
  * next sync still brings everyone else's changes. */
@@ -2390,6 +2449,7 @@ main (int    argc,
   g_test_add_func ("/sync/e2e/split-push-keeps-conflicts", test_e2e_split_push_keeps_conflicts);
   g_test_add_func ("/sync/e2e/conflict-named-once", test_e2e_conflict_named_once);
   g_test_add_func ("/sync/e2e/offline-acceptance-dates", test_e2e_offline_acceptance_dates);
+  g_test_add_func ("/sync/e2e/refused-acceptance-undone", test_e2e_refused_acceptance_undone);
   g_test_add_func ("/sync/e2e/attachment-files", test_e2e_attachment_files);
 
   return g_test_run ();

@@ -1001,6 +1001,82 @@ history_old_value (ProcuraStore *self,
   return value;
 }
 
+/* The local consequences of a refused write undone. Cascades are not
+ * queued (the server derives them), so when the write that caused them is
+ * refused nothing else would ever put their records back: a tranche made
+ * payable by an acceptance the server refused would stay payable here
+ * only. A write's cascades are the change rows right after its own, in
+ * the same transaction (same time), that are neither queued nor pulled;
+ * each field they set goes back to its value before, unless it has
+ * changed since. */
+static gboolean
+revert_cascades (ProcuraStore  *self,
+                 gint64         change_id,
+                 GError       **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!(stmt = _procura_store_prepare (self,
+                                       "SELECT c.entity, c.record_id, h.field, h.old_value, h.new_value "
+                                       "FROM change c JOIN history h ON h.change_id = c.id "
+                                       "WHERE c.id > ?1 AND c.at = (SELECT at FROM change WHERE id = ?1) "
+                                       "AND c.actor <> '" REMOTE_ACTOR "' "
+                                       "AND c.id < coalesce((SELECT min(n.id) FROM change n WHERE n.id > ?1 "
+                                       "  AND (n.actor = '" REMOTE_ACTOR "' OR n.at <> c.at "
+                                       "       OR EXISTS (SELECT 1 FROM outbox o WHERE o.change_id = n.id))), "
+                                       "  9223372036854775807) "
+                                       "ORDER BY c.id DESC",
+                                       error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, change_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      char **row = g_new0 (char *, 6);
+
+      for (int i = 0; i < 5; i++)
+        row[i] = g_strdup ((const char *) sqlite3_column_text (stmt, i));
+      g_ptr_array_add (rows, row);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _procura_store_set_sqlite_error (self, error, _("reading the history"));
+      return FALSE;
+    }
+
+  /* latest first, so a field a cascade set twice ends at its first old value */
+  for (guint i = 0; i < rows->len; i++)
+    {
+      char **row = g_ptr_array_index (rows, i);
+      const ProcuraEntityInfo *entity = procura_schema_lookup (row[0]);
+      const ProcuraFieldInfo *field = entity != NULL ? procura_entity_lookup_field (entity, row[2]) : NULL;
+      g_autoptr(ProcuraRecord) current = NULL;
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *now = NULL;
+
+      if (field == NULL)
+        continue;
+      if (!(current = read_local (self, entity, row[1], &local_error)))
+        {
+          if (local_error != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          continue;
+        }
+      now = procura_field_value_to_text (field, procura_record_get_value (current, procura_entity_field_index (entity, row[2])));
+      if (g_strcmp0 (now, row[4]) != 0)
+        continue;  /* changed since: not the cascade's any more */
+      if (!set_field_from_server (self, entity, row[1], row[2], row[3], REMOTE_ACTOR, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* A refused mutation leaves the outbox, so it no longer blocks the ones
  * after it, and goes to the conflict table: one row per field with your
  * value and the server's (a refused insert: one row with every field, the
@@ -1021,7 +1097,8 @@ reject_mutation (ProcuraStore     *self,
    * pull brings the tombstone); the edit is kept as a conflict */
   gboolean restore = g_strcmp0 (error_code, "deleted") != 0;
 
-  if (!delete_outbox_row (self, row->change_id, error))
+  if (!delete_outbox_row (self, row->change_id, error) ||
+      !revert_cascades (self, row->change_id, error))
     return FALSE;
 
   if (strcmp (row->op, "insert") == 0)

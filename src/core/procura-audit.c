@@ -477,7 +477,10 @@ typedef struct
   char                     *data_dir;
   guint                     max_kept;
   ProcuraAuditProgressFunc  progress;
-  GObject                  *progress_target;
+  /* weak: the task data may be freed in the worker thread, and a window
+   * must not be finalized there */
+  GWeakRef                  progress_target;
+  gboolean                  has_target;
   GPtrArray                *items;     /* the latest max_kept entries */
   ProcuraAuditVerifier     *verifier;  /* fed every entry, page by page */
   gint64                    n_read;
@@ -488,7 +491,7 @@ static void
 fetch_data_free (FetchData *data)
 {
   g_free (data->data_dir);
-  g_clear_object (&data->progress_target);
+  g_weak_ref_clear (&data->progress_target);
   g_clear_pointer (&data->items, g_ptr_array_unref);
   g_clear_pointer (&data->verifier, procura_audit_verifier_free);
   g_free (data);
@@ -498,6 +501,7 @@ typedef struct
 {
   ProcuraAuditProgressFunc  func;
   GObject                  *target;
+  gboolean                  has_target;
   GCancellable             *cancellable;
   gint64                    n_read;
 } Progress;
@@ -517,7 +521,9 @@ progress_cb (gpointer user_data)
 {
   Progress *p = user_data;
 
-  if (p->cancellable == NULL || !g_cancellable_is_cancelled (p->cancellable))
+  /* a target that went away wants no more news */
+  if ((p->cancellable == NULL || !g_cancellable_is_cancelled (p->cancellable)) &&
+      (p->target != NULL || !p->has_target))
     p->func (p->n_read, p->target);
 
   return G_SOURCE_REMOVE;
@@ -680,7 +686,8 @@ fetch_thread (GTask        *task,
           Progress *p = g_new0 (Progress, 1);
 
           p->func = data->progress;
-          p->target = data->progress_target != NULL ? g_object_ref (data->progress_target) : NULL;
+          p->target = g_weak_ref_get (&data->progress_target);
+          p->has_target = data->has_target;
           p->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
           p->n_read = data->n_read;
           g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT,
@@ -735,7 +742,8 @@ procura_audit_fetch_async (const char               *data_dir,
   data->data_dir = g_strdup (data_dir);
   data->max_kept = max_kept;
   data->progress = progress;
-  data->progress_target = progress_target != NULL ? g_object_ref (progress_target) : NULL;
+  g_weak_ref_init (&data->progress_target, progress_target);
+  data->has_target = progress_target != NULL;
   data->items = g_ptr_array_new_with_free_func ((GDestroyNotify) procura_audit_item_free);
   data->verifier = procura_audit_verifier_new ();
   g_task_set_task_data (task, data, (GDestroyNotify) fetch_data_free);

@@ -272,7 +272,10 @@ procura_sync_agent_sync_now (ProcuraSyncAgent *self)
 
   g_clear_handle_id (&self->debounce_id, g_source_remove);
 
-  if (self->sync == NULL || self->status == PROCURA_SYNC_STATUS_NEEDS_LOGIN)
+  /* stopped (the ledger being replaced) or without a store: nothing may
+   * open the database now */
+  if (self->sync == NULL || self->status == PROCURA_SYNC_STATUS_NEEDS_LOGIN ||
+      !self->started || self->store == NULL)
     return;
 
   if (self->running)

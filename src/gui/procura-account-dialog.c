@@ -273,6 +273,14 @@ login_cb (GObject      *source,
   account = procura_sync_agent_login_finish (PROCURA_SYNC_AGENT (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  /* closed just as the answer came: that session is not wanted */
+  if (self->agent == NULL)
+    {
+      if (account != NULL)
+        procura_sync_agent_discard_login_async (PROCURA_SYNC_AGENT (source), account, NULL, NULL);
+      g_clear_pointer (&account, procura_account_free);
+      return;
+    }
   set_busy (self, FALSE);
 
   if (account == NULL)
@@ -323,9 +331,14 @@ logout_cb (GObject      *source,
 {
   g_autoptr(ProcuraAccountDialog) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean ok = procura_sync_agent_logout_finish (PROCURA_SYNC_AGENT (source), result, &error);
+
+  /* closed while the server was asked: nothing left to show it in */
+  if (self->agent == NULL)
+    return;
 
   set_busy (self, FALSE);
-  if (!procura_sync_agent_logout_finish (PROCURA_SYNC_AGENT (source), result, &error))
+  if (!ok)
     show_error (self, error->message);
   update (self);
 }

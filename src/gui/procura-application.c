@@ -871,7 +871,12 @@ procura_application_start_empty_ledger (ProcuraApplication  *self,
   if (self->sync_agent != NULL)
     {
       procura_sync_agent_stop (self->sync_agent);
-      wait_until (agent_idle, self->sync_agent, 30000);
+      if (!wait_until (agent_idle, self->sync_agent, 30000))
+        {
+          g_set_error_literal (&local_error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                               _("A sync is still running; try again in a moment"));
+          goto reopen;
+        }
       procura_sync_agent_set_store (self->sync_agent, NULL);
     }
 
@@ -895,7 +900,15 @@ procura_application_start_empty_ledger (ProcuraApplication  *self,
   /* background readers (the ledger, the dashboard) close theirs soon;
    * the last close removes the WAL. A WAL left behind (a crash) holds
    * committed data and goes along with the database. */
-  wait_until (wal_gone, db, 5000);
+  if (!wait_until (wal_gone, db, 5000))
+    {
+      /* someone still has it open (another window, procura-cli):
+       * moving it now could cost that program its data */
+      g_set_error_literal (&local_error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                           _("The ledger is still open in another program; close it and try again"));
+      self->replacing_store = FALSE;
+      goto reopen;
+    }
 
   for (guint i = 0; i < 3; i++)
     {

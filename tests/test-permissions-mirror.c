@@ -96,6 +96,9 @@ test_fields (void)
   /* the review belongs to the officer */
   g_assert_true (procura_permissions_may_field ("agency", "report", "narrative"));
   g_assert_false (procura_permissions_may_field ("agency", "report", "review_comment"));
+  /* it submits in its own name only (the server refuses another) */
+  g_assert_false (procura_permissions_may_field ("agency", "report", "submitter_org_id"));
+  g_assert_true (procura_permissions_may_field ("officer", "report", "submitter_org_id"));
   g_assert_false (procura_permissions_may_field ("agency", "report", "reviewed_at"));
   g_assert_false (procura_permissions_may_field ("agency", "report", "state"));
   g_assert_true (procura_permissions_may_field ("agency", "consultation", "status"));

@@ -34,7 +34,10 @@ static const char * const actuals[] = { "actual_value", "comment", NULL };
  * review, and the state, which moves by submitting (report.submit) — the
  * server would take draft and submitted, but a form offering the
  * workflow's other states would offer refusals. */
-static const char * const review_fields[] = { "review_comment", "reviewed_at", "state", NULL };
+/* what an agency may not set on its reports: the review, the state (it
+ * moves only through Submit) and who submits (always itself — the server
+ * refuses another organization's name) */
+static const char * const review_fields[] = { "review_comment", "reviewed_at", "state", "submitter_org_id", NULL };
 
 /* product.md §4: admins and auditors read everything and change nothing;
  * officers change everything; agencies, on their own projects: reports and

@@ -96,7 +96,20 @@ update (ProcuraAccountDialog *self)
   adw_action_row_set_subtitle (self->user_value_row, procura_sync_agent_get_username (self->agent));
   adw_action_row_set_subtitle (self->role_value_row,
                                procura_sync_role_display_name (procura_sync_agent_get_role (self->agent)));
-  adw_action_row_set_subtitle (self->organization_value_row, organization);
+  {
+    /* the organization by its name, once the ledger holds it; the credit
+     * code alone says little to the person it belongs to */
+    ProcuraStore *store = organization != NULL ? procura_application_get_store (self->application, NULL) : NULL;
+    g_autoptr(GPtrArray) found = store != NULL ? procura_store_list (store, PROCURA_ENTITY_ORGANIZATION, "uscc",
+                                                                     organization, NULL)
+                                               : NULL;
+    const char *name = found != NULL && found->len > 0 ? procura_record_get_string (g_ptr_array_index (found, 0), "name")
+                                                       : NULL;
+    /* Translators: an organization's name and its credit code */
+    g_autofree char *shown = name != NULL ? g_strdup_printf (_("%s (%s)"), name, organization) : g_strdup (organization);
+
+    adw_action_row_set_subtitle (self->organization_value_row, shown);
+  }
   gtk_widget_set_visible (GTK_WIDGET (self->organization_value_row), organization != NULL);
 
   label = procura_sync_status_dup_label (self->agent, &icon);

@@ -876,12 +876,17 @@ test_round_trip (void)
     g_assert_cmpstr (title, ==, "爱丽丝坚持的标题");
   }
 
-  /* alice's unsent edit, then bob logs in here: he is asked before it
-   * goes out under his name; cancelling keeps nothing of his session */
+  /* alice's unsent edit, then bob logs in here: he is asked before
+   * anything of hers is shown or sent under his name; cancelling keeps
+   * nothing of his session */
   set_text (&f, PROCURA_ENTITY_PROJECT, id, "title", "退出后爱丽丝的修改");
   g_assert_cmpuint (procura_sync_agent_count_local_records (agent, NULL), ==, 0);
   log_in (dialog, s->url, "bob", PASSWORD);
   g_assert_nonnull (procura_account_dialog_get_question (dialog));
+  /* the ledger was filled as alice: bob may only start an empty one,
+   * never see or send hers */
+  g_assert_false (adw_message_dialog_has_response (procura_account_dialog_get_question (dialog), "send"));
+  g_assert_true (adw_message_dialog_has_response (procura_account_dialog_get_question (dialog), "empty"));
   adw_message_dialog_response (procura_account_dialog_get_question (dialog), "cancel");
   g_assert_null (procura_account_dialog_get_question (dialog));
   g_assert_cmpint (procura_sync_agent_get_status (agent), ==, PROCURA_SYNC_STATUS_LOCAL);

@@ -503,6 +503,32 @@ procura_sync_agent_count_local_records (ProcuraSyncAgent     *self,
   return n > 0 ? (guint) n : 0;
 }
 
+/* The store was filled from a server as another account (or from another
+ * server): what it holds is what that account may see, not necessarily
+ * what this one may (an agency sees only its own projects). */
+gboolean
+procura_sync_agent_holds_other_account (ProcuraSyncAgent     *self,
+                                        const ProcuraAccount *account)
+{
+  g_autofree char *cursor = NULL;
+  g_autofree char *server = NULL;
+  g_autofree char *username = NULL;
+
+  g_return_val_if_fail (PROCURA_IS_SYNC_AGENT (self), FALSE);
+  g_return_val_if_fail (account != NULL, FALSE);
+
+  if (self->store == NULL)
+    return FALSE;
+
+  cursor = procura_store_sync_get_state (self->store, PROCURA_SYNC_STATE_CURSOR, NULL);
+  if (cursor == NULL)
+    return FALSE;
+  server = procura_store_sync_get_state (self->store, PROCURA_SYNC_STATE_SERVER, NULL);
+  username = procura_store_sync_get_state (self->store, PROCURA_SYNC_STATE_USERNAME, NULL);
+
+  return g_strcmp0 (server, account->server) != 0 || g_strcmp0 (username, account->username) != 0;
+}
+
 typedef struct
 {
   char *data_dir;

@@ -76,6 +76,10 @@ void               procura_sync_agent_refresh_counts  (ProcuraSyncAgent  *self);
  * another server; else 0. account NULL: only the first case. */
 guint              procura_sync_agent_count_local_records (ProcuraSyncAgent     *self,
                                                            const ProcuraAccount *account);
+/* TRUE when the store holds records pulled as another account (or from
+ * another server): logging in over them would show that account's data. */
+gboolean           procura_sync_agent_holds_other_account (ProcuraSyncAgent     *self,
+                                                           const ProcuraAccount *account);
 
 /* Logging in is two steps, so that the app can ask what to do with local
  * records in between: login_async() asks the server for a session (it

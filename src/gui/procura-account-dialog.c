@@ -273,6 +273,33 @@ ask_about_local_records (ProcuraAccountDialog *self,
   gtk_window_present (GTK_WINDOW (question));
 }
 
+/* The ledger here was filled as someone else: it may hold what this
+ * account must not see, so the account starts an empty one. */
+static void
+ask_about_other_account (ProcuraAccountDialog *self)
+{
+  g_autofree char *body = NULL;
+  AdwMessageDialog *question;
+
+  body = g_strdup_printf (_("The ledger on this computer was filled from a server under another account. "
+                            "It may hold records %s may not see, so Procura starts an empty ledger that "
+                            "fills from the server; the present database is kept aside in the data folder, "
+                            "nothing is deleted."),
+                          self->pending->username);
+  question = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                         _("A Ledger of Another Account"),
+                                                         body));
+  adw_message_dialog_add_response (question, "cancel", _("_Cancel"));
+  adw_message_dialog_add_response (question, "empty", _("Start _Empty Ledger"));
+  adw_message_dialog_set_response_appearance (question, "empty", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (question, "empty");
+  adw_message_dialog_set_close_response (question, "cancel");
+  g_signal_connect_object (question, "response", G_CALLBACK (question_response_cb), self, G_CONNECT_SWAPPED);
+
+  self->question = question;
+  gtk_window_present (GTK_WINDOW (question));
+}
+
 static void
 login_cb (GObject      *source,
           GAsyncResult *result,
@@ -310,7 +337,9 @@ login_cb (GObject      *source,
   self->pending = account;
 
   n_local = procura_sync_agent_count_local_records (self->agent, account);
-  if (n_local > 0)
+  if (procura_sync_agent_holds_other_account (self->agent, account))
+    ask_about_other_account (self);
+  else if (n_local > 0)
     ask_about_local_records (self, n_local);
   else
     begin_session (self);

@@ -117,7 +117,12 @@ procura_sync_status_dup_detail (ProcuraSyncAgent *agent)
                                "to share it with colleagues and work offline."));
       break;
     case PROCURA_SYNC_STATUS_SYNCING:
-      g_string_append (text, _("Sending changes made here and fetching others’."));
+      /* an auditor's or an administrator's app sends nothing */
+      if (g_strcmp0 (procura_sync_agent_get_role (agent), "auditor") == 0 ||
+          g_strcmp0 (procura_sync_agent_get_role (agent), "admin") == 0)
+        g_string_append (text, _("Fetching the changes made by others."));
+      else
+        g_string_append (text, _("Sending changes made here and fetching others’."));
       break;
     case PROCURA_SYNC_STATUS_SYNCED:
       g_string_append_printf (text, _("Up to date with %s."), procura_sync_agent_get_server (agent));

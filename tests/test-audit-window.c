@@ -420,6 +420,17 @@ test_audit_window (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "audit.filter-action", "s", "");
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, n);
 
+  /* the log cut at its end leaves a consistent chain: only the entry this
+   * computer checked before, now gone, tells */
+  {
+    g_autofree char *sql = g_strdup_printf ("DELETE FROM audit WHERE seq = %u", n);
+    g_autofree char *cut = g_strdup_printf ("The log was cut short: entry %u, checked on this computer "
+                                            "before, is gone", n);
+
+    tamper (sql);
+    assert_damage (window, PROCURA_AUDIT_TRUNCATED, n, cut);
+  }
+
   /* tampering, each earlier in the log than the one before, so that each
    * is the first damage found: a swap, an edit, a deletion, a forgery */
   tamper ("UPDATE audit SET pos = -1 WHERE seq = 7;"

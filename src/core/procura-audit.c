@@ -28,6 +28,7 @@ procura_audit_problem_to_string (ProcuraAuditProblem problem)
     case PROCURA_AUDIT_REMOVED: return "removed";
     case PROCURA_AUDIT_INSERTED: return "inserted";
     case PROCURA_AUDIT_REORDERED: return "reordered";
+    case PROCURA_AUDIT_TRUNCATED: return "truncated";
     default: return "unknown";
     }
 }
@@ -292,6 +293,9 @@ procura_audit_report_describe (const ProcuraAuditReport *report)
     case PROCURA_AUDIT_REORDERED:
       /* Translators: %s is an audit log entry's number */
       return g_strdup_printf (_("Entry %s is out of order"), seq);
+    case PROCURA_AUDIT_TRUNCATED:
+      /* Translators: %s is an audit log entry's number */
+      return g_strdup_printf (_("The log was cut short: entry %s, checked on this computer before, is gone"), seq);
     default:
       return g_strdup (_("The log is damaged"));
     }
@@ -485,6 +489,14 @@ typedef struct
   ProcuraAuditVerifier     *verifier;  /* fed every entry, page by page */
   gint64                    n_read;
   ProcuraAuditReport        report;
+  /* the last entry verified here before (a checkpoint): the log must still
+   * hold it, unchanged — a chain cut at its end leaves no gap otherwise */
+  gint64                    check_seq;
+  char                     *check_hash;
+  gboolean                  check_seen;
+  gboolean                  check_match;
+  gint64                    last_seq;
+  char                     *last_hash;
 } FetchData;
 
 static void
@@ -492,6 +504,8 @@ fetch_data_free (FetchData *data)
 {
   g_free (data->data_dir);
   g_weak_ref_clear (&data->progress_target);
+  g_free (data->check_hash);
+  g_free (data->last_hash);
   g_clear_pointer (&data->items, g_ptr_array_unref);
   g_clear_pointer (&data->verifier, procura_audit_verifier_free);
   g_free (data);
@@ -547,6 +561,17 @@ take_page (FetchData *data,
 
       procura_audit_verifier_add (data->verifier, &e, have ? stored : NULL, have ? 32 : 0);
       data->n_read++;
+      if (data->check_seq > 0 && item->seq == data->check_seq)
+        {
+          data->check_seen = TRUE;
+          data->check_match = g_strcmp0 (item->hash, data->check_hash) == 0;
+        }
+      if (item->seq >= data->last_seq)
+        {
+          data->last_seq = item->seq;
+          g_free (data->last_hash);
+          data->last_hash = g_strdup (item->hash);
+        }
     }
 
   /* trimmed in chunks, not entry by entry */
@@ -590,6 +615,46 @@ set_status_error (GError     **error,
     g_set_error (error, PROCURA_SYNC_ERROR, code, _("Audit log: the server refused (%s)"), reason);
 }
 
+#define CHECKPOINT_FILE "audit-checkpoint.json"
+
+/* The last entry this device verified on this server, if any. */
+static void
+load_checkpoint (FetchData  *data,
+                 const char *server)
+{
+  g_autofree char *path = g_build_filename (data->data_dir, CHECKPOINT_FILE, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *o;
+
+  if (!json_parser_load_from_file (parser, path, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return;
+  o = json_node_get_object (json_parser_get_root (parser));
+  if (g_strcmp0 (json_object_get_string_member_with_default (o, "server", NULL), server) != 0)
+    return;
+  data->check_seq = json_object_get_int_member_with_default (o, "seq", 0);
+  data->check_hash = g_strdup (json_object_get_string_member_with_default (o, "hash", NULL));
+}
+
+static void
+save_checkpoint (FetchData  *data,
+                 const char *server)
+{
+  g_autofree char *path = g_build_filename (data->data_dir, CHECKPOINT_FILE, NULL);
+  g_autoptr(JsonObject) o = json_object_new ();
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  json_object_set_string_member (o, "server", server);
+  json_object_set_int_member (o, "seq", data->last_seq);
+  json_object_set_string_member (o, "hash", data->last_hash);
+  json_node_set_object (root, o);
+  text = json_to_string (root, TRUE);
+  if (!g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+    g_warning ("Could not keep the audit checkpoint: %s", error->message);
+}
+
 static void
 fetch_thread (GTask        *task,
               gpointer      source_object,
@@ -615,6 +680,8 @@ fetch_thread (GTask        *task,
                                _("This device is not logged in to a server"));
       return;
     }
+
+  load_checkpoint (data, account->server);
 
   /* libsoup's default I/O timeout is none at all */
   session = soup_session_new_with_options ("timeout", 30,
@@ -717,6 +784,18 @@ fetch_thread (GTask        *task,
   if (data->max_kept > 0 && data->items->len > data->max_kept)
     g_ptr_array_remove_range (data->items, 0, data->items->len - data->max_kept);
   procura_audit_verifier_finish (data->verifier, &data->report);
+  if (data->report.problem == PROCURA_AUDIT_OK && data->check_seq > 0 && !data->check_seen)
+    {
+      data->report.problem = PROCURA_AUDIT_TRUNCATED;
+      data->report.bad_seq = data->check_seq;
+    }
+  else if (data->report.problem == PROCURA_AUDIT_OK && data->check_seq > 0 && !data->check_match)
+    {
+      data->report.problem = PROCURA_AUDIT_ALTERED;
+      data->report.bad_seq = data->check_seq;
+    }
+  else if (data->report.problem == PROCURA_AUDIT_OK && data->last_hash != NULL)
+    save_checkpoint (data, account->server);
   g_task_return_boolean (task, TRUE);
 }
 

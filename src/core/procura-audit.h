@@ -39,6 +39,7 @@ typedef enum
   PROCURA_AUDIT_REMOVED,
   PROCURA_AUDIT_INSERTED,
   PROCURA_AUDIT_REORDERED,
+  PROCURA_AUDIT_TRUNCATED,  /* the client: an entry checked before is gone */
 } ProcuraAuditProblem;
 
 typedef struct

@@ -166,6 +166,7 @@ struct _ProcuraProjectPage
   GHashTable           *hash_labels;   /* attachment id → GtkLabel* shown */
   GHashTable           *state_tags;    /* record id → GtkLabel* shown */
   GHashTable           *review_labels; /* report id → GtkLabel* of a returned report's comment */
+  GHashTable           *report_folds;  /* report id → GINT (1 unfolded, 2 folded) by the person */
   GApplication         *app;           /* whose account's role the page mirrors (product.md §4) */
   guint                 sections_built; /* bit per section_builders[] entry */
 
@@ -1406,6 +1407,18 @@ attachment_row_new (ProcuraProjectPage  *self,
   return GTK_WIDGET (row);
 }
 
+static void
+report_row_expanded_cb (AdwExpanderRow     *row,
+                        GParamSpec         *pspec,
+                        ProcuraProjectPage *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (row), "procura-report-id");
+
+  if (id != NULL)
+    g_hash_table_replace (self->report_folds, g_strdup (id),
+                          GINT_TO_POINTER (adw_expander_row_get_expanded (row) ? 1 : 2));
+}
+
 static GtkWidget *
 report_row_new (ProcuraProjectPage  *self,
                 const ProcuraRecord *report)
@@ -1533,8 +1546,22 @@ report_row_new (ProcuraProjectPage  *self,
   /* (actions are prepended: the buttons come before the pencil) */
   adw_expander_row_add_action (row, actions);
 
-  /* What needs a decision is open. */
-  adw_expander_row_set_expanded (row, g_strcmp0 (state, "submitted") == 0 || g_strcmp0 (state, "returned") == 0);
+  /* What needs a decision is open; a report the person unfolded (to
+   * attach a file) stays so when the page shows the change. */
+  switch (GPOINTER_TO_INT (g_hash_table_lookup (self->report_folds, id)))
+    {
+    case 1:
+      adw_expander_row_set_expanded (row, TRUE);
+      break;
+    case 2:
+      adw_expander_row_set_expanded (row, FALSE);
+      break;
+    default:
+      adw_expander_row_set_expanded (row, g_strcmp0 (state, "submitted") == 0 || g_strcmp0 (state, "returned") == 0);
+      break;
+    }
+  g_object_set_data_full (G_OBJECT (row), "procura-report-id", g_strdup (id), g_free);
+  g_signal_connect_object (row, "notify::expanded", G_CALLBACK (report_row_expanded_cb), self, 0);
 
   return GTK_WIDGET (row);
 }
@@ -3556,6 +3583,7 @@ procura_project_page_finalize (GObject *object)
   g_clear_pointer (&self->hash_labels, g_hash_table_unref);
   g_clear_pointer (&self->state_tags, g_hash_table_unref);
   g_clear_pointer (&self->review_labels, g_hash_table_unref);
+  g_clear_pointer (&self->report_folds, g_hash_table_unref);
   g_clear_pointer (&self->field_keys, g_ptr_array_unref);
   g_clear_pointer (&self->actor_keys, g_ptr_array_unref);
   g_free (self->project_id);
@@ -3794,6 +3822,7 @@ procura_project_page_init (ProcuraProjectPage *self)
   self->hash_labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->state_tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->review_labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->report_folds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->field_keys = g_ptr_array_new_with_free_func (g_free);
   self->actor_keys = g_ptr_array_new_with_free_func (g_free);
 
@@ -3917,6 +3946,7 @@ procura_project_page_set_project_id (ProcuraProjectPage *self,
   g_clear_pointer (&self->bundle, procura_project_bundle_free);
   g_clear_pointer (&self->history_field, g_free);
   g_clear_pointer (&self->history_actor, g_free);
+  g_hash_table_remove_all (self->report_folds);
   adw_view_stack_set_visible_child_name (self->view_stack, "contract");
   scroll_sections_to_top (GTK_WIDGET (self->view_stack));
 

@@ -14,8 +14,8 @@
  *
  * The query tests count what the dashboard lists and sums; the widget
  * tests check that the page shows those rows and that activating one
- * activates win.open-project-section with the project's id and section. Runs under a display
- * (xvfb-run in build-aux/test.sh).
+ * activates win.open-project-section with the project's id and the
+ * section to show. Runs under a display (xvfb-run in build-aux/test.sh).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

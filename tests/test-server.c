@@ -1269,6 +1269,7 @@ test_bad_requests (void)
     "{\"protocol\":1,\"device\":\"d\",\"mutations\":{}}",                      /* wrong type */
     "{\"protocol\":1,\"device\":7,\"mutations\":[]}",                          /* wrong type */
     "{\"protocol\":1,\"mutations\":[]}",                                       /* missing member */
+    "{\"protocol\":1,\"device\":\"server\",\"mutations\":[]}",                    /* the server's own name */
     "{\"protocol\":1,\"device\":\"d\"}",                                       /* missing member */
     "{\"protocol\":1,\"device\":\"d\",\"mutations\":[{\"mutation_id\":\"0190a0f2-0000-7000-8000-000000000000\","
     "\"entity\":\"project\",\"id\":\"0190a0f2-0000-7000-8000-000000000001\",\"op\":\"update\","

@@ -629,6 +629,22 @@ test_open_project (WindowFixture *f,
   g_assert_cmpstr (procura_project_page_get_code (PROCURA_PROJECT_PAGE (page)), ==,
                    procura_project_row_get_code (row));
   g_assert_true (gtk_widget_get_mapped (page));
+  g_assert_cmpstr (procura_project_page_get_section (PROCURA_PROJECT_PAGE (page)), ==, "contract");
+
+  /* from the dashboard: the project at what waits there, another
+   * project's too */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.open-project-section", "(ss)",
+                                             procura_project_row_get_id (other), "payments"));
+  wait_for_draw (GTK_WIDGET (window));
+  g_assert_cmpstr (procura_project_page_get_project_id (PROCURA_PROJECT_PAGE (page)), ==,
+                   procura_project_row_get_id (other));
+  g_assert_cmpstr (procura_project_page_get_section (PROCURA_PROJECT_PAGE (page)), ==, "payments");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.open-project-section", "(ss)",
+                                             procura_project_row_get_id (row), "reports"));
+  wait_for_draw (GTK_WIDGET (window));
+  g_assert_cmpstr (procura_project_page_get_project_id (PROCURA_PROJECT_PAGE (page)), ==,
+                   procura_project_row_get_id (row));
+  g_assert_cmpstr (procura_project_page_get_section (PROCURA_PROJECT_PAGE (page)), ==, "reports");
 
   /* the page shows the title; the header bar does not repeat it, the
    * window title (task switcher) names the project */

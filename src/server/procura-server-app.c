@@ -686,9 +686,12 @@ handle_push (ProcuraServerApp  *self,
       respond_error (msg, 400, "unsupported_protocol", "protocol: this server speaks version 1");
       return;
     }
-  if (!member_is_string (body, "device") || json_object_get_string_member (body, "device")[0] == '\0')
+  if (!member_is_string (body, "device") || json_object_get_string_member (body, "device")[0] == '\0' ||
+      /* the server's own writes go under "server": a client claiming it
+       * would pass for them when conflicts are judged */
+      g_strcmp0 (json_object_get_string_member (body, "device"), "server") == 0)
     {
-      respond_error (msg, 400, "bad_request", "device: must be a non-empty string");
+      respond_error (msg, 400, "bad_request", "device: must be a non-empty string other than \"server\"");
       return;
     }
   if (!json_object_has_member (body, "mutations") || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (body, "mutations")))

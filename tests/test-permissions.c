@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "procura-permissions.h"
 #include "procura-test-utils.h"
 
 #define PASSWORD "correct horse 1"
@@ -74,6 +75,10 @@ typedef enum { OK, FBD, INV, E401, E403, E404, SEE, HID, RVK } Expect;
 
 static const char *expect_text[] = { "ok", "forbidden", "invalid", "401", "403", "404", "seen", "hidden", "revoked" };
 
+/* What the app's permission mirror (procura-permissions.c) said of a
+ * pushed operation's cell, against what the server did. */
+typedef enum { MIRROR_UNASKED, MIRROR_AGREES, MIRROR_DIFFERS } Mirror;
+
 static struct
 {
   const char  *binary;
@@ -84,6 +89,7 @@ static struct
   char        *token[N_ROLES];
   char        *cursor[N_ROLES];   /* each account's position in its feed */
   char        *buyer;
+  char        *buyer_uscc;
   char        *org[2];
   char        *uscc[2];
   char        *uscc_unbound;      /* no organization has it */
@@ -93,6 +99,7 @@ static struct
   GString     *setup_error;
   GPtrArray   *audit_expect;
   char        *actual[128][N_COLS];
+  Mirror       mirror[128][N_COLS];
   guint        n_uuid;
 } S;
 
@@ -1689,6 +1696,199 @@ static char *run_blob_get_live (Cell *c) { return run_blob_get (c, FALSE, FALSE)
 static char *run_blob_get_deleted (Cell *c) { return run_blob_get (c, TRUE, FALSE); }
 static char *run_blob_get_handed (Cell *c) { return run_blob_get (c, FALSE, TRUE); }
 
+/* ---- the app's mirror ------------------------------------------------ */
+
+/* The desktop app and procura-cli leave out what the account may not do
+ * by asking src/core/procura-permissions.c, the client-side copy of
+ * product.md §4. Each pushed operation's cell asks it the question the app
+ * asks before offering that operation, and its answer must be the
+ * server's: "may" for a cell the server accepted, "may not" for one it
+ * refused "forbidden" (or 403, the whole push of a read-only account).
+ *
+ * In the mirror's scope are the cells whose answer it can know from what
+ * the device holds:
+ *  - admin, officer and auditor cells, own and other alike: their rights
+ *    do not depend on whose records they are;
+ *  - the agency's own records. Another organization's projects and their
+ *    records never reach the agency's device (changes: ... rows, "hidden"),
+ *    so the app never asks about them and the mirror answers as if every
+ *    project were the agency's own: "other" cells, the unbound agency's
+ *    (its organization is not on the server, no project is its own), and
+ *    changes naming another agency's records (@X @Y @R @M @A @H) are left
+ *    to the server. Organizations are the exception: the mirror tells its
+ *    own from others' by USCC (procura_permissions_is_own_organization),
+ *    so every agency cell of an organisation row is asked;
+ *  - not the anonymous cells: without an account there is no role to ask,
+ *    and 401 is authentication, not permission.
+ *
+ * A cell refused "invalid" passed the server's permission check
+ * (check_permission() runs before the domain rules) and was refused by a
+ * domain rule such as the lock on an accepted report: only its permission
+ * part is compared, so the mirror must say "may". */
+
+static ProcuraOperation
+mirror_op (const char *op)
+{
+  if (strcmp (op, "insert") == 0)
+    return PROCURA_OP_CREATE;
+  if (strcmp (op, "update") == 0)
+    return PROCURA_OP_UPDATE;
+  return PROCURA_OP_DELETE;
+}
+
+/* The account's organization, as the app knows it (its USCC). */
+static const char *
+account_uscc (Role role)
+{
+  return role == ROLE_AGENCY ? S.uscc[OWN] : role == ROLE_UNBOUND ? S.uscc_unbound : NULL;
+}
+
+/* May the role set this field to value (as pushed, placeholders and all)?
+ * Values the mirror decides by rather than by field: a report's state
+ * moves by submitting and reviewing, a new report starts as a draft, the
+ * submitter is named by the app (the account's own organization), and an
+ * attachment moved onto a report takes on that report's state. */
+static gboolean
+mirror_may_set (Cell       *c,
+                const char *name,
+                const char *value)
+{
+  const char *role = role_names[c->role];
+  const char *entity = c->row->entity;
+
+  if (strcmp (entity, "report") == 0 && strcmp (name, "state") == 0 && value != NULL)
+    {
+      if (strcmp (value, "draft") == 0 && strcmp (c->row->op, "insert") == 0)
+        return TRUE;
+      if (strcmp (value, "submitted") == 0)
+        return procura_permissions_may_submit (role);
+      if (strcmp (value, "accepted") == 0 || strcmp (value, "returned") == 0)
+        return procura_permissions_may_review (role);
+    }
+  if (strcmp (entity, "report") == 0 && strcmp (name, "submitter_org_id") == 0 && g_strcmp0 (value, "@O") == 0)
+    return procura_permissions_may_field (role, entity, name) ||
+           procura_permissions_is_own_organization (role, S.uscc[c->target], account_uscc (c->role));
+  if (strcmp (entity, "attachment") == 0 && strcmp (name, "report_id") == 0 && g_strcmp0 (value, "@Q") == 0)
+    return procura_permissions_may_field (role, entity, name) &&
+           procura_permissions_may_report (role, "accepted", PROCURA_OP_UPDATE);
+
+  return procura_permissions_may_field (role, entity, name);
+}
+
+/* The mirror's answer for the cell: 1 may, 0 may not, -1 not its to say
+ * (see above); *question says what was asked. */
+static int
+mirror_answer (Cell  *c,
+               char **question)
+{
+  const Row *row = c->row;
+  const char *role = role_names[c->role];
+  ProcuraOperation op = mirror_op (row->op);
+  gboolean agency = c->role == ROLE_AGENCY || c->role == ROLE_UNBOUND;
+  gboolean organization = strcmp (row->entity, "organization") == 0;
+  g_autoptr(GString) q = g_string_new (NULL);
+  gboolean may;
+
+  *question = NULL;
+  if (c->role == ROLE_ANON)
+    return -1;
+  if (agency && !organization && (c->role == ROLE_UNBOUND || c->target == OTHER))
+    return -1;
+  if (agency && row->fields != NULL &&
+      (strstr (row->fields, "@X") != NULL || strstr (row->fields, "@Y") != NULL ||
+       strstr (row->fields, "@R") != NULL || strstr (row->fields, "@M") != NULL ||
+       strstr (row->fields, "@A") != NULL || strstr (row->fields, "@H") != NULL))
+    return -1;
+
+  may = procura_permissions_may_write (role);
+  g_string_append_printf (q, "may_write=%d", may);
+  may = procura_permissions_may (role, row->entity, op) && may;
+  g_string_append_printf (q, " may(%s,%s)=%d", row->entity, row->op, procura_permissions_may (role, row->entity, op));
+
+  if (organization)
+    {
+      const char *uscc = g_strcmp0 (row->state, "buyer") == 0 ? S.buyer_uscc : S.uscc[c->target];
+      gboolean own = procura_permissions_is_own_organization (role, uscc, account_uscc (c->role));
+
+      g_string_append_printf (q, " is_own_organization=%d", own);
+      may = may && own;
+    }
+
+  /* a report in its state; an attachment's files are its report's, changed
+   * while the report may be (as the project page asks) */
+  if (strcmp (row->entity, "report") == 0 && row->state != NULL)
+    {
+      gboolean r = procura_permissions_may_report (role, row->state, op);
+
+      g_string_append_printf (q, " may_report(%s)=%d", row->state, r);
+      may = may && r;
+    }
+  else if (strcmp (row->entity, "attachment") == 0 &&
+           (row->state != NULL || op != PROCURA_OP_CREATE))
+    {
+      /* an existing attachment's report is a draft unless the row says */
+      const char *state = row->state != NULL ? row->state : "draft";
+      gboolean r = procura_permissions_may_report (role, state, PROCURA_OP_UPDATE);
+
+      g_string_append_printf (q, " may_report(%s,update)=%d", state, r);
+      may = may && r;
+    }
+
+  /* the fields pushed; an insert with the fixture's fields sets only what
+   * a new record of the kind needs, not a question of fields */
+  if (row->fields != NULL)
+    {
+      g_autoptr(JsonNode) node = json_from_string (row->fields, NULL);
+      g_autoptr(GList) names = NULL;
+
+      g_assert_nonnull (node);
+      names = json_object_get_members (json_node_get_object (node));
+      for (GList *l = names; l != NULL; l = l->next)
+        {
+          JsonNode *value = json_object_get_member (json_node_get_object (node), l->data);
+          const char *text = JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_STRING
+                             ? json_node_get_string (value) : NULL;
+          gboolean f = mirror_may_set (c, l->data, text);
+
+          if (!f)
+            g_string_append_printf (q, " field %s=0", (const char *) l->data);
+          may = may && f;
+        }
+    }
+
+  *question = g_string_free (g_steal_pointer (&q), FALSE);
+  return may ? 1 : 0;
+}
+
+/* Compares the mirror's answer with what the server did (got); a
+ * difference goes to the cell's failures. */
+static Mirror
+mirror_check (Cell       *c,
+              const char *got)
+{
+  g_autofree char *question = NULL;
+  int server;
+  int mirror;
+
+  if (c->row->run != run_push)
+    return MIRROR_UNASKED;
+  if (strcmp (got, "ok") == 0 || strcmp (got, "invalid") == 0)
+    server = 1;
+  else if (strcmp (got, "forbidden") == 0 || strcmp (got, "403") == 0)
+    server = 0;
+  else
+    return MIRROR_UNASKED;   /* 401, or a cell that failed otherwise */
+
+  if ((mirror = mirror_answer (c, &question)) < 0)
+    return MIRROR_UNASKED;
+  if (mirror == server)
+    return MIRROR_AGREES;
+
+  cell_fail (c, "the app's permission mirror says %s (%s), the server %s",
+             mirror ? "it may" : "it may not", question, got);
+  return MIRROR_DIFFERS;
+}
+
 /* ---- the matrix ------------------------------------------------------ */
 
 /* Columns: admin, officer, agency, unbound agency, auditor, anon, each
@@ -1897,6 +2097,7 @@ test_row (gconstpointer data)
           got = g_strdup_printf ("setup failed (%s)", S.setup_error->str);
         }
       S.actual[index][col] = g_strdup (got);
+      S.mirror[index][col] = mirror_check (&c, got);
 
       if (strcmp (got, want) != 0)
         g_string_append_printf (failed, "\n  [%s | %s] expected %s, got %s", row->name, columns[col].label, want, got);
@@ -2025,7 +2226,7 @@ static void
 test_print_matrix (void)
 {
   g_autoptr(GString) line = g_string_new (NULL);
-  guint n_cells = 0, n_wrong = 0;
+  guint n_cells = 0, n_wrong = 0, n_asked = 0, n_differ = 0;
   int width = 0;
 
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
@@ -2038,6 +2239,9 @@ test_print_matrix (void)
                   "\"forbidden\"; invalid = permitted but refused by a domain rule (rejected \"invalid\"); "
                   "401/403/404 = that status with its error code; seen/hidden/revoked = what the account's "
                   "GET /v1/changes or /v1/conflicts shows. A wrong cell reads expected->actual.");
+  g_test_message ("Pushed operations are also asked of the app's permission mirror (procura-permissions.c) "
+                  "where it can know the answer (not agency/unbound cells of other agencies' projects, not anon): "
+                  "a cell marked ~ is one the mirror agreed with, ! one where it predicted otherwise.");
   g_string_append_printf (line, "%-*s", width, "row \\ account/organisation");
   for (guint col = 0; col < N_COLS; col++)
     g_string_append_printf (line, " %-13s", columns[col].label);
@@ -2061,11 +2265,22 @@ test_print_matrix (void)
             }
           else
             text = g_strdup (want);
+          if (S.mirror[i][col] != MIRROR_UNASKED)
+            {
+              char *marked = g_strconcat (text, S.mirror[i][col] == MIRROR_AGREES ? "~" : "!", NULL);
+
+              n_asked++;
+              n_differ += S.mirror[i][col] == MIRROR_DIFFERS;
+              g_free (text);
+              text = marked;
+            }
           g_string_append_printf (line, " %-13s", text);
         }
       g_test_message ("%s", line->str);
     }
   g_test_message ("%u cells, %u as product.md section 4 says, %u not", n_cells, n_cells - n_wrong, n_wrong);
+  g_test_message ("%u cells asked of the app's permission mirror, %u where it agrees with the server, %u not",
+                  n_asked, n_asked - n_differ, n_differ);
 }
 
 static char *
@@ -2126,9 +2341,8 @@ main (int   argc,
   /* the purchasing unit, the agency account's organization (own) and
    * another agency's (other), each agency with an active project */
   {
-    g_autofree char *buyer_uscc = make_uscc (6000);
-
-    S.buyer = make_org ("区民政局", buyer_uscc);
+    S.buyer_uscc = make_uscc (6000);
+    S.buyer = make_org ("区民政局", S.buyer_uscc);
     S.org[OWN] = make_org ("阳光社工", S.uscc[OWN]);
     S.org[OTHER] = make_org ("彩虹社工", S.uscc[OTHER]);
     S.project[OWN] = make_project (OWN, FALSE);
@@ -2170,6 +2384,7 @@ main (int   argc,
   g_free (S.uscc_unbound);
   g_free (S.token_other);
   g_free (S.buyer);
+  g_free (S.buyer_uscc);
   g_free (S.url);
   g_free (S.dir);
   g_hash_table_unref (S.revs);

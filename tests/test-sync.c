@@ -2142,6 +2142,44 @@ test_e2e_conflict_named_once (void)
                                         "AND server_value = '鲍勃的标题' AND server_by = 'bob'"), ==, 1);
 }
 
+/* alice's demo ledger on the server, bob logged in, and a report alice
+ * submitted on an active project's planned milestone (one with a planned
+ * tranche); returns the report's id and the milestone's. */
+static char *
+demo_with_submitted_report (E2E   *e,
+                            char **out_milestone)
+{
+  g_autofree char *milestone = NULL;
+  g_autofree char *project = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *project_arg = NULL;
+  g_autofree char *milestone_arg = NULL;
+  g_autofree char *out = NULL;
+  char *report;
+
+  g_free (cli_ok (e, "a", "demo", "--projects", "12", "--seed", "3", NULL));
+  login (e, "a", "alice");
+  login (e, "b", "bob");
+
+  milestone = client_text (e, "a", "SELECT m.id FROM milestone m JOIN project p ON p.id = m.project_id "
+                                   "WHERE p.status = 'active' AND m.status = 'planned' AND m.deleted = 0 "
+                                   "AND EXISTS (SELECT 1 FROM payment y WHERE y.milestone_id = m.id "
+                                   "            AND y.status = 'planned') LIMIT 1");
+  g_assert_nonnull (milestone);
+  sql = g_strdup_printf ("SELECT project_id FROM milestone WHERE id = '%s'", milestone);
+  project = client_text (e, "a", sql);
+  project_arg = g_strdup_printf ("project_id=%s", project);
+  milestone_arg = g_strdup_printf ("milestone_id=%s", milestone);
+  out = cli_ok (e, "a", "add", "report", project_arg, milestone_arg, "title=季度服务报告",
+                "kind=physicalProgressReport", "--json", NULL);
+  report = added_id (out);
+  g_free (cli_ok (e, "a", "set", report, "state=submitted", NULL));
+  g_free (cli_ok (e, "a", "sync", NULL));
+
+  *out_milestone = g_steal_pointer (&milestone);
+  return report;
+}
+
 /* A report accepted offline days before the sync: the server keeps when
  * it was reviewed, and dates the milestone it accepts by that day, not by
  * the day the push arrives. */
@@ -2158,26 +2196,7 @@ test_e2e_offline_acceptance_dates (void)
   if (e == NULL)
     return;
 
-  g_free (cli_ok (e, "a", "demo", "--projects", "12", "--seed", "3", NULL));
-  login (e, "a", "alice");
-  login (e, "b", "bob");
-
-  /* a report on an active project's planned milestone, submitted */
-  milestone = client_text (e, "a", "SELECT m.id FROM milestone m JOIN project p ON p.id = m.project_id "
-                                   "WHERE p.status = 'active' AND m.status = 'planned' AND m.deleted = 0 LIMIT 1");
-  g_assert_nonnull (milestone);
-  {
-    g_autofree char *project = client_text (e, "a", (sql = g_strdup_printf ("SELECT project_id FROM milestone "
-                                                                              "WHERE id = '%s'", milestone)));
-    g_autofree char *project_arg = g_strdup_printf ("project_id=%s", project);
-    g_autofree char *milestone_arg = g_strdup_printf ("milestone_id=%s", milestone);
-    g_autofree char *out = cli_ok (e, "a", "add", "report", project_arg, milestone_arg, "title=季度服务报告",
-                                   "kind=physicalProgressReport", "--json", NULL);
-
-    report = added_id (out);
-  }
-  g_free (cli_ok (e, "a", "set", report, "state=submitted", NULL));
-  g_free (cli_ok (e, "a", "sync", NULL));
+  report = demo_with_submitted_report (e, &milestone);
 
   g_free (cli_ok (e, "a", "set", report, "state=accepted", NULL));
   /* as if accepted on 5 January and synced today */
@@ -2209,27 +2228,7 @@ test_e2e_refused_acceptance_undone (void)
   if (e == NULL)
     return;
 
-  g_free (cli_ok (e, "a", "demo", "--projects", "12", "--seed", "3", NULL));
-  login (e, "a", "alice");
-  login (e, "b", "bob");
-
-  milestone = client_text (e, "a", "SELECT m.id FROM milestone m JOIN project p ON p.id = m.project_id "
-                                   "WHERE p.status = 'active' AND m.status = 'planned' AND m.deleted = 0 "
-                                   "AND EXISTS (SELECT 1 FROM payment y WHERE y.milestone_id = m.id "
-                                   "            AND y.status = 'planned') LIMIT 1");
-  g_assert_nonnull (milestone);
-  {
-    g_autofree char *project = client_text (e, "a", (sql = g_strdup_printf ("SELECT project_id FROM milestone "
-                                                                              "WHERE id = '%s'", milestone)));
-    g_autofree char *project_arg = g_strdup_printf ("project_id=%s", project);
-    g_autofree char *milestone_arg = g_strdup_printf ("milestone_id=%s", milestone);
-    g_autofree char *out = cli_ok (e, "a", "add", "report", project_arg, milestone_arg, "title=季度服务报告",
-                                   "kind=physicalProgressReport", "--json", NULL);
-
-    report = added_id (out);
-  }
-  g_free (cli_ok (e, "a", "set", report, "state=submitted", NULL));
-  g_free (cli_ok (e, "a", "sync", NULL));
+  report = demo_with_submitted_report (e, &milestone);
   g_free (cli_ok (e, "b", "sync", NULL));
 
   g_free (cli_ok (e, "b", "set", report, "state=returned", "review_comment=请补充签到表", NULL));

@@ -217,6 +217,37 @@ question_response_cb (ProcuraAccountDialog *self,
     discard_login (self);
 }
 
+/* What to do with the ledger on this computer before the session starts:
+ * start an empty one, or (officers over their own records) send them. */
+static void
+present_question (ProcuraAccountDialog *self,
+                  const char           *heading,
+                  const char           *body,
+                  gboolean              may_send)
+{
+  AdwMessageDialog *question;
+
+  question = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, body));
+  adw_message_dialog_add_response (question, "cancel", _("_Cancel"));
+  adw_message_dialog_add_response (question, "empty", _("Start _Empty Ledger"));
+  if (may_send)
+    {
+      adw_message_dialog_add_response (question, "send", _("_Send Records"));
+      adw_message_dialog_set_response_appearance (question, "send", ADW_RESPONSE_SUGGESTED);
+      adw_message_dialog_set_default_response (question, "send");
+    }
+  else
+    {
+      adw_message_dialog_set_response_appearance (question, "empty", ADW_RESPONSE_SUGGESTED);
+      adw_message_dialog_set_default_response (question, "empty");
+    }
+  adw_message_dialog_set_close_response (question, "cancel");
+  g_signal_connect_object (question, "response", G_CALLBACK (question_response_cb), self, G_CONNECT_SWAPPED);
+
+  self->question = question;
+  gtk_window_present (GTK_WINDOW (question));
+}
+
 /* A first login onto records made on this computer: an officer may send
  * them; the other roles cannot write them, so this account starts on an
  * empty ledger and the records are kept aside. Nothing is lost quietly. */
@@ -227,7 +258,6 @@ ask_about_local_records (ProcuraAccountDialog *self,
   const char *role = self->pending->role;
   gboolean may_send = g_strcmp0 (role, "officer") == 0;
   g_autofree char *body = NULL;
-  AdwMessageDialog *question;
 
   if (may_send)
     body = g_strdup_printf (ngettext ("This computer holds %u change that was never sent to a server. "
@@ -250,27 +280,7 @@ ask_about_local_records (ProcuraAccountDialog *self,
                                       "is kept aside in the data folder, nothing is deleted.", n_records),
                             n_records, procura_sync_role_display_name (role));
 
-  question = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
-                                                         _("Records Made on This Computer"),
-                                                         body));
-  adw_message_dialog_add_response (question, "cancel", _("_Cancel"));
-  adw_message_dialog_add_response (question, "empty", _("Start _Empty Ledger"));
-  if (may_send)
-    {
-      adw_message_dialog_add_response (question, "send", _("_Send Records"));
-      adw_message_dialog_set_response_appearance (question, "send", ADW_RESPONSE_SUGGESTED);
-      adw_message_dialog_set_default_response (question, "send");
-    }
-  else
-    {
-      adw_message_dialog_set_response_appearance (question, "empty", ADW_RESPONSE_SUGGESTED);
-      adw_message_dialog_set_default_response (question, "empty");
-    }
-  adw_message_dialog_set_close_response (question, "cancel");
-  g_signal_connect_object (question, "response", G_CALLBACK (question_response_cb), self, G_CONNECT_SWAPPED);
-
-  self->question = question;
-  gtk_window_present (GTK_WINDOW (question));
+  present_question (self, _("Records Made on This Computer"), body, may_send);
 }
 
 /* The ledger here was filled as someone else: it may hold what this
@@ -279,25 +289,13 @@ static void
 ask_about_other_account (ProcuraAccountDialog *self)
 {
   g_autofree char *body = NULL;
-  AdwMessageDialog *question;
 
   body = g_strdup_printf (_("The ledger on this computer was filled from a server under another account. "
                             "It may hold records %s may not see, so Procura starts an empty ledger that "
                             "fills from the server; the present database is kept aside in the data folder, "
                             "nothing is deleted."),
                           self->pending->username);
-  question = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
-                                                         _("A Ledger of Another Account"),
-                                                         body));
-  adw_message_dialog_add_response (question, "cancel", _("_Cancel"));
-  adw_message_dialog_add_response (question, "empty", _("Start _Empty Ledger"));
-  adw_message_dialog_set_response_appearance (question, "empty", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (question, "empty");
-  adw_message_dialog_set_close_response (question, "cancel");
-  g_signal_connect_object (question, "response", G_CALLBACK (question_response_cb), self, G_CONNECT_SWAPPED);
-
-  self->question = question;
-  gtk_window_present (GTK_WINDOW (question));
+  present_question (self, _("A Ledger of Another Account"), body, FALSE);
 }
 
 static void

@@ -17,6 +17,10 @@
  * change), refused ones to have changed nothing (the officer's feed shows
  * no change at all), and every refusal must be in the audit log.
  *
+ * Each pushed operation's cell also asks the app's permission mirror
+ * (src/core/procura-permissions.c) and holds its answer to what the server
+ * did, where the mirror can know (see "the app's mirror" below).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -1714,10 +1718,11 @@ static char *run_blob_get_handed (Cell *c) { return run_blob_get (c, FALSE, TRUE
  *    so the app never asks about them and the mirror answers as if every
  *    project were the agency's own: "other" cells, the unbound agency's
  *    (its organization is not on the server, no project is its own), and
- *    changes naming another agency's records (@X @Y @R @M @A @H) are left
+ *    changes naming another agency's records (@X @R @M @A @H) are left
  *    to the server. Organizations are the exception: the mirror tells its
  *    own from others' by USCC (procura_permissions_is_own_organization),
- *    so every agency cell of an organisation row is asked;
+ *    so every agency cell of an organisation row is asked, and so is a
+ *    report naming an organization as its submitter (@O, @Y);
  *  - not the anonymous cells: without an account there is no role to ask,
  *    and 401 is authentication, not permission.
  *
@@ -1765,9 +1770,14 @@ mirror_may_set (Cell       *c,
       if (strcmp (value, "accepted") == 0 || strcmp (value, "returned") == 0)
         return procura_permissions_may_review (role);
     }
-  if (strcmp (entity, "report") == 0 && strcmp (name, "submitter_org_id") == 0 && g_strcmp0 (value, "@O") == 0)
-    return procura_permissions_may_field (role, entity, name) ||
-           procura_permissions_is_own_organization (role, S.uscc[c->target], account_uscc (c->role));
+  if (strcmp (entity, "report") == 0 && strcmp (name, "submitter_org_id") == 0 &&
+      (g_strcmp0 (value, "@O") == 0 || g_strcmp0 (value, "@Y") == 0))
+    {
+      const char *uscc = S.uscc[strcmp (value, "@O") == 0 ? c->target : 1 - c->target];
+
+      return procura_permissions_may_field (role, entity, name) ||
+             procura_permissions_is_own_organization (role, uscc, account_uscc (c->role));
+    }
   if (strcmp (entity, "attachment") == 0 && strcmp (name, "report_id") == 0 && g_strcmp0 (value, "@Q") == 0)
     return procura_permissions_may_field (role, entity, name) &&
            procura_permissions_may_report (role, "accepted", PROCURA_OP_UPDATE);
@@ -1795,8 +1805,7 @@ mirror_answer (Cell  *c,
   if (agency && !organization && (c->role == ROLE_UNBOUND || c->target == OTHER))
     return -1;
   if (agency && row->fields != NULL &&
-      (strstr (row->fields, "@X") != NULL || strstr (row->fields, "@Y") != NULL ||
-       strstr (row->fields, "@R") != NULL || strstr (row->fields, "@M") != NULL ||
+      (strstr (row->fields, "@X") != NULL || strstr (row->fields, "@R") != NULL || strstr (row->fields, "@M") != NULL ||
        strstr (row->fields, "@A") != NULL || strstr (row->fields, "@H") != NULL))
     return -1;
 
@@ -1902,6 +1911,11 @@ mirror_check (Cell       *c,
 /* a record of one project naming a record of another: the domain rules
  * refuse it for everyone who may write at all (no cross-agency links) */
 #define CROSS(name, entity, op, fields, state) \
+  { name, run_push, { E403, E403, INV, INV, INV, FBD, FBD, FBD, E403, E403, E401, E401 }, entity, op, fields, state }
+/* a step the report workflow does not have (it starts as a draft and
+ * never goes back to one): refused by the domain rules for everyone who
+ * may take the report's steps */
+#define NO_SUCH_STEP(name, entity, op, fields, state) \
   { name, run_push, { E403, E403, INV, INV, INV, FBD, FBD, FBD, E403, E403, E401, E401 }, entity, op, fields, state }
 /* every account may, with or without a project of its own */
 #define ALL_MAY(name, run) { name, run, { OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, E401, E401 } }
@@ -2030,6 +2044,11 @@ static const Row rows[] = {
         FBD, FBD),
   PUSH ("report: write review comment", "report", "update", "{\"review_comment\":\"自己写的意见\"}", "submitted",
         FBD, FBD),
+  NO_SUCH_STEP ("report: insert submitted", "report", "insert",
+                "{\"project_id\":\"@P\",\"title\":\"直接提交的月报\",\"state\":\"submitted\"}", NULL),
+  /* an agency submits; taking a report back to draft is no step of its
+   * (product.md §4), whatever the workflow says */
+  LOCKED ("report: take submitted back to draft", "report", "update", "{\"state\":\"draft\"}", "submitted"),
   PUSH ("report: delete draft", "report", "delete", NULL, "draft", OK, FBD),
   LOCKED ("report: delete submitted", "report", "delete", NULL, "submitted"),
   PUSH ("attachment: insert", "attachment", "insert", NULL, NULL, OK, FBD),
@@ -2044,6 +2063,9 @@ static const Row rows[] = {
   CROSS ("report: insert naming the other agency's milestone", "report", "insert",
         "{\"project_id\":\"@P\",\"title\":\"月报\",\"state\":\"draft\",\"milestone_id\":\"@M\"}", NULL),
   PUSH ("attachment: delete", "attachment", "delete", NULL, NULL, OK, FBD),
+  PUSH ("attachment: delete on a submitted report", "attachment", "delete", NULL, "submitted", OK, FBD),
+  PUSH ("attachment: update on a returned report", "attachment", "update", "{\"name\":\"补充.pdf\"}", "returned",
+        OK, FBD),
   LOCKED ("attachment: insert on an accepted report", "attachment", "insert", NULL, "accepted"),
   LOCKED ("attachment: update on an accepted report", "attachment", "update", "{\"name\":\"改名.pdf\"}", "accepted"),
   LOCKED ("attachment: move onto an accepted report", "attachment", "update", "{\"report_id\":\"@Q\"}", NULL),
@@ -2100,7 +2122,8 @@ test_row (gconstpointer data)
       S.mirror[index][col] = mirror_check (&c, got);
 
       if (strcmp (got, want) != 0)
-        g_string_append_printf (failed, "\n  [%s | %s] expected %s, got %s", row->name, columns[col].label, want, got);
+        g_string_append_printf (failed, "\n  [%s | %s] expected %s, got %s%s%s", row->name, columns[col].label,
+                                want, got, c.failures->len > 0 ? "; " : "", c.failures->str);
       else if (c.failures->len > 0)
         g_string_append_printf (failed, "\n  [%s | %s] %s as expected, but %s", row->name, columns[col].label,
                                 want, c.failures->str);

@@ -2252,6 +2252,68 @@ test_e2e_refused_acceptance_undone (void)
   }
 }
 
+/* An agency's device: it writes a report on its own project and submits
+ * it (the checks that stop an auditor let these through), the server
+ * takes both, and the officer sees it submitted; reviewing it is refused
+ * on the agency's device before anything is written. */
+static void
+test_e2e_agency_submits (void)
+{
+  g_autoptr(E2E) e = e2e_start ();
+  g_autofree char *milestone = NULL;
+  g_autofree char *project = NULL;
+  g_autofree char *uscc = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *project_arg = NULL;
+  g_autofree char *milestone_arg = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *report = NULL;
+  g_autofree char *state = NULL;
+
+  if (e == NULL)
+    return;
+
+  g_free (cli_ok (e, "a", "demo", "--projects", "12", "--seed", "3", NULL));
+  login (e, "a", "alice");
+  login (e, "b", "bob");
+  g_free (cli_ok (e, "a", "sync", NULL));
+
+  milestone = client_text (e, "a", "SELECT m.id FROM milestone m JOIN project p ON p.id = m.project_id "
+                                   "WHERE p.status = 'active' AND m.status = 'planned' AND m.deleted = 0 LIMIT 1");
+  g_assert_nonnull (milestone);
+  sql = g_strdup_printf ("SELECT project_id FROM milestone WHERE id = '%s'", milestone);
+  project = client_text (e, "a", sql);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT o.uscc FROM organization o JOIN project p ON p.agency_id = o.id "
+                         "WHERE p.id = '%s'", project);
+  uscc = client_text (e, "a", sql);
+  g_assert_cmpint (run_process (NULL, "correct horse battery\n", NULL, NULL, e->server_path,
+                                "--data-dir", e->server_dir, "user", "add", "dora", "--role", "agency",
+                                "--org", uscc, NULL), ==, 0);
+  login (e, "d", "dora");
+  g_free (cli_ok (e, "d", "sync", NULL));
+
+  project_arg = g_strdup_printf ("project_id=%s", project);
+  milestone_arg = g_strdup_printf ("milestone_id=%s", milestone);
+  out = cli_ok (e, "d", "add", "report", project_arg, milestone_arg, "title=机构的季度报告",
+                "kind=physicalProgressReport", "--json", NULL);
+  report = added_id (out);
+  g_clear_pointer (&out, g_free);
+  g_free (cli_ok (e, "d", "set", report, "state=submitted", NULL));
+  g_assert_cmpint (cli (e, "d", NULL, &out, &err, "set", report, "state=accepted", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "dora"));
+  g_clear_pointer (&out, g_free);
+
+  out = cli_ok (e, "d", "sync", NULL);
+  g_assert_nonnull (strstr (out, "pushed 2 (2 applied, 0 conflicts, 0 rejected)"));
+  g_free (cli_ok (e, "b", "sync", NULL));
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT state FROM report WHERE id = '%s'", report);
+  state = client_text (e, "b", sql);
+  g_assert_cmpstr (state, ==, "submitted");
+}
+
 /* An auditor's device refuses edits at once, naming the account, instead
  * of queueing what the server will refuse: nothing is written and the
  * next sync still brings everyone else's changes. */
@@ -2445,6 +2507,7 @@ main (int    argc,
   g_test_add_func ("/sync/e2e/replay-after-lost-answer", test_e2e_replay);
   g_test_add_func ("/sync/e2e/offline-ledger", test_e2e_offline_ledger);
   g_test_add_func ("/sync/e2e/read-only-account", test_e2e_read_only_account);
+  g_test_add_func ("/sync/e2e/agency-submits", test_e2e_agency_submits);
   g_test_add_func ("/sync/e2e/split-push-keeps-conflicts", test_e2e_split_push_keeps_conflicts);
   g_test_add_func ("/sync/e2e/conflict-named-once", test_e2e_conflict_named_once);
   g_test_add_func ("/sync/e2e/offline-acceptance-dates", test_e2e_offline_acceptance_dates);

@@ -329,6 +329,27 @@ role_label (const char *role)
   return role;
 }
 
+/* A report's state moves by its steps, not as a field: submitting is the
+ * agency's (draft is where a new report starts), the review the officer's. */
+static gboolean
+report_step_allowed (const char              *role,
+                     const ProcuraEntityInfo *entity,
+                     ProcuraOperation         op,
+                     const ProcuraFieldInfo  *field,
+                     const ProcuraRecord     *changes)
+{
+  const char *state;
+
+  if (strcmp (entity->name, "report") != 0 || strcmp (field->name, "state") != 0)
+    return FALSE;
+  state = procura_record_get_string (changes, "state");
+  if (g_strcmp0 (state, "submitted") == 0)
+    return procura_permissions_may_submit (role);
+  if (g_strcmp0 (state, "draft") == 0)
+    return op == PROCURA_OP_CREATE && procura_permissions_may (role, "report", PROCURA_OP_CREATE);
+  return procura_permissions_may_review (role);
+}
+
 /* Writes the server would refuse from this device's account fail here,
  * before anything is written, rather than at the next sync. Without an
  * account (a local ledger) everything is allowed. */
@@ -363,6 +384,7 @@ account_may_write (ProcuraStore             *store,
   for (guint i = 0; changes != NULL && i < entity->n_fields; i++)
     if (procura_record_is_set (changes, i) && !(entity->fields[i].flags & PROCURA_FIELD_SYSTEM) &&
         g_strcmp0 (entity->fields[i].name, "project_id") != 0 &&
+        !report_step_allowed (account->role, entity, op, &entity->fields[i], changes) &&
         !procura_permissions_may_field (account->role, entity->name, entity->fields[i].name))
       {
         g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,

@@ -180,6 +180,11 @@ detail_text (const ProcuraEntityInfo *info,
       return g_strdup_printf (_("Fields: %s"), labels->str);
     }
 
+  /* a file received: "size 1234" */
+  if (g_str_has_prefix (detail, "size ") && g_ascii_isdigit (detail[strlen ("size ")]))
+    /* Translators: an audit entry's detail: the size of a file received */
+    return g_strdup_printf (_("Size: %s bytes"), detail + strlen ("size "));
+
   /* a refusal: "code: reason", the reason a message the server marked
    * for translation */
   if (g_strcmp0 (status, "rejected") == 0 && strstr (detail, ": ") != NULL)
@@ -476,6 +481,55 @@ show_verdict (ProcuraAuditWindow *self)
   show_state (self, "log", text);
 }
 
+/* What the reader came for: the entry the verification names, else the
+ * latest ones, which are at the end of a list of up to 100,000. (GTK 4.8
+ * has no gtk_column_view_scroll_to(); its list view has the action.) */
+static gboolean
+scroll_to_news_tick (GtkWidget     *column_view,
+                     GdkFrameClock *frame_clock,
+                     gpointer       user_data)
+{
+  guint position = GPOINTER_TO_UINT (user_data);
+
+  /* the list scrolls right only once it has its size */
+  if (!gtk_widget_get_mapped (column_view) || gtk_widget_get_height (column_view) <= 0)
+    return G_SOURCE_CONTINUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (column_view);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LIST_VIEW (child))
+      gtk_widget_activate_action (child, "list.scroll-to-item", "u", position);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+scroll_to_news (ProcuraAuditWindow *self)
+{
+  GListModel *model = G_LIST_MODEL (self->filtered);
+  guint n = g_list_model_get_n_items (model);
+  guint position = n > 0 ? n - 1 : 0;
+
+  if (n == 0)
+    return;
+
+  if (self->have_report && self->report.problem != PROCURA_AUDIT_OK)
+    for (guint i = 0; i < n; i++)
+      {
+        g_autoptr(ProcuraAuditLogItem) item = g_list_model_get_item (model, i);
+
+        if (item->seq == self->report.bad_seq)
+          {
+            position = i;
+            break;
+          }
+      }
+
+  gtk_widget_add_tick_callback (GTK_WIDGET (self->column_view), scroll_to_news_tick,
+                                GUINT_TO_POINTER (position), NULL);
+}
+
 static void
 fetch_done_cb (GObject      *source,
                GAsyncResult *result,
@@ -524,6 +578,7 @@ fetch_done_cb (GObject      *source,
                        rows->pdata, rows->len);
   set_filter (self, self->filter_actor, self->filter_action);
   show_verdict (self);
+  scroll_to_news (self);
 }
 
 static void

@@ -406,7 +406,9 @@ check_permission (Push                    *push,
 
       if (existing != NULL && g_strcmp0 (procura_record_get_string (existing, "state"), "accepted") == 0)
         return N_("an accepted report can no longer be changed by the agency");
-      if (state != NULL && strcmp (state, "draft") != 0 && strcmp (state, "submitted") != 0)
+      /* an agency moves a report only by submitting it; "draft" is only
+       * where a new one starts */
+      if (state != NULL && strcmp (state, "submitted") != 0 && !(insert && strcmp (state, "draft") == 0))
         return N_("only the purchasing unit accepts or returns a report");
       if (changes != NULL && (procura_record_is_set (changes, procura_entity_field_index (entity, "review_comment")) ||
                               procura_record_is_set (changes, procura_entity_field_index (entity, "reviewed_at"))))

@@ -1028,6 +1028,49 @@ run_against (Fixture            *f,
   return wait.ok;
 }
 
+static void
+count_attempts (const char     *domain,
+                GLogLevelFlags  level,
+                const char     *message,
+                gpointer        user_data)
+{
+  if (strstr (message, ": attempt ") != NULL)
+    (*(guint *) user_data)++;
+}
+
+/* No server at the address at all: a few quick tries, then the run ends
+ * as unavailable (the app says "offline" within seconds, not minutes);
+ * the next run tries again. */
+static void
+test_engine_unreachable (Fixture *f)
+{
+  g_autoptr(ProcuraSync) sync = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetSocketAddress) bound = NULL;
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+  g_autofree char *url = NULL;
+  ProcuraSyncReport report = { 0 };
+  guint n_attempts = 0;
+  guint handler;
+
+  /* a port nobody listens on: bound, never listening, so connects are refused */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (socket, any, TRUE, &error));
+  bound = G_INET_SOCKET_ADDRESS (g_socket_get_local_address (socket, &error));
+  g_assert_no_error (error);
+  url = g_strdup_printf ("http://127.0.0.1:%u", g_inet_socket_address_get_port (bound));
+
+  sync = procura_sync_new (f->dir, url, "test-token");
+  g_object_set (sync, "backoff-base", 1, "backoff-cap", 2, "max-attempts", 8, NULL);
+  handler = g_log_set_handler ("procura-core", G_LOG_LEVEL_DEBUG, count_attempts, &n_attempts);
+  g_assert_false (procura_sync_run (sync, f->store, &report, NULL, &error));
+  g_log_remove_handler ("procura-core", handler);
+  g_assert_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_UNAVAILABLE);
+  g_assert_cmpuint (n_attempts, ==, 4);
+}
+
 /* 503, 429 (Retry-After) and 409 key_in_flight are retried under the same
  * Idempotency-Key; the batch then applies, and the pull stores its cursor. */
 static void
@@ -2494,6 +2537,7 @@ main (int    argc,
     { "/sync/store/server-conflicts", test_server_conflicts },
     { "/sync/engine/retries-keep-the-key", test_engine_retries },
     { "/sync/engine/no-retry", test_engine_no_retry },
+    { "/sync/engine/unreachable", test_engine_unreachable },
     { "/sync/engine/pull-pages", test_engine_pull_pages },
     { "/sync/engine/pull-stops-at-bad-page", test_engine_pull_stops_at_bad_page },
     { "/sync/engine/too-large-halves", test_engine_too_large },

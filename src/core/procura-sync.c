@@ -31,6 +31,8 @@
 #define DOWNLOAD_CHUNK    (8 * 1024 * 1024)
 #define BLOB_MAX          ((gint64) 200 * 1024 * 1024)
 #define BLOBS_MISSING_MAX 1000
+/* attempts at a server that is not there at all, within one run */
+#define UNREACHABLE_ATTEMPTS 4
 
 G_DEFINE_QUARK (procura-sync-error-quark, procura_sync_error)
 
@@ -422,6 +424,7 @@ send_request (ProcuraSync    *self,
   g_autofree char *url = g_strconcat (self->server_url, req->path, NULL);
   g_autoptr(GError) last_error = NULL;
   guint max_attempts = req->retry ? self->max_attempts : 1;
+  guint n_unreachable = 0;
 
   for (guint attempt = 1; attempt <= max_attempts; attempt++)
     {
@@ -478,6 +481,17 @@ send_request (ProcuraSync    *self,
           g_clear_error (&last_error);
           g_set_error (&last_error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_UNAVAILABLE,
                        _("Server: cannot reach %s (%s)"), self->server_url, local_error->message);
+          /* No server there at all (refused, no route, no such host): a
+           * few quick tries cover a restart; after that the run ends and
+           * says "offline" rather than retrying for minutes — the next
+           * run (periodic, or when the network returns) tries again. A
+           * connection that broke mid-request keeps every retry. */
+          if ((g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
+               g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+               g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE) ||
+               local_error->domain == G_RESOLVER_ERROR) &&
+              ++n_unreachable >= UNREACHABLE_ATTEMPTS)
+            break;
         }
       else
         {

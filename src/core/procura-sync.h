@@ -1,7 +1,8 @@
 /* procura-sync.h — the sync client: push the outbox, pull changes
  *
  * One run pushes the outbox in batches, then pulls pages of changes until
- * the server has no more (docs/PROTOCOL.md). Network errors, 408, 429, 5xx
+ * the server has no more (docs/PROTOCOL.md). A server that cannot be
+ * reached at all ends the run after four quick tries. Network errors, 408, 429, 5xx
  * and 409 key_in_flight are retried with exponential backoff and full
  * jitter; 400, 401, 403, 410, 413 and 422 are not (a 410 restarts the pull
  * from the beginning once). Attachment files the server lacks are uploaded

@@ -2337,6 +2337,18 @@ test_e2e_agency_submits (void)
   login (e, "d", "dora");
   g_free (cli_ok (e, "d", "sync", NULL));
 
+  /* it reads its own organization whole; of the buyer its project names,
+   * the name but not the people's contact details */
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT count(*) FROM organization o JOIN project p ON p.buyer_id = o.id "
+                         "WHERE p.id = '%s' AND o.name IS NOT NULL AND o.contact_person IS NULL "
+                         "AND o.contact_phone IS NULL AND o.contact_email IS NULL", project);
+  g_assert_cmpint (client_int (e, "d", sql), ==, 1);
+  g_assert_cmpint (client_int (e, "a", sql), ==, 0);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT count(*) FROM organization WHERE uscc = '%s' AND contact_phone IS NOT NULL", uscc);
+  g_assert_cmpint (client_int (e, "d", sql), ==, 1);
+
   project_arg = g_strdup_printf ("project_id=%s", project);
   milestone_arg = g_strdup_printf ("milestone_id=%s", milestone);
   out = cli_ok (e, "d", "add", "report", project_arg, milestone_arg, "title=机构的季度报告",

@@ -1157,7 +1157,8 @@ record_read (SqliteStorage            *self,
 static void
 append_record_json (GString                 *out,
                     const ProcuraEntityInfo *entity,
-                    sqlite3_stmt            *row)
+                    sqlite3_stmt            *row,
+                    gboolean                 withhold_personal)
 {
   g_string_append (out, "{\"entity\":");
   append_json_string (out, entity->name);
@@ -1180,7 +1181,8 @@ append_record_json (GString                 *out,
         g_string_append_c (out, ',');
       append_json_string (out, field->name);
       g_string_append_c (out, ':');
-      if (sqlite3_column_type (row, col) == SQLITE_NULL)
+      if (sqlite3_column_type (row, col) == SQLITE_NULL ||
+          (withhold_personal && (field->flags & PROCURA_FIELD_PERSONAL)))
         {
           g_string_append (out, "null");
           continue;
@@ -1298,7 +1300,13 @@ sqlite_changes (ProcuraServerStorage     *storage,
       if (rc == SQLITE_ROW)
         {
           g_string_append_printf (out, "%s{\"seq\":%" G_GINT64_FORMAT ",\"record\":", first ? "" : ",", next);
-          append_record_json (out, entity, row);
+          /* an agency reads its own organization; of the others its
+           * projects name (buyer, evaluators) it gets the name, not the
+           * people's contact details (product.md §4: "read own") */
+          gboolean withhold = user->role == PROCURA_ROLE_AGENCY && strcmp (entity->name, "organization") == 0 &&
+                              g_strcmp0 ((const char *) sqlite3_column_text (stmt, 2), org_id) != 0;
+
+          append_record_json (out, entity, row, withhold);
           g_string_append_c (out, '}');
           first = FALSE;
         }

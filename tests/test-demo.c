@@ -449,6 +449,17 @@ test_plausible (void)
       g_assert_cmpint (int_member (stats, "outbox"), <, int_member (stats, "changes"));
       g_assert_cmpint (int_member (stats, "outbox"), >=, int_member (stats, "changes") * 3 / 4);
 
+      /* reports are dated by the demo's calendar, not by the day it ran:
+       * submitted over many days, each accepted after it was submitted */
+      {
+        g_autofree char *db = g_build_filename (dirs[d], PROCURA_STORE_DB_NAME, NULL);
+
+        g_assert_cmpint (db_query_int (db, "SELECT count(DISTINCT substr(submitted_at, 1, 10)) FROM report"), >, 10);
+        g_assert_cmpint (db_query_int (db, "SELECT count(*) FROM report WHERE submitted_at IS NULL "
+                                           "AND state <> 'draft'"), ==, 0);
+        g_assert_cmpint (db_query_int (db, "SELECT count(*) FROM report WHERE state = 'accepted' AND reviewed_at <= submitted_at"), ==, 0);
+      }
+
       /* projects: signed ones have an agency, a value, a plan; money adds up */
       g_assert_cmpuint (json_array_get_length (rows), ==, 60);
       for (guint i = 0; i < json_array_get_length (rows); i++)

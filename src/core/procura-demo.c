@@ -817,6 +817,20 @@ pin_today (Demo    *d,
   procura_store_set_today (d->store, jd_format (day, buf));
 }
 
+/* A report's timestamp on a demo day (office hours, Beijing time), so
+ * that what the demo dates in the past does not read "today". */
+static void
+stamp_day (ProcuraRecord *record,
+           const char    *field,
+           guint32        day,
+           guint          hour_utc)
+{
+  char buf[16];
+  g_autofree char *text = g_strdup_printf ("%sT%02u:%02u:00Z", jd_format (day, buf), hour_utc, (day * 7) % 60);
+
+  procura_record_set_string (record, field, text);
+}
+
 static const char *
 keep (Demo       *d,
       const char *text)
@@ -2495,6 +2509,7 @@ write_report (Demo     *d,
   g_clear_pointer (&record, procura_record_unref);
   record = procura_record_new (d->e_report, id);
   procura_record_set_string (record, "state", "submitted");
+  stamp_day (record, "submitted_at", m->submit_at, 2);
   if (!procura_store_update (d->store, record, error))
     return FALSE;
 
@@ -2507,6 +2522,7 @@ write_report (Demo     *d,
       record = procura_record_new (d->e_report, id);
       procura_record_set_string (record, "state", "returned");
       procura_record_set_string (record, "review_comment", PICK (rng, review_comments));
+      stamp_day (record, "reviewed_at", m->return_at, 6);
       if (!procura_store_update (d->store, record, error))
         return FALSE;
       if (state == RS_RETURNED)
@@ -2518,6 +2534,7 @@ write_report (Demo     *d,
       record = procura_record_new (d->e_report, id);
       procura_record_set_string (record, "state", "submitted");
       procura_record_set_string (record, "narrative", revised);
+      stamp_day (record, "submitted_at", m->resubmit_at, 3);
       if (!procura_store_update (d->store, record, error))
         return FALSE;
     }
@@ -2530,6 +2547,7 @@ write_report (Demo     *d,
   g_clear_pointer (&record, procura_record_unref);
   record = procura_record_new (d->e_report, id);
   procura_record_set_string (record, "state", "accepted");
+  stamp_day (record, "reviewed_at", m->accept_at, 7);
   if (rng_chance (rng, 0.3))
     procura_record_set_string (record, "review_comment", PICK (rng, accept_comments));
 

@@ -1324,9 +1324,10 @@ test_refused_change (void)
     GtkWidget *group = procura_conflicts_window_get_group (conflicts, conflict->id);
     const char *description = adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (group));
 
-    /* the server's reason is shown */
+    /* the server's reason is shown, in the user's language */
     g_assert_nonnull (conflict->reason != NULL ? conflict->reason : conflict->error);
-    g_assert_nonnull (strstr (description, conflict->reason != NULL ? conflict->reason : conflict->error));
+    g_assert_nonnull (strstr (description, conflict->reason != NULL ? g_dgettext (GETTEXT_PACKAGE, conflict->reason)
+                                                                  : conflict->error));
   }
   g_test_message ("refused: %s (%s)", conflict->error, conflict->reason);
   shot (GTK_WIDGET (conflicts), "sync-conflicts-refused.png");

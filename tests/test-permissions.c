@@ -151,10 +151,13 @@ add_user (const char *name,
           const char *role,
           const char *org)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  /* its "added …" line is kept from the TAP stream */
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *input = g_build_filename (S.dir, "cli-input", NULL);
+  g_autofree char *out = NULL;
   g_autofree char *err = NULL;
 
   g_assert_true (g_file_set_contents (input, PASSWORD "\n", -1, NULL));
@@ -166,7 +169,7 @@ add_user (const char *name,
     process = g_subprocess_launcher_spawn (launcher, &error, S.binary, "--data-dir", S.dir,
                                            "user", "add", name, "--role", role, NULL);
   g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
   g_unlink (input);
   if (!g_subprocess_get_if_exited (process) || g_subprocess_get_exit_status (process) != 0)

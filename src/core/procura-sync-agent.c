@@ -50,6 +50,7 @@ struct _ProcuraSyncAgent
   guint              debounce;
   guint              periodic_id;
   guint              debounce_id;
+  guint              progress_id;   /* counts the outbox down during a run */
   gint               committed_pending;  /* atomic: an idle is on its way */
 };
 
@@ -203,6 +204,16 @@ procura_sync_agent_refresh_counts (ProcuraSyncAgent *self)
 
 /* ---- runs --------------------------------------------------------------- */
 
+static gboolean
+progress_cb (gpointer user_data)
+{
+  ProcuraSyncAgent *self = user_data;
+
+  procura_sync_agent_refresh_counts (self);
+
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 run_cb (GObject      *source,
         GAsyncResult *result,
@@ -215,6 +226,7 @@ run_cb (GObject      *source,
 
   ok = procura_sync_run_finish (PROCURA_SYNC (source), result, &report, &error);
   self->running = FALSE;
+  g_clear_handle_id (&self->progress_id, g_source_remove);
   g_clear_object (&self->cancellable);
 
   g_debug ("Sync run: %s; pushed %u, pulled %u, conflicts %u, rejected %u",
@@ -293,6 +305,10 @@ procura_sync_agent_sync_now (ProcuraSyncAgent *self)
   if (self->status != PROCURA_SYNC_STATUS_OFFLINE)
     set_status (self, PROCURA_SYNC_STATUS_SYNCING);
   procura_sync_run_async (self->sync, self->cancellable, run_cb, g_object_ref (self));
+  /* a first push of a whole ledger takes a while: "N to send" counts down
+   * as the server acknowledges each batch */
+  g_clear_handle_id (&self->progress_id, g_source_remove);
+  self->progress_id = g_timeout_add_seconds (1, progress_cb, self);
 }
 
 gboolean
@@ -466,6 +482,7 @@ procura_sync_agent_stop (ProcuraSyncAgent *self)
   self->again = FALSE;
   g_clear_handle_id (&self->periodic_id, g_source_remove);
   g_clear_handle_id (&self->debounce_id, g_source_remove);
+  g_clear_handle_id (&self->progress_id, g_source_remove);
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
 }

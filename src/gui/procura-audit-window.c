@@ -19,6 +19,7 @@
 #include "procura-date.h"
 #include "procura-permissions.h"
 #include "procura-schema.h"
+#include "procura-sync-agent.h"
 #include "procura-sync.h"
 
 /* ---- ProcuraAuditLogItem ------------------------------------------------ */
@@ -616,10 +617,20 @@ procura_audit_window_reload (ProcuraAuditWindow *self)
   g_clear_object (&self->cancellable);
   self->have_report = FALSE;
 
-  if ((account = procura_account_load (self->data_dir, NULL)) != NULL && account->server != NULL)
-    adw_window_title_set_subtitle (self->window_title, account->server);
-  else
-    adw_window_title_set_subtitle (self->window_title, NULL);
+  /* the agent knows the server; loading the account here would look the
+   * token up in the keyring on the main thread only to name the server */
+  {
+    GApplication *app = g_application_get_default ();
+    ProcuraSyncAgent *agent = PROCURA_IS_APPLICATION (app)
+                              ? procura_application_get_sync_agent (PROCURA_APPLICATION (app)) : NULL;
+
+    if (agent != NULL)
+      adw_window_title_set_subtitle (self->window_title, procura_sync_agent_get_server (agent));
+    else if ((account = procura_account_load (self->data_dir, NULL)) != NULL && account->server != NULL)
+      adw_window_title_set_subtitle (self->window_title, account->server);
+    else
+      adw_window_title_set_subtitle (self->window_title, NULL);
+  }
 
   /* the server would refuse an agency (403); say so without asking */
   if (!procura_permissions_may_see_audit_log (window_role ()))

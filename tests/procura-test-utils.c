@@ -3,10 +3,13 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "procura-error.h"
 #include "procura-query.h"
@@ -199,6 +202,226 @@ procura_test_find_sync_binaries (const char **out_server,
   *out_server = server;
   *out_cli = cli;
   return TRUE;
+}
+
+/* ---- child processes and the real procura-server ---------------------- */
+
+static int
+run_child (char               **env,
+           const char          *input,
+           char               **out,
+           char               **err,
+           const char * const  *argv,
+           gboolean             log)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *input_path = NULL;
+  g_autofree char *stdout_text = NULL;
+  g_autofree char *stderr_text = NULL;
+  int fd;
+  int status;
+
+  /* standard input from a file: a command that refuses its arguments
+   * exits without reading it, and a pipe would then break */
+  fd = g_file_open_tmp ("procura-test-input-XXXXXX", &input_path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_assert_true (g_file_set_contents (input_path, input != NULL ? input : "", -1, NULL));
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  if (env != NULL)
+    g_subprocess_launcher_set_environ (launcher, env);
+  g_subprocess_launcher_set_stdin_file_path (launcher, input_path);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &stdout_text, &stderr_text, &error);
+  g_assert_no_error (error);
+  g_unlink (input_path);
+
+  status = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
+  if (log)
+    {
+      g_autofree char *joined = g_strjoinv (" ", (char **) argv);
+
+      g_test_message ("%s → %d\n%s%s", joined, status, stdout_text, stderr_text);
+    }
+  if (out != NULL)
+    *out = g_steal_pointer (&stdout_text);
+  if (err != NULL)
+    *err = g_steal_pointer (&stderr_text);
+
+  return status;
+}
+
+int
+procura_test_run (char               **env,
+                  const char          *input,
+                  char               **out,
+                  char               **err,
+                  const char * const  *argv)
+{
+  return run_child (env, input, out, err, argv, TRUE);
+}
+
+void
+procura_test_server_add_user (const char *binary,
+                              const char *data_dir,
+                              const char *name,
+                              const char *role,
+                              const char *org,
+                              const char *password)
+{
+  const char *argv[] = { binary, "--data-dir", data_dir, "user", "add", name, "--role", role,
+                         org != NULL ? "--org" : NULL, org, NULL };
+  g_autofree char *input = g_strconcat (password, "\n", NULL);
+  g_autofree char *err = NULL;
+  int status;
+
+  /* not logged: its "added …" line is kept from the TAP stream */
+  status = run_child (NULL, input, NULL, &err, argv, FALSE);
+  if (status != 0)
+    g_printerr ("%s", err);
+  g_assert_cmpint (status, ==, 0);
+}
+
+/* A test that fails aborts; a server must not outlive it (it would hold
+ * the test's stderr open and meson would wait for it). */
+void
+procura_test_die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void
+line_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  char **line = user_data;
+
+  *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
+  if (*line == NULL)
+    *line = g_strdup ("");
+}
+
+static void
+wait_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+gboolean
+procura_test_server_restart (ProcuraTestServer *server,
+                             const char        *listen,
+                             const char        *stderr_path)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GDataInputStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  g_assert_null (server->process);
+  g_clear_pointer (&server->url, g_free);
+  g_subprocess_launcher_set_child_setup (launcher, procura_test_die_with_parent, NULL, NULL);
+  if (stderr_path != NULL)
+    g_subprocess_launcher_set_stderr_file_path (launcher, stderr_path);
+  server->process = g_subprocess_launcher_spawn (launcher, &error, server->binary, "--data-dir", server->data_dir,
+                                                 "--listen", listen != NULL ? listen : "127.0.0.1:0", "serve",
+                                                 NULL);
+  if (server->process == NULL)
+    {
+      g_test_message ("%s did not start: %s", server->binary, error->message);
+      return FALSE;
+    }
+
+  /* the first line names the port; bounded wait */
+  stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
+  g_data_input_stream_read_line_async (stream, G_PRIORITY_DEFAULT, NULL, line_cb, &line);
+  while (line == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+  if (line == NULL || !g_str_has_prefix (line, "listening on http://127.0.0.1:"))
+    {
+      g_test_message ("%s did not say where it listens (%s)", server->binary,
+                      line != NULL ? line : "no line in time");
+      g_subprocess_force_exit (server->process);
+      g_subprocess_wait (server->process, NULL, NULL);
+      g_clear_object (&server->process);
+      /* the pending read ends with the pipe; let it finish before line goes */
+      while (line == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      return FALSE;
+    }
+  server->url = g_strdup (line + strlen ("listening on "));
+
+  return TRUE;
+}
+
+ProcuraTestServer *
+procura_test_server_new (const char *binary,
+                         const char *data_dir)
+{
+  ProcuraTestServer *server = g_new0 (ProcuraTestServer, 1);
+
+  server->binary = g_strdup (binary);
+  server->data_dir = g_strdup (data_dir);
+
+  return server;
+}
+
+ProcuraTestServer *
+procura_test_server_start (const char *binary,
+                           const char *data_dir)
+{
+  g_autoptr(ProcuraTestServer) server = procura_test_server_new (binary, data_dir);
+
+  if (!procura_test_server_restart (server, NULL, NULL))
+    return NULL;
+
+  return g_steal_pointer (&server);
+}
+
+gboolean
+procura_test_server_stop (ProcuraTestServer *server)
+{
+  gboolean done = FALSE;
+  gboolean clean;
+  /* generous: a sanitizer build takes its time to shut down */
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  if (server->process == NULL)
+    return TRUE;
+  g_subprocess_send_signal (server->process, SIGTERM);
+  g_subprocess_wait_async (server->process, NULL, wait_cb, &done);
+  while (!done && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+  if (!done)
+    {
+      g_subprocess_force_exit (server->process);
+      while (!done)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  clean = g_subprocess_get_if_exited (server->process) && g_subprocess_get_exit_status (server->process) == 0;
+  g_clear_object (&server->process);
+
+  return clean;
+}
+
+void
+procura_test_server_free (ProcuraTestServer *server)
+{
+  if (server == NULL)
+    return;
+  procura_test_server_stop (server);
+  g_free (server->binary);
+  g_free (server->data_dir);
+  g_free (server->url);
+  g_free (server);
 }
 
 /* ---- files and directories ------------------------------------------- */

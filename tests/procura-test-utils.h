@@ -14,7 +14,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
 #include "procura-store.h"
@@ -61,6 +61,65 @@ gboolean      procura_test_init_cli           (int                 *argc,
                                                char              ***argv,
                                                const char         **out_path,
                                                char              ***out_env);
+
+/* ---- child processes and the real procura-server ---------------------- */
+
+/* Runs argv (environment env, or ours when NULL) with input (may be NULL)
+ * on standard input; logs the command, its status and its output with
+ * g_test_message() (comment lines, harmless in TAP). Returns the exit
+ * status, -1 when the child did not exit normally. out and err, when not
+ * NULL, receive standard output and error. */
+int           procura_test_run                (char               **env,
+                                               const char          *input,
+                                               char               **out,
+                                               char               **err,
+                                               const char * const  *argv);
+
+/* A procura-server serving data_dir on 127.0.0.1. */
+typedef struct
+{
+  char        *binary;
+  char        *data_dir;
+  char        *url;        /* "http://127.0.0.1:PORT/" */
+  GSubprocess *process;    /* NULL once stopped */
+} ProcuraTestServer;
+
+/* The server, not started yet: for procura_test_server_restart() with an
+ * address or a log of its own. */
+ProcuraTestServer *procura_test_server_new     (const char          *binary,
+                                               const char          *data_dir);
+/* Starts binary on data_dir listening on a free port of 127.0.0.1 and
+ * waits (bounded) for the line naming its address; the server dies with
+ * the test program. NULL, said with g_test_message(), when it did not
+ * start. */
+ProcuraTestServer *procura_test_server_start   (const char          *binary,
+                                               const char          *data_dir);
+/* Starts a stopped (or killed) server again on listen ("127.0.0.1:PORT",
+ * NULL for a free port), its standard error into the file stderr_path
+ * when not NULL (else ours); FALSE when it did not start. */
+gboolean      procura_test_server_restart     (ProcuraTestServer   *server,
+                                               const char          *listen,
+                                               const char          *stderr_path);
+/* SIGTERM, then a bounded wait (SIGKILL after 30 s). TRUE when the server
+ * exited on its own with status 0; nothing to do once stopped. */
+gboolean      procura_test_server_stop        (ProcuraTestServer   *server);
+/* Stops the server if it still runs; leaves data_dir alone. */
+void          procura_test_server_free        (ProcuraTestServer   *server);
+/* `binary --data-dir data_dir user add name --role role [--org org]`,
+ * the password on standard input, asserting it worked; its output stays
+ * out of the TAP stream (stderr is printed when it fails). */
+void          procura_test_server_add_user    (const char          *binary,
+                                               const char          *data_dir,
+                                               const char          *name,
+                                               const char          *role,
+                                               const char          *org,
+                                               const char          *password);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ProcuraTestServer, procura_test_server_free)
+
+/* A GSpawnChildSetupFunc: the child gets SIGKILL when the test program
+ * ends, so that a test that fails and aborts leaves nothing running. */
+void          procura_test_die_with_parent    (gpointer             user_data);
 
 /* ---- files and directories ------------------------------------------- */
 

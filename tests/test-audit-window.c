@@ -18,10 +18,8 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
-#include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "procura-account.h"
 #include "procura-audit-window.h"
@@ -32,113 +30,11 @@
 
 static struct
 {
-  const char  *binary;
-  char        *dir;
-  char        *url;
-  GSubprocess *process;
-  char        *agency_uscc;
+  const char        *binary;
+  char              *dir;
+  ProcuraTestServer *running;
+  char              *agency_uscc;
 } server;
-
-/* ---- the server --------------------------------------------------------- */
-
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static int
-run_server_cli (const char *input,
-                ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autofree char *input_path = g_build_filename (server.dir, "cli-input", NULL);
-  g_autoptr(GError) error = NULL;
-  const char *arg;
-  va_list args;
-
-  g_ptr_array_add (argv, (char *) server.binary);
-  g_ptr_array_add (argv, (char *) "--data-dir");
-  g_ptr_array_add (argv, server.dir);
-  va_start (args, input);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  g_assert_true (g_file_set_contents (input_path, input != NULL ? input : "", -1, NULL));
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_subprocess_launcher_set_stdin_file_path (launcher, input_path);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_wait (process, NULL, &error));
-  g_assert_no_error (error);
-
-  return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
-}
-
-static void
-add_user (const char *name,
-          const char *role,
-          const char *org)
-{
-  int status;
-
-  if (org != NULL)
-    status = run_server_cli (PASSWORD "\n", "user", "add", name, "--role", role, "--org", org, NULL);
-  else
-    status = run_server_cli (PASSWORD "\n", "user", "add", name, "--role", role, NULL);
-  g_assert_cmpint (status, ==, 0);
-}
-
-static void
-line_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  char **line = user_data;
-
-  *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
-  if (*line == NULL)
-    *line = g_strdup ("");
-}
-
-static void
-start_server (void)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GDataInputStream) stdout_stream = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  server.process = g_subprocess_launcher_spawn (launcher, &error,
-                                                server.binary, "--data-dir", server.dir,
-                                                "--listen", "127.0.0.1:0", "serve", NULL);
-  g_assert_no_error (error);
-
-  stdout_stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server.process));
-  g_data_input_stream_read_line_async (stdout_stream, G_PRIORITY_DEFAULT, NULL, line_cb, &line);
-  while (line == NULL && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
-  server.url = g_strdup (line + strlen ("listening on "));
-}
-
-static void
-stop_server (void)
-{
-  if (server.process == NULL)
-    return;
-
-  g_subprocess_send_signal (server.process, SIGTERM);
-  g_subprocess_wait (server.process, NULL, NULL);
-  g_clear_object (&server.process);
-}
 
 /* POST /v1/session; with a good password writes the account.json the app
  * would keep into client_dir. */
@@ -148,7 +44,7 @@ login (const char *name,
        const char *client_dir)
 {
   g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 30, NULL);
-  g_autofree char *url = g_strconcat (server.url, "v1/session", NULL);
+  g_autofree char *url = g_strconcat (server.running->url, "v1/session", NULL);
   g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
   g_autofree char *body = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"%s\"}", name, password);
   g_autoptr(GBytes) request = g_bytes_new (body, strlen (body));
@@ -170,7 +66,7 @@ login (const char *name,
   g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL), g_bytes_get_size (answer), NULL));
   object = json_node_get_object (json_parser_get_root (parser));
 
-  account.server = server.url;
+  account.server = server.running->url;
   account.username = (char *) name;
   account.role = (char *) json_object_get_string_member (object, "role");
   account.organization = (char *) json_object_get_string_member_with_default (object, "organization", NULL);
@@ -189,7 +85,7 @@ static void
 flood_logins (const char *name)
 {
   g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 30, NULL);
-  g_autofree char *url = g_strconcat (server.url, "v1/session", NULL);
+  g_autofree char *url = g_strconcat (server.running->url, "v1/session", NULL);
   g_autofree char *body = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"wrong\"}", name);
   g_autoptr(GBytes) request = g_bytes_new (body, strlen (body));
 
@@ -349,10 +245,11 @@ test_audit_window (void)
 
   server.dir = procura_test_make_tmp_dir ("procura-audit-server-XXXXXX");
   server.agency_uscc = make_uscc (4242);
-  add_user ("officer1", "officer", NULL);
-  add_user ("auditor1", "auditor", NULL);
-  add_user ("agency1", "agency", server.agency_uscc);
-  start_server ();
+  procura_test_server_add_user (server.binary, server.dir, "officer1", "officer", NULL, PASSWORD);
+  procura_test_server_add_user (server.binary, server.dir, "auditor1", "auditor", NULL, PASSWORD);
+  procura_test_server_add_user (server.binary, server.dir, "agency1", "agency", server.agency_uscc, PASSWORD);
+  server.running = procura_test_server_start (server.binary, server.dir);
+  g_assert_nonnull (server.running);
 
   /* something to log: logins, a failure, the agency's refusal below */
   login ("officer1", PASSWORD, auditor_dir);
@@ -452,27 +349,20 @@ test_audit_window (void)
 
   /* and the server's own verifier names the same */
   {
-    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                                         G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-    g_autoptr(GSubprocess) process = NULL;
+    const char *argv[] = { server.binary, "--data-dir", server.dir, "audit", "verify", NULL };
     g_autofree char *out = NULL;
-    g_autoptr(GError) error = NULL;
 
-    process = g_subprocess_launcher_spawn (launcher, &error, server.binary, "--data-dir", server.dir,
-                                           "audit", "verify", NULL);
-    g_assert_no_error (error);
-    g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error));
+    procura_test_run (NULL, NULL, &out, NULL, argv);
     g_assert_nonnull (strstr (out, "entry 2 inserted"));
   }
 
   gtk_widget_activate_action (GTK_WIDGET (window), "window.close", NULL);
-  stop_server ();
+  g_clear_pointer (&server.running, procura_test_server_free);
   procura_test_remove_tree (auditor_dir);
   procura_test_remove_tree (agency_dir);
   procura_test_remove_tree (nobody_dir);
   procura_test_remove_tree (server.dir);
   g_clear_pointer (&server.dir, g_free);
-  g_clear_pointer (&server.url, g_free);
   g_clear_pointer (&server.agency_uscc, g_free);
 }
 

@@ -26,12 +26,9 @@
 
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "procura-permissions.h"
 #include "procura-test-utils.h"
@@ -87,8 +84,7 @@ static struct
 {
   const char  *binary;
   char        *dir;
-  GSubprocess *process;
-  char        *url;
+  ProcuraTestServer *server;
   SoupSession *session;
   char        *token[N_ROLES];
   char        *cursor[N_ROLES];   /* each account's position in its feed */
@@ -138,106 +134,6 @@ setup_fail (const char *format,
   va_end (args);
 }
 
-/* ---- the server (as test-server.c starts it) ------------------------- */
-
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static void
-add_user (const char *name,
-          const char *role,
-          const char *org)
-{
-  /* its "added …" line is kept from the TAP stream */
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *input = g_build_filename (S.dir, "cli-input", NULL);
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-
-  g_assert_true (g_file_set_contents (input, PASSWORD "\n", -1, NULL));
-  g_subprocess_launcher_set_stdin_file_path (launcher, input);
-  if (org != NULL)
-    process = g_subprocess_launcher_spawn (launcher, &error, S.binary, "--data-dir", S.dir,
-                                           "user", "add", name, "--role", role, "--org", org, NULL);
-  else
-    process = g_subprocess_launcher_spawn (launcher, &error, S.binary, "--data-dir", S.dir,
-                                           "user", "add", name, "--role", role, NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  g_unlink (input);
-  if (!g_subprocess_get_if_exited (process) || g_subprocess_get_exit_status (process) != 0)
-    g_printerr ("%s", err);
-  g_assert_true (g_subprocess_get_if_exited (process) && g_subprocess_get_exit_status (process) == 0);
-}
-
-static void
-line_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  char **line = user_data;
-
-  *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
-  if (*line == NULL)
-    *line = g_strdup ("");
-}
-
-static void
-start_server (void)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GDataInputStream) stream = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  S.process = g_subprocess_launcher_spawn (launcher, &error, S.binary, "--data-dir", S.dir,
-                                           "--listen", "127.0.0.1:0", "serve", NULL);
-  g_assert_no_error (error);
-  stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (S.process));
-  g_data_input_stream_read_line_async (stream, G_PRIORITY_DEFAULT, NULL, line_cb, &line);
-  while (line == NULL && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
-  S.url = g_strdup (line + strlen ("listening on "));
-}
-
-static void
-wait_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  *(gboolean *) user_data = TRUE;
-}
-
-static void
-stop_server (void)
-{
-  gboolean done = FALSE;
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  g_subprocess_send_signal (S.process, SIGTERM);
-  g_subprocess_wait_async (S.process, NULL, wait_cb, &done);
-  while (!done && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
-  if (!done)
-    {
-      g_subprocess_force_exit (S.process);
-      g_subprocess_wait (S.process, NULL, NULL);
-    }
-  g_clear_object (&S.process);
-}
-
 /* ---- HTTP ------------------------------------------------------------ */
 
 typedef struct
@@ -271,7 +167,7 @@ http_full (Response    *r,
            gsize        body_len,
            ...)
 {
-  g_autofree char *url = g_strconcat (S.url, path + 1, NULL);
+  g_autofree char *url = g_strconcat (S.server->url, path + 1, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new (method, url);
   g_autoptr(GError) error = NULL;
   SoupMessageHeaders *headers;
@@ -2348,15 +2244,16 @@ main (int   argc,
   S.audit_expect = g_ptr_array_new_with_free_func ((GDestroyNotify) audit_expect_free);
   S.uscc[OWN] = make_uscc (6001);
   S.uscc[OTHER] = make_uscc (6002);
-  add_user ("admin1", "admin", NULL);
-  add_user ("officer1", "officer", NULL);
-  add_user ("agency1", "agency", S.uscc[OWN]);
-  add_user ("agency2", "agency", S.uscc[OTHER]);
+  procura_test_server_add_user (S.binary, S.dir, "admin1", "admin", NULL, PASSWORD);
+  procura_test_server_add_user (S.binary, S.dir, "officer1", "officer", NULL, PASSWORD);
+  procura_test_server_add_user (S.binary, S.dir, "agency1", "agency", S.uscc[OWN], PASSWORD);
+  procura_test_server_add_user (S.binary, S.dir, "agency2", "agency", S.uscc[OTHER], PASSWORD);
   S.uscc_unbound = make_uscc (6009);
-  add_user ("agency9", "agency", S.uscc_unbound);
-  add_user ("auditor1", "auditor", NULL);
+  procura_test_server_add_user (S.binary, S.dir, "agency9", "agency", S.uscc_unbound, PASSWORD);
+  procura_test_server_add_user (S.binary, S.dir, "auditor1", "auditor", NULL, PASSWORD);
 
-  start_server ();
+  S.server = procura_test_server_start (S.binary, S.dir);
+  g_assert_nonnull (S.server);
   S.session = soup_session_new_with_options ("timeout", 60, NULL);
   for (Role role = 0; role < ROLE_ANON; role++)
     S.token[role] = login (user_names[role]);
@@ -2390,7 +2287,7 @@ main (int   argc,
   status = g_test_run ();
 
   g_clear_object (&S.session);
-  stop_server ();
+  g_clear_pointer (&S.server, procura_test_server_free);
   procura_test_remove_tree (S.dir);
 
   for (Role role = 0; role < N_ROLES; role++)
@@ -2411,7 +2308,6 @@ main (int   argc,
   g_free (S.token_other);
   g_free (S.buyer);
   g_free (S.buyer_uscc);
-  g_free (S.url);
   g_free (S.dir);
   g_hash_table_unref (S.revs);
   g_string_free (S.setup_error, TRUE);

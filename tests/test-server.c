@@ -15,11 +15,8 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sqlite3.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "procura-test-utils.h"
 
@@ -29,8 +26,7 @@ static struct
 {
   const char   *binary;
   char         *dir;
-  GSubprocess  *process;
-  char         *url;
+  ProcuraTestServer *running;
   SoupSession  *session;
   char         *org_a;      /* id of agency A's organization */
   char         *org_b;
@@ -59,14 +55,9 @@ run_cli (const char  *data_dir,
          ...)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autofree char *input_path = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
   const char *arg;
   va_list args;
+  int status;
 
   g_ptr_array_add (argv, (char *) server.binary);
   g_ptr_array_add (argv, (char *) "--data-dir");
@@ -77,123 +68,32 @@ run_cli (const char  *data_dir,
   va_end (args);
   g_ptr_array_add (argv, NULL);
 
-  /* standard input from a file: a command that refuses its arguments
-   * exits without reading it, and a pipe would then break */
-  input_path = g_build_filename (server.dir, "cli-input", NULL);
-  g_assert_true (g_file_set_contents (input_path, input != NULL ? input : "", -1, NULL));
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_set_stdin_file_path (launcher, input_path);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  g_unlink (input_path);
+  status = procura_test_run (NULL, input, out_stdout, out_stderr, (const char * const *) argv->pdata);
+  g_assert_cmpint (status, >=, 0);
 
-  if (out_stdout != NULL)
-    *out_stdout = g_steal_pointer (&out);
-  if (out_stderr != NULL)
-    *out_stderr = g_steal_pointer (&err);
-
-  g_assert_true (g_subprocess_get_if_exited (process));
-  return g_subprocess_get_exit_status (process);
-}
-
-static void
-add_user (const char *name,
-          const char *role,
-          const char *org)
-{
-  g_autofree char *err = NULL;
-  int status;
-
-  if (org != NULL)
-    status = run_cli (server.dir, PASSWORD "\n", NULL, &err, "user", "add", name, "--role", role, "--org", org, NULL);
-  else
-    status = run_cli (server.dir, PASSWORD "\n", NULL, &err, "user", "add", name, "--role", role, NULL);
-  if (status != 0)
-    g_printerr ("%s", err);
-  g_assert_cmpint (status, ==, 0);
+  return status;
 }
 
 /* ---- the server ----------------------------------------------------- */
 
-static void
-line_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  char **line = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, &error);
-  if (*line == NULL)
-    *line = g_strdup ("");
-}
-
-/* A test that fails aborts; the server must not outlive it (it would hold
- * the test's stderr open and meson would wait for it). */
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
+/* On a free port; its address ends in "/" so paths can be appended */
 static void
 start_server (void)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GDataInputStream) stdout_stream = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
-
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  server.process = g_subprocess_launcher_spawn (launcher, &error,
-                                                server.binary, "--data-dir", server.dir,
-                                                "--listen", "127.0.0.1:0", "serve", NULL);
-  g_assert_no_error (error);
-
-  /* the first line names the port; bounded wait */
-  stdout_stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server.process));
-  g_data_input_stream_read_line_async (stdout_stream, G_PRIORITY_DEFAULT, NULL, line_cb, &line);
-  while (line == NULL && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "listening on http://127.0.0.1:"));
-  server.url = g_strdup (line + strlen ("listening on "));
-  g_assert_true (g_str_has_suffix (server.url, "/"));
-}
-
-static void
-wait_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  *(gboolean *) user_data = TRUE;
+  g_assert_null (server.running);
+  server.running = procura_test_server_start (server.binary, server.dir);
+  g_assert_nonnull (server.running);
+  g_assert_true (g_str_has_suffix (server.running->url, "/"));
 }
 
 static void
 stop_server (void)
 {
-  gboolean done = FALSE;
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  if (server.process == NULL)
+  if (server.running == NULL)
     return;
-  g_subprocess_send_signal (server.process, SIGTERM);
-  g_subprocess_wait_async (server.process, NULL, wait_cb, &done);
-  while (!done && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
-  if (!done)
-    {
-      g_subprocess_force_exit (server.process);
-      g_subprocess_wait (server.process, NULL, NULL);
-    }
-  else
-    /* a clean stop on SIGTERM */
-    g_assert_true (g_subprocess_get_if_exited (server.process) && g_subprocess_get_exit_status (server.process) == 0);
-  g_clear_object (&server.process);
+  /* a clean stop on SIGTERM */
+  g_assert_true (procura_test_server_stop (server.running));
+  g_clear_pointer (&server.running, procura_test_server_free);
 }
 
 /* ---- HTTP ----------------------------------------------------------- */
@@ -226,7 +126,7 @@ http_full (Response    *r,
            gsize        body_len,
            ...)
 {
-  g_autofree char *url = g_strconcat (server.url, path[0] == '/' ? path + 1 : path, NULL);
+  g_autofree char *url = g_strconcat (server.running->url, path[0] == '/' ? path + 1 : path, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new (method, url);
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) error = NULL;
@@ -575,7 +475,7 @@ test_cli_users (void)
   }
 
   /* a disabled account cannot log in */
-  add_user ("leaver", "officer", NULL);
+  procura_test_server_add_user (server.binary, server.dir, "leaver", "officer", NULL, PASSWORD);
   g_free (login ("leaver"));
   g_assert_cmpint (run_cli (server.dir, NULL, &out, NULL, "user", "disable", "leaver", NULL), ==, 0);
   {
@@ -614,7 +514,7 @@ test_login (void)
     g_auto(Response) old;
     g_autofree char *out = NULL;
 
-    add_user ("changer", "officer", NULL);
+    procura_test_server_add_user (server.binary, server.dir, "changer", "officer", NULL, PASSWORD);
     g_autofree char *old_token = login ("changer");
     g_assert_cmpint (run_cli (server.dir, "another password 2\n", &out, NULL, "user", "passwd", "changer", NULL), ==, 0);
     http (&after, "POST", "/v1/session", NULL, "{\"username\":\"changer\",\"password\":\"another password 2\"}");
@@ -630,7 +530,7 @@ test_login_throttled (void)
   g_auto(Response) locked;
   g_auto(Response) other;
 
-  add_user ("target", "officer", NULL);
+  procura_test_server_add_user (server.binary, server.dir, "target", "officer", NULL, PASSWORD);
   for (guint i = 0; i < 5; i++)
     {
       g_auto(Response) r;
@@ -1486,7 +1386,7 @@ http_raw (BlobResponse *r,
           const char   *upload_offset,
           const char   *range)
 {
-  g_autofree char *url = g_strconcat (server.url, path[0] == '/' ? path + 1 : path, NULL);
+  g_autofree char *url = g_strconcat (server.running->url, path[0] == '/' ? path + 1 : path, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new (method, url);
   g_autofree char *bearer = g_strdup_printf ("Bearer %s", token);
   g_autoptr(GError) error = NULL;
@@ -1887,7 +1787,6 @@ test_blobs_resume_after_restart (void)
     g_autofree char *orphan = g_build_filename (server.dir, "uploads", "orphan", NULL);
 
     g_assert_true (g_file_set_contents (orphan, "left over", -1, NULL));
-    g_clear_pointer (&server.url, g_free);
     start_server ();
     assert_healthy ();
     g_assert_false (g_file_test (orphan, G_FILE_TEST_EXISTS));
@@ -2000,11 +1899,11 @@ main (int   argc,
   server.dir = procura_test_make_tmp_dir ("procura-test-server-XXXXXX");
   server.uscc_a = make_uscc (5001);
   server.uscc_b = make_uscc (5002);
-  add_user ("officer1", "officer", NULL);
-  add_user ("officer2", "officer", NULL);
-  add_user ("agency1", "agency", server.uscc_a);
-  add_user ("auditor1", "auditor", NULL);
-  add_user ("admin1", "admin", NULL);
+  procura_test_server_add_user (server.binary, server.dir, "officer1", "officer", NULL, PASSWORD);
+  procura_test_server_add_user (server.binary, server.dir, "officer2", "officer", NULL, PASSWORD);
+  procura_test_server_add_user (server.binary, server.dir, "agency1", "agency", server.uscc_a, PASSWORD);
+  procura_test_server_add_user (server.binary, server.dir, "auditor1", "auditor", NULL, PASSWORD);
+  procura_test_server_add_user (server.binary, server.dir, "admin1", "admin", NULL, PASSWORD);
 
   start_server ();
   server.session = soup_session_new_with_options ("timeout", 60, NULL);
@@ -2043,7 +1942,6 @@ main (int   argc,
   stop_server ();
   procura_test_remove_tree (server.dir);
   g_free (server.dir);
-  g_free (server.url);
   g_free (server.org_a);
   g_free (server.org_b);
   g_free (server.uscc_a);

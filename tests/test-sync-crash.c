@@ -48,7 +48,6 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "procura-store.h"
 #include "procura-store-sync.h"
@@ -63,31 +62,33 @@
 
 typedef struct
 {
-  char        *dir;
-  char        *server_dir;
-  char        *server_path;
-  char        *cli_path;
-  char       **cli_env;
-  GSubprocess *server;
-  char        *url;
-  char        *listen;       /* 127.0.0.1:PORT, kept across restarts */
-  guint        starts;
-  GRand       *rand;
-  guint        uscc_seq;
-  GHashTable  *expected;     /* organization id → "address|contact_person" */
-  GPtrArray   *older;        /* ids of organizations pushed in earlier rounds */
-  gint64       mutations;    /* made by all clients */
+  char              *dir;
+  char              *server_dir;
+  char              *server_path;
+  char              *cli_path;
+  char             **cli_env;
+  ProcuraTestServer *server;
+  char              *url;
+  char              *listen;       /* 127.0.0.1:PORT, kept across restarts */
+  guint              starts;
+  GRand             *rand;
+  guint              uscc_seq;
+  GHashTable        *expected;     /* organization id → "address|contact_person" */
+  GPtrArray         *older;        /* ids of organizations pushed in earlier rounds */
+  gint64             mutations;    /* made by all clients */
 } Rig;
 
 static void
 rig_free (Rig *r)
 {
-  if (r->server != NULL)
+  /* a failed test's server need not shut down cleanly */
+  if (r->server != NULL && r->server->process != NULL)
     {
-      g_subprocess_send_signal (r->server, SIGKILL);
-      g_subprocess_wait (r->server, NULL, NULL);
-      g_clear_object (&r->server);
+      g_subprocess_send_signal (r->server->process, SIGKILL);
+      g_subprocess_wait (r->server->process, NULL, NULL);
+      g_clear_object (&r->server->process);
     }
+  g_clear_pointer (&r->server, procura_test_server_free);
   if (r->dir != NULL)
     procura_test_remove_tree (r->dir);
   g_free (r->dir);
@@ -185,12 +186,6 @@ wait_end (Wait        *w,
 
 /* ---- processes -------------------------------------------------------- */
 
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
 typedef struct
 {
   GMainLoop *loop;
@@ -240,7 +235,7 @@ run_argv (char       **env,
 
   if (env != NULL)
     g_subprocess_launcher_set_environ (launcher, env);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, procura_test_die_with_parent, NULL, NULL);
   process = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
 
@@ -333,90 +328,49 @@ server_tool (Rig        *r,
   return run_argv (NULL, input, NULL, argv);
 }
 
-/* Starts the server on r->listen (a free port the first time) and waits,
- * bounded, for its first line. */
+/* Starts the server on r->listen (a free port the first time), its
+ * standard error in a log of its own for each start, and waits, bounded,
+ * for its first line. */
 static void
 server_start (Rig *r)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_autoptr(GError) error = NULL;
   g_autofree char *log = g_strdup_printf ("%s/server-%02u.log", r->dir, r->starts++);
-  g_autofree char *line = NULL;
-  gsize length = 0;
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
 
-  g_assert_null (r->server);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  g_subprocess_launcher_set_stderr_file_path (launcher, log);
-  r->server = g_subprocess_launcher_spawn (launcher, &error, r->server_path, "--data-dir", r->server_dir,
-                                           "--listen", r->listen != NULL ? r->listen : "127.0.0.1:0",
-                                           "serve", NULL);
-  g_assert_no_error (error);
+  if (r->server == NULL)
+    r->server = procura_test_server_new (r->server_path, r->server_dir);
+  if (!procura_test_server_restart (r->server, r->listen, log))
+    g_error ("procura-server did not say where it listens (see %s)", log);
 
-  /* bounded: poll the pipe, never block on it */
-  {
-    GPollableInputStream *pollable = G_POLLABLE_INPUT_STREAM (g_subprocess_get_stdout_pipe (r->server));
-    GString *text = g_string_new (NULL);
-
-    while (strchr (text->str, '\n') == NULL)
-      {
-        char buffer[256];
-        gssize n = g_pollable_input_stream_read_nonblocking (pollable, buffer, sizeof buffer, NULL, &error);
-
-        if (n > 0)
-          {
-            g_string_append_len (text, buffer, n);
-            continue;
-          }
-        if (n == 0)
-          g_error ("procura-server ended before saying where it listens (see %s)", log);
-        g_assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK));
-        g_clear_error (&error);
-        if (g_get_monotonic_time () > deadline)
-          g_error ("procura-server did not say where it listens within 30 s (see %s)", log);
-        g_usleep (2000);
-      }
-    length = strchr (text->str, '\n') - text->str;
-    line = g_strndup (text->str, length);
-    g_string_free (text, TRUE);
-  }
-
-  g_assert_true (g_str_has_prefix (line, "listening on http://"));
   if (r->url == NULL)
     {
-      const char *hostport = line + strlen ("listening on http://");
+      const char *hostport = r->server->url + strlen ("http://");
       const char *slash = strchr (hostport, '/');
 
-      r->url = g_strdup (line + strlen ("listening on "));
+      r->url = g_strdup (r->server->url);
       r->listen = slash != NULL ? g_strndup (hostport, slash - hostport) : g_strdup (hostport);
     }
   else
-    g_assert_cmpstr (line + strlen ("listening on "), ==, r->url);
+    g_assert_cmpstr (r->server->url, ==, r->url);
 }
 
 static void
 server_kill (Rig *r)
 {
+  GSubprocess *process = r->server->process;
   Wait w = { 0 };
 
-  g_subprocess_send_signal (r->server, SIGKILL);
-  wait_begin (&w, r->server);
-  g_assert_true (wait_end (&w, r->server, 20000));
-  g_assert_true (g_subprocess_get_if_signaled (r->server));
-  g_clear_object (&r->server);
+  g_subprocess_send_signal (process, SIGKILL);
+  wait_begin (&w, process);
+  g_assert_true (wait_end (&w, process, 20000));
+  g_assert_true (g_subprocess_get_if_signaled (process));
+  g_clear_object (&r->server->process);
 }
 
 static void
 server_stop (Rig *r)
 {
-  Wait w = { 0 };
-
-  g_subprocess_send_signal (r->server, SIGTERM);
-  wait_begin (&w, r->server);
-  g_assert_true (wait_end (&w, r->server, 30000));
-  g_assert_true (g_subprocess_get_if_exited (r->server));
-  g_assert_cmpint (g_subprocess_get_exit_status (r->server), ==, 0);
-  g_clear_object (&r->server);
+  /* a clean stop on SIGTERM */
+  g_assert_true (procura_test_server_stop (r->server));
 }
 
 static Rig *
@@ -715,7 +669,7 @@ spawn_sync (Rig        *r,
   GSubprocess *process;
 
   g_subprocess_launcher_set_environ (launcher, r->cli_env);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, procura_test_die_with_parent, NULL, NULL);
   process = g_subprocess_launcher_spawn (launcher, &error, r->cli_path, "sync", "--data-dir", dir, NULL);
   g_assert_no_error (error);
   return process;

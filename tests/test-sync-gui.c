@@ -11,9 +11,7 @@
 #include "config.h"
 
 #include <locale.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
@@ -42,103 +40,26 @@
 
 typedef struct
 {
-  char        *dir;
-  char        *server_dir;
-  const char  *server_path;
-  const char  *cli_path;
-  char       **cli_env;
-  GSubprocess *server;
-  char        *url;
+  char              *dir;
+  const char        *server_path;
+  const char        *cli_path;
+  char             **cli_env;
+  ProcuraTestServer *server;
 } Server;
 
 static void
 server_free (Server *s)
 {
-  if (s->server != NULL)
-    {
-      g_subprocess_send_signal (s->server, SIGTERM);
-      g_subprocess_wait (s->server, NULL, NULL);
-      g_clear_object (&s->server);
-    }
+  /* the server goes before the directory it writes to */
+  g_clear_pointer (&s->server, procura_test_server_free);
   if (s->dir != NULL)
     procura_test_remove_tree (s->dir);
   g_free (s->dir);
-  g_free (s->server_dir);
   g_strfreev (s->cli_env);
-  g_free (s->url);
   g_free (s);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Server, server_free)
-
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-/* Runs argv with input on stdin; returns the exit status, stdout in out. */
-static int
-run (char       **env,
-     const char  *input,
-     char       **out,
-     const char * const *argv)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *stdout_text = NULL;
-  g_autofree char *stderr_text = NULL;
-  g_autofree char *joined = g_strjoinv (" ", (char **) argv);
-
-  if (env != NULL)
-    g_subprocess_launcher_set_environ (launcher, env);
-  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, input, NULL, &stdout_text, &stderr_text, &error);
-  g_assert_no_error (error);
-  g_test_message ("%s → %d\n%s%s", joined, g_subprocess_get_exit_status (process),
-                  stdout_text, stderr_text);
-  if (out != NULL)
-    *out = g_steal_pointer (&stdout_text);
-
-  return g_subprocess_get_exit_status (process);
-}
-
-static gboolean
-line_timeout_cb (gpointer user_data)
-{
-  g_main_loop_quit (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-line_read_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  char **line = g_object_get_data (G_OBJECT (source), "line-slot");
-
-  *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
-  g_main_loop_quit (user_data);
-}
-
-static void
-add_user (Server     *s,
-          const char *name,
-          const char *role,
-          const char *organization)
-{
-  const char *argv[] = { s->server_path, "--data-dir", s->server_dir, "user", "add", name, "--role", role,
-                         organization != NULL ? "--org" : NULL, organization, NULL };
-
-  g_assert_cmpint (run (NULL, PASSWORD "\n", NULL, argv), ==, 0);
-}
-
-static void server_spawn (Server     *s,
-                          const char *listen);
 
 /* procura-server on a free port with officers alice and bob and the
  * agency account carol; NULL (the test skipped) without the binaries. */
@@ -146,6 +67,7 @@ static Server *
 server_start (void)
 {
   g_autoptr(Server) s = g_new0 (Server, 1);
+  g_autofree char *server_dir = NULL;
 
   if (!procura_test_find_sync_binaries (&s->server_path, &s->cli_path))
     return NULL;
@@ -153,61 +75,17 @@ server_start (void)
   s->cli_env = g_environ_setenv (s->cli_env, "PROCURA_SYNC_BACKOFF_MS", "20", TRUE);
   s->cli_env = g_environ_setenv (s->cli_env, "PROCURA_NO_KEYRING", "1", TRUE);
   s->dir = procura_test_make_tmp_dir ("procura-test-sync-gui-XXXXXX");
-  s->server_dir = g_build_filename (s->dir, "server", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (s->server_dir, 0700), ==, 0);
+  server_dir = g_build_filename (s->dir, "server", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (server_dir, 0700), ==, 0);
 
-  add_user (s, "alice", "officer", NULL);
-  add_user (s, "bob", "officer", NULL);
-  add_user (s, "carol", "agency", AGENCY_USCC);
+  procura_test_server_add_user (s->server_path, server_dir, "alice", "officer", NULL, PASSWORD);
+  procura_test_server_add_user (s->server_path, server_dir, "bob", "officer", NULL, PASSWORD);
+  procura_test_server_add_user (s->server_path, server_dir, "carol", "agency", AGENCY_USCC, PASSWORD);
 
-  server_spawn (s, "127.0.0.1:0");
+  s->server = procura_test_server_start (s->server_path, server_dir);
+  g_assert_nonnull (s->server);
 
   return g_steal_pointer (&s);
-}
-
-/* (Re)starts the server process on listen; sets s->url. */
-static void
-server_spawn (Server     *s,
-              const char *listen)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GDataInputStream) lines = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  guint timeout_id;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  s->server = g_subprocess_launcher_spawn (launcher, &error, s->server_path, "--data-dir", s->server_dir,
-                                           "--listen", listen, "serve", NULL);
-  g_assert_no_error (error);
-
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (s->server));
-  loop = g_main_loop_new (NULL, FALSE);
-  g_object_set_data (G_OBJECT (lines), "line-slot", &line);
-  g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, NULL, line_read_cb, loop);
-  timeout_id = g_timeout_add_seconds (20, line_timeout_cb, loop);
-  g_main_loop_run (loop);
-  if (line == NULL)
-    {
-      g_subprocess_force_exit (s->server);
-      g_main_loop_run (loop);
-    }
-  else
-    g_source_remove (timeout_id);
-  g_assert_nonnull (line);
-  g_assert_true (g_str_has_prefix (line, "listening on "));
-  g_free (s->url);
-  s->url = g_strdup (line + strlen ("listening on "));
-}
-
-static void
-server_stop (Server *s)
-{
-  g_subprocess_send_signal (s->server, SIGTERM);
-  g_subprocess_wait (s->server, NULL, NULL);
-  g_clear_object (&s->server);
 }
 
 /* procura-cli on the second device's data directory; returns stdout. */
@@ -224,7 +102,7 @@ cli_ok (Server     *s,
   const char *argv[] = { s->cli_path, "--data-dir", dir, "--actor", "bob", a1, a2, a3, a4, a5, NULL };
   char *out = NULL;
 
-  g_assert_cmpint (run (s->cli_env, input, &out, argv), ==, 0);
+  g_assert_cmpint (procura_test_run (s->cli_env, input, &out, NULL, argv), ==, 0);
   return out;
 }
 
@@ -696,7 +574,7 @@ test_round_trip (void)
   /* a wrong password is named as such, and nothing is kept */
   dialog = open_account_dialog (app);
   g_assert_cmpstr (procura_account_dialog_get_page (dialog), ==, "login");
-  log_in (dialog, s->url, "alice", "wrong horse");
+  log_in (dialog, s->server->url, "alice", "wrong horse");
   g_assert_nonnull (procura_account_dialog_get_error (dialog));
   g_assert_cmpstr (procura_account_dialog_get_error (dialog), ==, _("The user name or the password is wrong."));
   shot (GTK_WIDGET (dialog), "sync-login-error.png");
@@ -709,7 +587,7 @@ test_round_trip (void)
   g_assert_cmpstr (procura_account_dialog_get_error (dialog), !=, _("The user name or the password is wrong."));
 
   /* the right one: syncing, then synced */
-  log_in (dialog, s->url, "alice", PASSWORD);
+  log_in (dialog, s->server->url, "alice", PASSWORD);
   g_assert_null (procura_account_dialog_get_question (dialog));  /* an empty ledger: nothing to ask */
   g_assert_null (procura_account_dialog_get_error (dialog));
   wait_for (agent_synced_clean, agent, "the first sync");
@@ -756,8 +634,8 @@ test_round_trip (void)
   }
 
   /* bob gets it */
-  g_assert_cmpint (run (s->cli_env, PASSWORD "\n", NULL,
-                        (const char *[]) { s->cli_path, "--data-dir", bob_dir, "login", "--server", s->url,
+  g_assert_cmpint (procura_test_run (s->cli_env, PASSWORD "\n", NULL, NULL,
+                        (const char *[]) { s->cli_path, "--data-dir", bob_dir, "login", "--server", s->server->url,
                                            "--user", "bob", NULL }), ==, 0);
   g_free (cli_ok (s, NULL, "sync", NULL, NULL, NULL, NULL));
   {
@@ -881,7 +759,7 @@ test_round_trip (void)
    * nothing of his session */
   set_text (&f, PROCURA_ENTITY_PROJECT, id, "title", "退出后爱丽丝的修改");
   g_assert_cmpuint (procura_sync_agent_count_local_records (agent, NULL), ==, 0);
-  log_in (dialog, s->url, "bob", PASSWORD);
+  log_in (dialog, s->server->url, "bob", PASSWORD);
   g_assert_nonnull (procura_account_dialog_get_question (dialog));
   /* the ledger was filled as alice: bob may only start an empty one,
    * never see or send hers */
@@ -941,7 +819,7 @@ test_keyring_fallback (void)
   procura_sync_agent_start (agent);
   g_assert_cmpint (procura_sync_agent_get_status (agent), ==, PROCURA_SYNC_STATUS_LOCAL);
 
-  procura_sync_agent_login_async (agent, s->url, "alice", PASSWORD, NULL, store_result_cb, &result);
+  procura_sync_agent_login_async (agent, s->server->url, "alice", PASSWORD, NULL, store_result_cb, &result);
   wait_for (result_ready, &result, "the login");
   account = procura_sync_agent_login_finish (agent, result, &error);
   g_assert_no_error (error);
@@ -975,7 +853,7 @@ test_keyring_fallback (void)
   g_clear_error (&error);
 
   /* the server forgot the session too */
-  old_session = procura_sync_new (dir, s->url, account->token);
+  old_session = procura_sync_new (dir, s->server->url, account->token);
   g_assert_false (procura_sync_run (old_session, store, NULL, NULL, &error));
   g_assert_error (error, PROCURA_SYNC_ERROR, PROCURA_SYNC_ERROR_UNAUTHORIZED);
 }
@@ -1079,7 +957,7 @@ test_local_records_agency (void)
   g_object_add_weak_pointer (G_OBJECT (old_store), (gpointer *) &old_store);
 
   dialog = open_account_dialog (app);
-  log_in (dialog, s->url, "carol", PASSWORD);
+  log_in (dialog, s->server->url, "carol", PASSWORD);
   question = procura_account_dialog_get_question (dialog);
   g_assert_nonnull (question);
   /* it says how many, and that nothing is deleted */
@@ -1151,7 +1029,7 @@ test_local_records_officer (void)
   g_object_set (agent, "interval", 3600, "debounce", 300, NULL);
 
   dialog = open_account_dialog (app);
-  log_in (dialog, s->url, "alice", PASSWORD);
+  log_in (dialog, s->server->url, "alice", PASSWORD);
   question = procura_account_dialog_get_question (dialog);
   g_assert_nonnull (question);
   {
@@ -1167,8 +1045,8 @@ test_local_records_officer (void)
   g_assert_cmpuint (count_aside (dir, NULL), ==, 0);
   g_assert_cmpuint (procura_window_get_n_projects (window), ==, 3);
 
-  g_assert_cmpint (run (s->cli_env, PASSWORD "\n", NULL,
-                        (const char *[]) { s->cli_path, "--data-dir", bob_dir, "login", "--server", s->url,
+  g_assert_cmpint (procura_test_run (s->cli_env, PASSWORD "\n", NULL, NULL,
+                        (const char *[]) { s->cli_path, "--data-dir", bob_dir, "login", "--server", s->server->url,
                                            "--user", "bob", NULL }), ==, 0);
   g_free (cli_ok (s, NULL, "sync", NULL, NULL, NULL, NULL));
   g_assert_cmpint (bob_int (s, "SELECT COUNT(*) FROM project"), ==, 3);
@@ -1190,8 +1068,8 @@ test_startup_with_account (void)
     return;
 
   dir = g_build_filename (s->dir, "carol", NULL);
-  g_assert_cmpint (run (s->cli_env, PASSWORD "\n", NULL,
-                        (const char *[]) { s->cli_path, "--data-dir", dir, "login", "--server", s->url,
+  g_assert_cmpint (procura_test_run (s->cli_env, PASSWORD "\n", NULL, NULL,
+                        (const char *[]) { s->cli_path, "--data-dir", dir, "login", "--server", s->server->url,
                                            "--user", "carol", NULL }), ==, 0);
   app = app_new (dir);
   /* before the main loop ran once */
@@ -1204,11 +1082,11 @@ test_startup_with_account (void)
 
   /* the server goes away: offline, and the work stays here */
   {
-    g_autoptr(GUri) uri = g_uri_parse (s->url, G_URI_FLAGS_NONE, NULL);
+    g_autoptr(GUri) uri = g_uri_parse (s->server->url, G_URI_FLAGS_NONE, NULL);
     g_autofree char *listen = g_strdup_printf ("127.0.0.1:%d", g_uri_get_port (uri));
-    g_autofree char *url = g_strdup (s->url);
+    g_autofree char *url = g_strdup (s->server->url);
 
-    server_stop (s);
+    procura_test_server_stop (s->server);
     g_action_group_activate_action (G_ACTION_GROUP (app), "sync", NULL);
     wait_for (agent_settled, agent, "the run without a server");
     g_assert_cmpint (procura_sync_agent_get_status (agent), ==, PROCURA_SYNC_STATUS_OFFLINE);
@@ -1225,8 +1103,8 @@ test_startup_with_account (void)
     g_assert_cmpint (procura_sync_agent_get_status (agent), ==, PROCURA_SYNC_STATUS_OFFLINE);
 
     /* back: the next run goes through */
-    server_spawn (s, listen);
-    g_assert_cmpstr (s->url, ==, url);
+    g_assert_true (procura_test_server_restart (s->server, listen, NULL));
+    g_assert_cmpstr (s->server->url, ==, url);
     g_action_group_activate_action (G_ACTION_GROUP (app), "sync", NULL);
     wait_for (agent_synced_clean, agent, "the run with the server back");
     g_assert_null (procura_sync_agent_get_last_error (agent));
@@ -1268,14 +1146,14 @@ test_refused_change (void)
 
   /* bob registers carol's agency and gives it a project */
   bob_dir = g_build_filename (s->dir, "bob", NULL);
-  g_assert_cmpint (run (s->cli_env, PASSWORD "\n", NULL,
-                        (const char *[]) { s->cli_path, "--data-dir", bob_dir, "login", "--server", s->url,
+  g_assert_cmpint (procura_test_run (s->cli_env, PASSWORD "\n", NULL, NULL,
+                        (const char *[]) { s->cli_path, "--data-dir", bob_dir, "login", "--server", s->server->url,
                                            "--user", "bob", NULL }), ==, 0);
   {
     const char *argv[] = { s->cli_path, "--data-dir", bob_dir, "--actor", "bob", "--json", "add", "organization",
                            "name=阳光社工服务中心", "uscc=" AGENCY_USCC, "kind=social_work_agency", NULL };
 
-    g_assert_cmpint (run (s->cli_env, NULL, &org_json, argv), ==, 0);
+    g_assert_cmpint (procura_test_run (s->cli_env, NULL, &org_json, NULL, argv), ==, 0);
     org_id = json_id (org_json);
   }
   {
@@ -1284,7 +1162,7 @@ test_refused_change (void)
                            "code=GUI-REFUSED-1", "title=阳光助老&助残", "category=elderly", "method=open_tender",
                            agency_arg, NULL };
 
-    g_assert_cmpint (run (s->cli_env, NULL, &project_json, argv), ==, 0);
+    g_assert_cmpint (procura_test_run (s->cli_env, NULL, &project_json, NULL, argv), ==, 0);
     project_id = json_id (project_json);
   }
   g_free (cli_ok (s, NULL, "sync", NULL, NULL, NULL, NULL));
@@ -1293,8 +1171,8 @@ test_refused_change (void)
    * a group title, which is markup) */
   /* carol, in the app */
   dir = g_build_filename (s->dir, "carol", NULL);
-  g_assert_cmpint (run (s->cli_env, PASSWORD "\n", NULL,
-                        (const char *[]) { s->cli_path, "--data-dir", dir, "login", "--server", s->url,
+  g_assert_cmpint (procura_test_run (s->cli_env, PASSWORD "\n", NULL, NULL,
+                        (const char *[]) { s->cli_path, "--data-dir", dir, "login", "--server", s->server->url,
                                            "--user", "carol", NULL }), ==, 0);
   app = app_new (dir);
   agent = procura_application_get_sync_agent (app);

@@ -14,10 +14,8 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
-#include <signal.h>
 #include <sqlite3.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "procura-blobs.h"
 #include "procura-error.h"
@@ -1420,124 +1418,28 @@ test_account_file (Fixture *f)
 
 typedef struct
 {
-  char        *dir;          /* everything below is in here */
-  char        *server_dir;
-  char        *server_path;
-  char        *cli_path;
-  char       **cli_env;
-  GSubprocess *server;
-  char        *url;
+  char              *dir;          /* everything below is in here */
+  char              *server_path;
+  char              *cli_path;
+  char             **cli_env;
+  ProcuraTestServer *server;       /* on dir/server */
 } E2E;
 
 static void
 e2e_free (E2E *e)
 {
-  if (e->server != NULL)
-    {
-      g_subprocess_send_signal (e->server, SIGTERM);
-      g_subprocess_wait (e->server, NULL, NULL);
-      g_clear_object (&e->server);
-    }
+  /* the server goes before the directory it writes to */
+  g_clear_pointer (&e->server, procura_test_server_free);
   if (e->dir != NULL)
     procura_test_remove_tree (e->dir);
   g_free (e->dir);
-  g_free (e->server_dir);
   g_free (e->server_path);
   g_free (e->cli_path);
   g_strfreev (e->cli_env);
-  g_free (e->url);
   g_free (e);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (E2E, e2e_free)
-
-typedef struct
-{
-  GMainLoop *loop;
-  char      *line;
-  gboolean   timed_out;
-} LineWait;
-
-static void
-line_read_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  LineWait *wait = user_data;
-
-  wait->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source), result, NULL, NULL);
-  g_main_loop_quit (wait->loop);
-}
-
-static gboolean
-line_timeout_cb (gpointer user_data)
-{
-  LineWait *wait = user_data;
-
-  wait->timed_out = TRUE;
-  g_main_loop_quit (wait->loop);
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs argv to completion with input on stdin; returns the exit status. */
-static int
-run_process (char       **env,
-             const char  *input,
-             char       **out_stdout,
-             char       **out_stderr,
-             const char  *first,
-             ...) G_GNUC_NULL_TERMINATED;
-
-static int
-run_process (char       **env,
-             const char  *input,
-             char       **out_stdout,
-             char       **out_stderr,
-             const char  *first,
-             ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  va_list args;
-
-  va_start (args, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  if (env != NULL)
-    g_subprocess_launcher_set_environ (launcher, env);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, input, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  g_subprocess_wait (process, NULL, &error);
-  g_assert_no_error (error);
-
-  g_test_message ("%s %s → %d\n%s%s", (const char *) argv->pdata[0], argv->len > 1 ? (const char *) argv->pdata[1] : "",
-                  g_subprocess_get_exit_status (process), out, err);
-  if (out_stdout != NULL)
-    *out_stdout = g_steal_pointer (&out);
-  if (out_stderr != NULL)
-    *out_stderr = g_steal_pointer (&err);
-
-  return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
-}
-
-/* The server goes with the test: a crashed test must not leave it holding
- * the test's output open (meson would wait for it until the timeout). */
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
 
 /* Starts procura-server on a free port with officer accounts alice and
  * bob; NULL (the test skipped) without a server binary. */
@@ -1545,14 +1447,9 @@ static E2E *
 e2e_start (void)
 {
   g_autoptr(E2E) e = g_new0 (E2E, 1);
+  g_autofree char *server_dir = NULL;
   const char *server = NULL;
   const char *cli = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GDataInputStream) lines = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
-  g_autoptr(GError) error = NULL;
-  LineWait wait = { 0 };
-  guint timeout_id;
 
   if (!procura_test_find_sync_binaries (&server, &cli))
     return NULL;
@@ -1560,46 +1457,16 @@ e2e_start (void)
   e->server_path = g_strdup (server);
   e->cli_path = g_strdup (cli);
   e->dir = procura_test_make_tmp_dir ("procura-test-sync-XXXXXX");
-  e->server_dir = g_build_filename (e->dir, "server", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (e->server_dir, 0700), ==, 0);
+  server_dir = g_build_filename (e->dir, "server", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (server_dir, 0700), ==, 0);
 
-  for (guint i = 0; i < 3; i++)
-    {
-      static const char * const users[] = { "alice", "bob", "carol" };
-      static const char * const roles[] = { "officer", "officer", "auditor" };
+  procura_test_server_add_user (server, server_dir, "alice", "officer", NULL, "correct horse battery");
+  procura_test_server_add_user (server, server_dir, "bob", "officer", NULL, "correct horse battery");
+  procura_test_server_add_user (server, server_dir, "carol", "auditor", NULL, "correct horse battery");
 
-      g_assert_cmpint (run_process (NULL, "correct horse battery\n", NULL, NULL, server, "--data-dir", e->server_dir,
-                                    "user", "add", users[i], "--role", roles[i], NULL), ==, 0);
-    }
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  e->server = g_subprocess_launcher_spawn (launcher, &error, server, "--data-dir", e->server_dir,
-                                           "--listen", "127.0.0.1:0", "serve", NULL);
-  g_assert_no_error (error);
-
-  /* the first line names the address; wait for it, but not for ever */
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (e->server));
-  loop = g_main_loop_new (NULL, FALSE);
-  wait.loop = loop;
-  g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, NULL, line_read_cb, &wait);
-  timeout_id = g_timeout_add_seconds (20, line_timeout_cb, &wait);
-  g_main_loop_run (loop);
-  if (!wait.timed_out)
-    g_source_remove (timeout_id);
-  else
-    {
-      /* the read is still pending on the stream: let the process go so it
-       * finishes, then drain it */
-      g_subprocess_force_exit (e->server);
-      g_main_loop_run (loop);
-    }
-  g_assert_false (wait.timed_out);
-  g_assert_nonnull (wait.line);
-  g_test_message ("server: %s", wait.line);
-  g_assert_true (g_str_has_prefix (wait.line, "listening on "));
-  e->url = g_strdup (wait.line + strlen ("listening on "));
-  g_free (wait.line);
+  e->server = procura_test_server_start (server, server_dir);
+  g_assert_nonnull (e->server);
+  g_test_message ("server: listening on %s", e->server->url);
 
   return g_steal_pointer (&e);
 }
@@ -1624,15 +1491,7 @@ cli (E2E         *e,
      ...)
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *stdout_text = NULL;
-  g_autofree char *stderr_text = NULL;
   g_auto(GStrv) env = g_strdupv (e->cli_env);
-  g_autofree char *joined = NULL;
   va_list va;
 
   g_ptr_array_add (args, g_strdup (e->cli_path));
@@ -1647,23 +1506,8 @@ cli (E2E         *e,
   g_ptr_array_add (args, NULL);
 
   env = g_environ_setenv (env, "PROCURA_SYNC_BACKOFF_MS", "20", TRUE);
-  g_subprocess_launcher_set_environ (launcher, env);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, input, NULL, &stdout_text, &stderr_text, &error);
-  g_assert_no_error (error);
-  g_subprocess_wait (process, NULL, &error);
-  g_assert_no_error (error);
 
-  joined = g_strjoinv (" ", (char **) args->pdata + 1);
-  g_test_message ("[%s] procura-cli %s → %d\n%s%s", client, joined, g_subprocess_get_exit_status (process),
-                  stdout_text, stderr_text);
-  if (out != NULL)
-    *out = g_steal_pointer (&stdout_text);
-  if (err != NULL)
-    *err = g_steal_pointer (&stderr_text);
-
-  return g_subprocess_get_exit_status (process);
+  return procura_test_run (env, input, out, err, (const char * const *) args->pdata);
 }
 
 static char *
@@ -1704,7 +1548,7 @@ login (E2E        *e,
   GStatBuf st;
 
   g_assert_cmpint (cli (e, client, "correct horse battery\n", &out, NULL,
-                        "login", "--server", e->url, "--user", user, NULL), ==, 0);
+                        "login", "--server", e->server->url, "--user", user, NULL), ==, 0);
   g_assert_nonnull (strstr (out, user));
   g_assert_cmpint (g_stat (account, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0777, ==, 0600);
@@ -1802,7 +1646,7 @@ server_lists_conflicts (E2E        *e,
 
   account = procura_account_load (dir, &error);
   g_assert_no_error (error);
-  url = g_strconcat (e->url, g_str_has_suffix (e->url, "/") ? "" : "/", "v1/conflicts", NULL);
+  url = g_strconcat (e->server->url, g_str_has_suffix (e->server->url, "/") ? "" : "/", "v1/conflicts", NULL);
   msg = soup_message_new ("GET", url);
   bearer = g_strconcat ("Bearer ", account->token, NULL);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", bearer);
@@ -1835,7 +1679,7 @@ test_e2e_round_trip (void)
   g_clear_pointer (&err, g_free);
 
   /* a wrong password */
-  g_assert_cmpint (cli (e, "a", "wrong\n", NULL, &err, "login", "--server", e->url, "--user", "alice", NULL), ==, 1);
+  g_assert_cmpint (cli (e, "a", "wrong\n", NULL, &err, "login", "--server", e->server->url, "--user", "alice", NULL), ==, 1);
   g_clear_pointer (&err, g_free);
 
   login (e, "a", "alice");
@@ -2331,9 +2175,8 @@ test_e2e_agency_submits (void)
   sql = g_strdup_printf ("SELECT o.uscc FROM organization o JOIN project p ON p.agency_id = o.id "
                          "WHERE p.id = '%s'", project);
   uscc = client_text (e, "a", sql);
-  g_assert_cmpint (run_process (NULL, "correct horse battery\n", NULL, NULL, e->server_path,
-                                "--data-dir", e->server_dir, "user", "add", "dora", "--role", "agency",
-                                "--org", uscc, NULL), ==, 0);
+  procura_test_server_add_user (e->server_path, e->server->data_dir, "dora", "agency", uscc,
+                                "correct horse battery");
   login (e, "d", "dora");
   g_free (cli_ok (e, "d", "sync", NULL));
 
@@ -2462,7 +2305,7 @@ test_e2e_attachment_files (void)
   }
   blobs_a = g_build_filename (e->dir, "a", "blobs", NULL);
   blobs_b = g_build_filename (e->dir, "b", "blobs", NULL);
-  blobs_server = g_build_filename (e->server_dir, "blobs", NULL);
+  blobs_server = g_build_filename (e->server->data_dir, "blobs", NULL);
   sha256 = procura_blobs_import_bytes (blobs_a, content, &error);
   g_assert_no_error (error);
   {
@@ -2496,7 +2339,7 @@ test_e2e_attachment_files (void)
   g_assert_false (procura_blobs_has (blobs_b, lost_sha256));
   /* nothing left half-written */
   {
-    g_autofree char *uploads = g_build_filename (e->server_dir, "uploads", NULL);
+    g_autofree char *uploads = g_build_filename (e->server->data_dir, "uploads", NULL);
     g_autoptr(GDir) dir = g_dir_open (uploads, 0, NULL);
 
     g_assert_true (dir == NULL || g_dir_read_name (dir) == NULL);

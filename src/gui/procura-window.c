@@ -32,13 +32,13 @@
 #include "procura-date.h"
 #include "procura-money.h"
 #include "procura-organizations-page.h"
+#include "procura-permissions.h"
 #include "procura-project-page.h"
 #include "procura-project-row.h"
 #include "procura-query.h"
 #include "procura-record-editor.h"
 #include "procura-schema.h"
 #include "procura-sync-button.h"
-#include "procura-permissions.h"
 #include "procura-window.h"
 
 /* The ledger pipeline:

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "procura-demo.h"
 #include "procura-derive.h"
 #include "procura-error.h"
+#include "procura-export-csv.h"
 #include "procura-json.h"
 #include "procura-money.h"
 #include "procura-paths.h"
@@ -1363,6 +1365,72 @@ cmd_conflicts (int    argc,
   return EXIT_OK;
 }
 
+/* ---- export ---------------------------------------------------------- */
+
+static int
+cmd_export (int    argc,
+            char **argv)
+{
+  g_autoptr(ProcuraStore) store = NULL;
+  g_autoptr(GPtrArray) project_ids = NULL;
+  g_autoptr(GString) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *format = NULL, *table_name = NULL, *output = NULL;
+  ProcuraExportTable table = PROCURA_EXPORT_TABLE_LEDGER;
+  int code = EXIT_OK;
+  GOptionEntry entries[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("File format: csv"), N_("FORMAT") },
+    { "table", 0, 0, G_OPTION_ARG_STRING, &table_name,
+      N_("What to export: ledger (default), milestones, payments or evaluations"), N_("TABLE") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write to FILE instead of standard output"), N_("FILE") },
+    { NULL }
+  };
+
+  if (!parse_options ("export", _("--format csv [PROJECT…]"),
+                      _("Export projects for spreadsheets. PROJECT is a project number or id; without one, every project."),
+                      entries, FALSE, &argc, &argv, &code))
+    return code;
+
+  if (format == NULL)
+    return fail (EXIT_USER, _("--format: missing (give --format csv)"));
+  if (strcmp (format, "ocds") == 0 || strcmp (format, "ocds-record") == 0 || strcmp (format, "xlsx") == 0)
+    return fail (EXIT_USER, _("--format: “%s” is not available yet (only csv is)"), format);
+  if (strcmp (format, "csv") != 0)
+    return fail (EXIT_USER, _("--format: “%s” is not a format (give csv)"), format);
+  if (table_name != NULL && !procura_export_table_from_name (table_name, &table))
+    return fail (EXIT_USER, _("--table: “%s” is not a table (give ledger, milestones, payments or evaluations)"), table_name);
+  if (output != NULL && output[0] == '\0')
+    return fail (EXIT_USER, _("--output: the file name is empty"));
+  for (int i = 2; i < argc; i++)
+    if (argv[i][0] == '-' && argv[i][1] != '\0')
+      return fail (EXIT_USER, _("export: unknown option “%s”"), argv[i]);
+
+  if (!(store = open_store (&code)))
+    return code;
+
+  if (argc > 2)
+    {
+      project_ids = procura_export_resolve_projects (store, (const char * const *) &argv[2], &error);
+      if (project_ids == NULL)
+        return fail_error (error);
+    }
+
+  if (output != NULL)
+    {
+      if (!procura_export_csv_to_file (store, table, project_ids, output, &error))
+        return fail_error (error);
+      return EXIT_OK;
+    }
+
+  out = g_string_new (NULL);
+  if (!procura_export_csv (store, table, project_ids, out, &error))
+    return fail_error (error);
+  if (fwrite (out->str, 1, out->len, stdout) != out->len || fflush (stdout) != 0)
+    return fail (EXIT_INTERNAL, _("Standard output: %s"), g_strerror (errno));
+
+  return EXIT_OK;
+}
+
 /* ---- main ------------------------------------------------------------ */
 
 static const Command commands[] = {
@@ -1376,6 +1444,7 @@ static const Command commands[] = {
   { "history", N_("ID"), N_("Show the change history of a record or project"), cmd_history },
   { "stats", "", N_("Count records"), cmd_stats },
   { "check", "", N_("Check the store’s integrity and the domain rules"), cmd_check },
+  { "export", N_("--format csv [--table T] [-o FILE] [PROJECT…]"), N_("Export projects for spreadsheets"), cmd_export },
   { "login", N_("--server URL --user NAME"), N_("Log in to a sync server (password on standard input)"), cmd_login },
   { "sync", "", N_("Send local changes to the server and fetch others’"), cmd_sync },
   { "conflicts", N_("[resolve ID --keep …]"), N_("List or resolve sync conflicts"), cmd_conflicts },

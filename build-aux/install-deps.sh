@@ -45,6 +45,7 @@ packages=(
   xauth
   dbus-x11 # dbus-run-session and the session bus configuration
   gnome-keyring # test-account: the session token in a Secret Service (on a private bus)
+  poppler-utils # test-report-pdf: pdfinfo and pdftotext read the PDF report back
   # validation
   desktop-file-utils
   appstream

@@ -249,7 +249,7 @@ test_ledger (void)
   g_autoptr(GPtrArray) amendments = list (PROCURA_ENTITY_AMENDMENT);
   g_autoptr(GPtrArray) payments = list (PROCURA_ENTITY_PAYMENT);
   g_autofree char *first_line = NULL;
-  gint64 value = 0, paid = 0;
+  gint64 value = 0, signed_value = 0, paid = 0;
 
   /* no bare LF anywhere: every LF follows a CR (no title here has one) */
   for (gsize i = 0; i < out->len; i++)
@@ -260,14 +260,16 @@ test_ledger (void)
   g_assert_cmpstr (first_line, ==,
                    BOM "Project number,Project title,Contracted agency,Unified social credit code,"
                    "Purchasing unit,Street,Community,Category,Procurement method,Status,"
-                   "Contract value (yuan),Paid (yuan),Start date,End date,Progress (%),Evaluation grade");
+                   "Contract value (yuan),Value with amendments (yuan),Paid (yuan),Start date,End date,Date signed,"
+                   "Progress (%),Evaluation grade");
 
   g_assert_cmpuint (projects->len, ==, N_PROJECTS);
   g_assert_cmpuint (rows->len, ==, 1 + N_PROJECTS);
 
   /* the store's totals, from the records themselves */
   for (guint i = 0; i < projects->len; i++)
-    value += procura_record_get_int (g_ptr_array_index (projects, i), "value", 0);
+    signed_value += procura_record_get_int (g_ptr_array_index (projects, i), "value", 0);
+  value = signed_value;
   for (guint i = 0; i < amendments->len; i++)
     value += procura_record_get_int (g_ptr_array_index (amendments, i), "value_delta", 0);
   for (guint i = 0; i < payments->len; i++)
@@ -275,9 +277,12 @@ test_ledger (void)
       paid += procura_record_get_int (g_ptr_array_index (payments, i), "paid_amount", 0);
   g_assert_cmpint (value, >, 0);
   g_assert_cmpint (paid, >, 0);
-  /* the column is the value in force: amendments must be there to count */
+  /* the contract value as signed, and the value in force: amendments
+   * must be there to tell them apart */
   g_assert_cmpuint (amendments->len, >, 0);
-  g_assert_cmpint (sum_column (rows, "Contract value (yuan)"), ==, value);
+  g_assert_cmpint (signed_value, !=, value);
+  g_assert_cmpint (sum_column (rows, "Contract value (yuan)"), ==, signed_value);
+  g_assert_cmpint (sum_column (rows, "Value with amendments (yuan)"), ==, value);
   g_assert_cmpint (sum_column (rows, "Paid (yuan)"), ==, paid);
 
   /* ordered by project number, each row that project's facts */
@@ -492,7 +497,7 @@ test_chinese_headers (void)
   header = g_strjoinv (",", g_ptr_array_index (rows, 0));
   g_assert_cmpstr (header, ==,
                    "项目编号,项目名称,承接机构,统一社会信用代码,购买主体,街道,社区,类别,采购方式,状态,"
-                   "合同金额(元),已支付(元),开始日期,结束日期,进度(%),评估等级");
+                   "合同金额(元),调整后金额(元),已支付(元),开始日期,结束日期,签订日期,进度(%),评估等级");
   g_clear_pointer (&header, g_free);
   header = g_strjoinv (",", g_ptr_array_index (p_rows, 0));
   g_assert_cmpstr (header, ==,

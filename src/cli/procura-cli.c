@@ -22,11 +22,13 @@
 #include "procura-derive.h"
 #include "procura-error.h"
 #include "procura-export-csv.h"
+#include "procura-import-csv.h"
 #include "procura-json.h"
 #include "procura-money.h"
 #include "procura-paths.h"
 #include "procura-permissions.h"
 #include "procura-query.h"
+#include "procura-report.h"
 #include "procura-store.h"
 #include "procura-store-sync.h"
 #include "procura-sync.h"
@@ -1431,6 +1433,130 @@ cmd_export (int    argc,
   return EXIT_OK;
 }
 
+/* ---- report ---------------------------------------------------------- */
+
+static int
+cmd_report (int    argc,
+            char **argv)
+{
+  g_autoptr(ProcuraStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+  int code = EXIT_OK;
+  GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write the PDF to FILE"), N_("FILE") },
+    { NULL }
+  };
+
+  if (!parse_options ("report", _("PROJECT -o FILE.pdf"),
+                      _("Write the printable PDF report of a project. PROJECT is a project number or id."),
+                      entries, FALSE, &argc, &argv, &code))
+    return code;
+  if (output == NULL || output[0] == '\0')
+    return fail (EXIT_USER, _("--output: required (the PDF file to write)"));
+  if (argc != 3)
+    return fail (EXIT_USER, _("report: give exactly one PROJECT"));
+
+  if (!(store = open_store (&code)))
+    return code;
+
+  if (!procura_report_write_pdf (store, argv[2], output, &error))
+    {
+      /* a path we cannot write is the user's to fix */
+      if (error->domain == G_FILE_ERROR)
+        return fail (EXIT_USER, "%s", error->message);
+      return fail_error (error);
+    }
+
+  return EXIT_OK;
+}
+
+/* ---- import ---------------------------------------------------------- */
+
+static void
+print_columns (const char         *title,
+               const char * const *columns)
+{
+  g_autofree char *list = NULL;
+
+  if (columns[0] == NULL)
+    return;
+  /* Translators: separates column names in a list */
+  list = g_strjoinv (_(", "), (char **) columns);
+  g_print ("%s %s\n", title, list);
+}
+
+static int
+cmd_import (int    argc,
+            char **argv)
+{
+  g_autoptr(ProcuraStore) store = NULL;
+  g_autoptr(ProcuraImport) import = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean dry_run = FALSE, valid_rows = FALSE;
+  ProcuraImportMode mode;
+  guint n_rows, n_problems;
+  int code = EXIT_OK;
+  GOptionEntry entries[] = {
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, N_("Check every row and write nothing"), NULL },
+    { "valid-rows", 0, 0, G_OPTION_ARG_NONE, &valid_rows,
+      N_("Import the rows without problems and list the others"), NULL },
+    { NULL }
+  };
+
+  if (!parse_options ("import", _("FILE [--dry-run] [--valid-rows]"),
+                      _("Add projects from a ledger saved as CSV (UTF-8 or GB18030). Without --valid-rows, "
+                        "one row with a problem means nothing is written."),
+                      entries, FALSE, &argc, &argv, &code))
+    return code;
+
+  if (argc != 3)
+    return fail (EXIT_USER, _("import: give one FILE"));
+  if (argv[2][0] == '-' && argv[2][1] != '\0')
+    return fail (EXIT_USER, _("import: unknown option “%s”"), argv[2]);
+
+  if (!(import = procura_import_csv_load (argv[2], &error)))
+    return fail (EXIT_USER, "%s", error->message);
+
+  if (!(store = open_store (&code)))
+    return code;
+
+  mode = dry_run ? PROCURA_IMPORT_DRY_RUN : valid_rows ? PROCURA_IMPORT_VALID_ROWS : PROCURA_IMPORT_ALL_OR_NONE;
+  if (!procura_import_run (import, store, mode, &error))
+    return fail_error (error);
+
+  n_rows = procura_import_get_n_rows (import);
+  n_problems = procura_import_get_n_problems (import);
+
+  g_print (_("Encoding: %s\n"), procura_import_get_encoding (import));
+  print_columns (_("Columns not recognised (left out):"), procura_import_get_unknown_columns (import));
+  print_columns (_("Columns Procura computes itself (left out):"), procura_import_get_ignored_columns (import));
+  for (guint i = 0; i < n_rows; i++)
+    {
+      const char *problem = procura_import_get_row_problem (import, i);
+
+      if (problem != NULL)
+        g_print (_("Line %u: %s\n"), procura_import_get_row_line (import, i), problem);
+    }
+  g_print (g_dngettext (GETTEXT_PACKAGE, "%u row: %u without problems, %u with problems\n",
+                        "%u rows: %u without problems, %u with problems\n", n_rows),
+           n_rows, n_rows - n_problems, n_problems);
+
+  if (dry_run)
+    {
+      g_print ("%s\n", _("Dry run: nothing written."));
+      return n_problems > 0 && !valid_rows ? EXIT_USER : EXIT_OK;
+    }
+  if (n_problems > 0 && !valid_rows)
+    return fail (EXIT_USER, _("Nothing written: correct the rows above, or import the others with --valid-rows"));
+
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Imported %u project.\n", "Imported %u projects.\n",
+                        procura_import_get_n_written (import)),
+           procura_import_get_n_written (import));
+
+  return EXIT_OK;
+}
+
 /* ---- main ------------------------------------------------------------ */
 
 static const Command commands[] = {
@@ -1445,6 +1571,8 @@ static const Command commands[] = {
   { "stats", "", N_("Count records"), cmd_stats },
   { "check", "", N_("Check the store’s integrity and the domain rules"), cmd_check },
   { "export", N_("--format csv [--table T] [-o FILE] [PROJECT…]"), N_("Export projects for spreadsheets"), cmd_export },
+  { "import", N_("FILE [--dry-run] [--valid-rows]"), N_("Add projects from a CSV ledger"), cmd_import },
+  { "report", N_("PROJECT -o FILE.pdf"), N_("Write the PDF report of a project"), cmd_report },
   { "login", N_("--server URL --user NAME"), N_("Log in to a sync server (password on standard input)"), cmd_login },
   { "sync", "", N_("Send local changes to the server and fetch others’"), cmd_sync },
   { "conflicts", N_("[resolve ID --keep …]"), N_("List or resolve sync conflicts"), cmd_conflicts },

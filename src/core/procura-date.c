@@ -267,6 +267,60 @@ procura_date_normalize (const char  *text,
   return g_strdup_printf ("%04d-%02d-%02d", y, m, d);
 }
 
+char *
+procura_date_parse_spreadsheet (const char  *text,
+                                const char  *field_label,
+                                GError     **error)
+{
+  const char *label = field_label != NULL ? field_label : _("Date");
+  g_autofree char *copy = g_strstrip (g_strdup (text != NULL ? text : ""));
+  const char *p = copy;
+  guint64 serial = 0;
+  g_autoptr(GDate) date = NULL;
+  char *result;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* only plain day numbers ("44409", or "44409.0" as some sheets save
+   * them); anything else is a date as people type it */
+  if (*p == '\0' || !g_ascii_isdigit (*p))
+    return procura_date_normalize (text, field_label, error);
+  while (g_ascii_isdigit (*p) && serial < 1000000)
+    serial = serial * 10 + (guint64) (*p++ - '0');
+  if (*p == '.')
+    for (p++; *p == '0'; p++)
+      ;
+  if (*p != '\0')
+    return procura_date_normalize (text, field_label, error);
+
+  if (serial == 60)
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                   /* Translators: %s is the field label */
+                   _("%s: day number 60 is 29 February 1900, which does not exist"), label);
+      return NULL;
+    }
+  /* Lotus 1-2-3 counted 1900 as a leap year and Excel kept the mistake:
+   * from 61 on, day n is n days after 1899-12-30. */
+  if (serial < 1 || serial > 109573)
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                   _("%s: not a date (e.g. 2026-11-27 or 2026年11月27日)"), label);
+      return NULL;
+    }
+  date = g_date_new_dmy (31, G_DATE_DECEMBER, 1899);
+  g_date_add_days (date, (guint) (serial < 60 ? serial : serial - 1));
+  result = g_strdup_printf ("%04u-%02u-%02u", g_date_get_year (date),
+                            (guint) g_date_get_month (date), g_date_get_day (date));
+  if (!procura_date_validate (result, label, error))
+    {
+      g_free (result);
+      return NULL;
+    }
+
+  return result;
+}
+
 gboolean
 procura_period_validate (const char  *start,
                          const char  *end,

@@ -25,6 +25,13 @@ gboolean  procura_month_validate    (const char  *text,
 char     *procura_date_normalize    (const char  *text,
                                      const char  *field_label,
                                      GError     **error);
+/* procura_date_normalize(), and also the day numbers spreadsheets store
+ * (Excel and WPS: 1 = 1900-01-01, 44409 = 2021-08-01; 60 is the
+ * 1900-02-29 that never was, and is refused), as a CSV saved from a sheet
+ * whose date column was not formatted as dates carries them. */
+char     *procura_date_parse_spreadsheet (const char  *text,
+                                          const char  *field_label,
+                                          GError     **error);
 /* Refuses end < start (either may be NULL: then nothing to check). */
 gboolean  procura_period_validate   (const char  *start,
                                      const char  *end,

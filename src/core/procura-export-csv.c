@@ -59,9 +59,11 @@ static const char * const ledger_headers[] = {
   NC_("CSV header", "Procurement method"),
   NC_("CSV header", "Status"),
   NC_("CSV header", "Contract value (yuan)"),
+  NC_("CSV header", "Value with amendments (yuan)"),
   NC_("CSV header", "Paid (yuan)"),
   NC_("CSV header", "Start date"),
   NC_("CSV header", "End date"),
+  NC_("CSV header", "Date signed"),
   NC_("CSV header", "Progress (%)"),
   NC_("CSV header", "Evaluation grade"),
   NULL
@@ -338,11 +340,25 @@ write_ledger (ProcuraStore  *store,
       csv_enum (csv, PROCURA_ENTITY_PROJECT, "method",
                 project ? procura_record_get_string (project, "method") : NULL);
       csv_enum (csv, PROCURA_ENTITY_PROJECT, "status", row->status);
-      /* the value in force: the contract plus its amendments, as the ledger shows */
-      csv_money (csv, row->amended_value);
+      /* the contract's value as signed (what an import reads back), then
+       * the value in force with its amendments, as the ledger shows; both
+       * empty while the project has no value yet (not 0.00, which an
+       * import would take for a value) */
+      if (project != NULL && procura_record_get_value (project, procura_entity_field_index (PROCURA_ENTITY_PROJECT, "value")) == NULL)
+        {
+          csv_value (csv, NULL);
+          csv_value (csv, NULL);
+        }
+      else
+        {
+          csv_money (csv, row->value);
+          csv_money (csv, row->amended_value);
+        }
       csv_money (csv, row->paid);
       csv_value (csv, row->start_date);
       csv_value (csv, row->end_date);
+      /* a project in force needs it: the import reads it back */
+      csv_value (csv, project != NULL ? procura_record_get_string (project, "date_signed") : NULL);
       csv_value (csv, progress_text);
       csv_text (csv, row->latest_grade);
       csv_end_row (csv);

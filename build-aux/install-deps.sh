@@ -29,6 +29,7 @@ packages=(
   libsqlite3-dev
   libsodium-dev
   libsecret-1-dev # the session token in the keyring
+  libxlsxwriter-dev # procura-cli export --format xlsx
   # runtime
   glib-networking
   libglib2.0-bin # glib-compile-schemas, gsettings
@@ -45,7 +46,9 @@ packages=(
   xauth
   dbus-x11 # dbus-run-session and the session bus configuration
   gnome-keyring # test-account: the session token in a Secret Service (on a private bus)
+  unzip # test-export-xlsx: reads the workbook's XML parts back
   poppler-utils # test-report-pdf: pdfinfo and pdftotext read the PDF report back
+  python3-jsonschema # test-ocds: validates the OCDS export against the 1.1.5 schema
   # validation
   desktop-file-utils
   appstream

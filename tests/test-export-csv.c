@@ -592,8 +592,8 @@ test_cli (void)
     const char *args[7];
     const char *named;  /* the option or argument the message must name */
   } bad[] = {
-    { { "export", "--format", "ocds", file_arg, NULL }, "--format" },
-    { { "export", "--format", "xlsx", file_arg, NULL }, "--format" },
+    { { "export", "--format", "ocds-record", file_arg, NULL }, "--format" },
+    { { "export", "--format", "xlsx", NULL }, "--output" },
     { { "export", "--format", "tsv", file_arg, NULL }, "--format" },
     { { "export", "--table", "payments", file_arg, NULL }, "--format" },
     { { "export", "--format", "csv", "--table", "contracts", file_arg, NULL }, "--table" },
@@ -646,7 +646,7 @@ test_cli (void)
     }
 
   /* the not-yet-available format says so */
-  g_assert_cmpint (run_cli (NULL, &err, "export", "--format", "ocds", NULL), ==, 1);
+  g_assert_cmpint (run_cli (NULL, &err, "export", "--format", "ocds-record", NULL), ==, 1);
   g_assert_nonnull (strstr (err, "not available yet"));
   g_clear_pointer (&err, g_free);
 

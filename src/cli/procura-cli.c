@@ -22,9 +22,11 @@
 #include "procura-derive.h"
 #include "procura-error.h"
 #include "procura-export-csv.h"
+#include "procura-export-xlsx.h"
 #include "procura-import-csv.h"
 #include "procura-json.h"
 #include "procura-money.h"
+#include "procura-ocds.h"
 #include "procura-paths.h"
 #include "procura-permissions.h"
 #include "procura-query.h"
@@ -1379,30 +1381,37 @@ cmd_export (int    argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *format = NULL, *table_name = NULL, *output = NULL;
   ProcuraExportTable table = PROCURA_EXPORT_TABLE_LEDGER;
+  gboolean xlsx;
   int code = EXIT_OK;
   GOptionEntry entries[] = {
-    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("File format: csv"), N_("FORMAT") },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("File format: csv, xlsx or ocds"), N_("FORMAT") },
     { "table", 0, 0, G_OPTION_ARG_STRING, &table_name,
-      N_("What to export: ledger (default), milestones, payments or evaluations"), N_("TABLE") },
+      N_("What to export: ledger, milestones, payments or evaluations (CSV: ledger by default; XLSX: all four as sheets by default)"), N_("TABLE") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write to FILE instead of standard output"), N_("FILE") },
     { NULL }
   };
 
-  if (!parse_options ("export", _("--format csv [PROJECT…]"),
-                      _("Export projects for spreadsheets. PROJECT is a project number or id; without one, every project."),
+  if (!parse_options ("export", _("--format csv|xlsx|ocds [PROJECT…]"),
+                      _("Export projects as spreadsheets (csv, xlsx) or as an OCDS 1.1.5 release package (ocds). PROJECT is a project number or id; without one, every project."),
                       entries, FALSE, &argc, &argv, &code))
     return code;
 
   if (format == NULL)
     return fail (EXIT_USER, _("--format: missing (give --format csv)"));
-  if (strcmp (format, "ocds") == 0 || strcmp (format, "ocds-record") == 0 || strcmp (format, "xlsx") == 0)
-    return fail (EXIT_USER, _("--format: “%s” is not available yet (only csv is)"), format);
-  if (strcmp (format, "csv") != 0)
-    return fail (EXIT_USER, _("--format: “%s” is not a format (give csv)"), format);
+  if (strcmp (format, "ocds-record") == 0)
+    return fail (EXIT_USER, _("--format: “%s” is not available yet (give csv, xlsx or ocds)"), format);
+  if (strcmp (format, "csv") != 0 && strcmp (format, "xlsx") != 0 && strcmp (format, "ocds") != 0)
+    return fail (EXIT_USER, _("--format: “%s” is not a format (give csv, xlsx or ocds)"), format);
+  if (table_name != NULL && strcmp (format, "ocds") == 0)
+    return fail (EXIT_USER, _("--table: not for --format ocds (a release package holds whole projects)"));
+  xlsx = strcmp (format, "xlsx") == 0;
   if (table_name != NULL && !procura_export_table_from_name (table_name, &table))
     return fail (EXIT_USER, _("--table: “%s” is not a table (give ledger, milestones, payments or evaluations)"), table_name);
   if (output != NULL && output[0] == '\0')
     return fail (EXIT_USER, _("--output: the file name is empty"));
+  /* a workbook is binary: never onto a terminal or into a pipe by accident */
+  if (xlsx && output == NULL)
+    return fail (EXIT_USER, _("--output: missing (an XLSX workbook is written to a file: give -o FILE.xlsx)"));
   for (int i = 2; i < argc; i++)
     if (argv[i][0] == '-' && argv[i][1] != '\0')
       return fail (EXIT_USER, _("export: unknown option “%s”"), argv[i]);
@@ -1415,6 +1424,38 @@ cmd_export (int    argc,
       project_ids = procura_export_resolve_projects (store, (const char * const *) &argv[2], &error);
       if (project_ids == NULL)
         return fail_error (error);
+    }
+
+  if (strcmp (format, "ocds") == 0)
+    {
+      /* the ocid prefix becomes a preference later */
+      if (output != NULL)
+        {
+          if (!procura_ocds_export_to_file (store, project_ids, NULL, output, &error))
+            return fail_error (error);
+          return EXIT_OK;
+        }
+      out = g_string_new (NULL);
+      if (!procura_ocds_export_release_package (store, project_ids, NULL, NULL, out, &error))
+        return fail_error (error);
+      if (fwrite (out->str, 1, out->len, stdout) != out->len || fflush (stdout) != 0)
+        return fail (EXIT_INTERNAL, _("Standard output: %s"), g_strerror (errno));
+      return EXIT_OK;
+    }
+
+  if (xlsx)
+    {
+      /* without --table, every table as its own sheet */
+      static const ProcuraExportTable all[] = {
+        PROCURA_EXPORT_TABLE_LEDGER, PROCURA_EXPORT_TABLE_MILESTONES,
+        PROCURA_EXPORT_TABLE_PAYMENTS, PROCURA_EXPORT_TABLE_EVALUATIONS,
+      };
+
+      if (!procura_export_xlsx_to_file (store, table_name != NULL ? &table : all,
+                                        table_name != NULL ? 1 : G_N_ELEMENTS (all),
+                                        project_ids, output, &error))
+        return fail_error (error);
+      return EXIT_OK;
     }
 
   if (output != NULL)
@@ -1570,7 +1611,7 @@ static const Command commands[] = {
   { "history", N_("ID"), N_("Show the change history of a record or project"), cmd_history },
   { "stats", "", N_("Count records"), cmd_stats },
   { "check", "", N_("Check the store’s integrity and the domain rules"), cmd_check },
-  { "export", N_("--format csv [--table T] [-o FILE] [PROJECT…]"), N_("Export projects for spreadsheets"), cmd_export },
+  { "export", N_("--format csv|xlsx|ocds [--table T] [-o FILE] [PROJECT…]"), N_("Export projects (spreadsheets, OCDS)"), cmd_export },
   { "import", N_("FILE [--dry-run] [--valid-rows]"), N_("Add projects from a CSV ledger"), cmd_import },
   { "report", N_("PROJECT -o FILE.pdf"), N_("Write the PDF report of a project"), cmd_report },
   { "login", N_("--server URL --user NAME"), N_("Log in to a sync server (password on standard input)"), cmd_login },

@@ -32,6 +32,7 @@
 #include "procura-derive.h"
 #include "procura-error.h"
 #include "procura-export-csv.h"
+#include "procura-export-sink.h"
 #include "procura-money.h"
 #include "procura-query.h"
 #include "procura-schema.h"
@@ -174,10 +175,90 @@ procura_export_resolve_projects (ProcuraStore        *store,
 
 /* ---- cells ----------------------------------------------------------- */
 
+/* The tables below are written once, through a ProcuraExportSink (see
+ * procura-export-sink.h): the CSV sink here, the XLSX one in
+ * procura-export-xlsx.c. The csv_* names are kept for the table code. */
+
+static void
+csv_text (ProcuraExportSink *sink,
+          const char        *text)
+{
+  sink->vtable->text (sink, text);
+}
+
+static void
+csv_empty (ProcuraExportSink *sink)
+{
+  sink->vtable->text (sink, NULL);
+}
+
+static void
+csv_date (ProcuraExportSink *sink,
+          const char        *iso)
+{
+  sink->vtable->date (sink, iso);
+}
+
+static void
+csv_money (ProcuraExportSink *sink,
+           gint64             fen)
+{
+  sink->vtable->money (sink, fen);
+}
+
+static void
+csv_record_money (ProcuraExportSink   *sink,
+                  const ProcuraRecord *record,
+                  const char          *field)
+{
+  if (procura_record_has (record, field))
+    csv_money (sink, procura_record_get_int (record, field, 0));
+  else
+    csv_empty (sink);
+}
+
+static void
+csv_enum (ProcuraExportSink       *sink,
+          const ProcuraEntityInfo *entity,
+          const char              *field,
+          const char              *code)
+{
+  if (code == NULL)
+    csv_empty (sink);
+  else
+    csv_text (sink, procura_field_enum_label (procura_entity_lookup_field (entity, field), code));
+}
+
+static void
+csv_decimal (ProcuraExportSink *sink,
+             gint64             value,
+             guint              digits)
+{
+  sink->vtable->decimal (sink, value, digits);
+}
+
+static void
+csv_end_row (ProcuraExportSink *sink)
+{
+  sink->vtable->end_row (sink);
+}
+
+static void
+csv_headers (ProcuraExportSink  *sink,
+             const char * const *headers)
+{
+  for (guint i = 0; headers[i] != NULL; i++)
+    sink->vtable->header (sink, g_dpgettext2 (GETTEXT_PACKAGE, HEADER_CONTEXT, headers[i]));
+  csv_end_row (sink);
+}
+
+/* ---- the CSV sink ----------------------------------------------------- */
+
 typedef struct
 {
-  GString  *out;
-  gboolean  first;  /* no cell yet in this row */
+  ProcuraExportSink  parent;
+  GString           *out;
+  gboolean           first;  /* no cell yet in this row */
 } Csv;
 
 static void
@@ -211,69 +292,62 @@ csv_raw (Csv        *csv,
     g_string_append_c (csv->out, '"');
 }
 
-/* Text as people typed it: guarded against formula injection. */
+/* Text as people typed it (and headers, labels): guarded against formula
+ * injection. */
 static void
-csv_text (Csv        *csv,
-          const char *text)
+csv_sink_text (ProcuraExportSink *sink,
+               const char        *text)
 {
-  csv_raw (csv, text, TRUE);
+  csv_raw ((Csv *) sink, text, TRUE);
 }
 
 /* Numbers and dates we format ourselves. */
 static void
-csv_value (Csv        *csv,
-           const char *text)
+csv_sink_date (ProcuraExportSink *sink,
+               const char        *iso)
 {
-  csv_raw (csv, text, FALSE);
+  csv_raw ((Csv *) sink, iso, FALSE);
 }
 
 static void
-csv_money (Csv    *csv,
-           gint64  fen)
+csv_sink_money (ProcuraExportSink *sink,
+                gint64             fen)
 {
   g_autofree char *text = procura_money_format_plain (fen);
 
-  csv_value (csv, text);
+  csv_raw ((Csv *) sink, text, FALSE);
 }
 
 static void
-csv_record_money (Csv                 *csv,
-                  const ProcuraRecord *record,
-                  const char          *field)
+csv_sink_decimal (ProcuraExportSink *sink,
+                  gint64             value,
+                  guint              digits)
 {
-  if (procura_record_has (record, field))
-    csv_money (csv, procura_record_get_int (record, field, 0));
-  else
-    csv_value (csv, NULL);
+  g_autofree char *text = NULL;
+  guint scale = digits == 1 ? 10 : 100;
+
+  g_assert (value >= 0 && (digits == 1 || digits == 2));
+  text = g_strdup_printf ("%" G_GINT64_FORMAT ".%0*u", value / scale, (int) digits, (guint) (value % scale));
+  csv_raw ((Csv *) sink, text, FALSE);
 }
 
 static void
-csv_enum (Csv                     *csv,
-          const ProcuraEntityInfo *entity,
-          const char              *field,
-          const char              *code)
+csv_sink_end_row (ProcuraExportSink *sink)
 {
-  if (code == NULL)
-    csv_value (csv, NULL);
-  else
-    csv_text (csv, procura_field_enum_label (procura_entity_lookup_field (entity, field), code));
-}
+  Csv *csv = (Csv *) sink;
 
-static void
-csv_end_row (Csv *csv)
-{
   g_string_append (csv->out, "\r\n");
   csv->first = TRUE;
 }
 
-static void
-csv_headers (Csv                *csv,
-             const char * const *headers)
-{
-  for (guint i = 0; headers[i] != NULL; i++)
-    csv_text (csv, g_dpgettext2 (GETTEXT_PACKAGE, HEADER_CONTEXT, headers[i]));
-  csv_end_row (csv);
-}
+static const ProcuraExportSinkVTable csv_vtable = {
+  .header = csv_sink_text,
+  .text = csv_sink_text,
+  .date = csv_sink_date,
+  .money = csv_sink_money,
+  .decimal = csv_sink_decimal,
+  .end_row = csv_sink_end_row,
+};
 
 /* ---- tables ---------------------------------------------------------- */
 
@@ -305,7 +379,7 @@ org_field (GHashTable *orgs,
 static gboolean
 write_ledger (ProcuraStore  *store,
               GPtrArray     *rows,
-              Csv           *csv,
+              ProcuraExportSink  *csv,
               GError       **error)
 {
   g_autoptr(GPtrArray) projects = NULL;
@@ -327,7 +401,6 @@ write_ledger (ProcuraStore  *store,
       ProcuraRecord *project = g_hash_table_lookup (project_index, row->id);
       const char *buyer_id = project ? procura_record_get_string (project, "buyer_id") : NULL;
       guint progress = procura_ledger_row_get_progress (row);
-      g_autofree char *progress_text = g_strdup_printf ("%u.%u", progress / 10, progress % 10);
 
       csv_text (csv, row->code);
       csv_text (csv, row->title);
@@ -346,8 +419,8 @@ write_ledger (ProcuraStore  *store,
        * import would take for a value) */
       if (project != NULL && procura_record_get_value (project, procura_entity_field_index (PROCURA_ENTITY_PROJECT, "value")) == NULL)
         {
-          csv_value (csv, NULL);
-          csv_value (csv, NULL);
+          csv_empty (csv);
+          csv_empty (csv);
         }
       else
         {
@@ -355,11 +428,11 @@ write_ledger (ProcuraStore  *store,
           csv_money (csv, row->amended_value);
         }
       csv_money (csv, row->paid);
-      csv_value (csv, row->start_date);
-      csv_value (csv, row->end_date);
+      csv_date (csv, row->start_date);
+      csv_date (csv, row->end_date);
       /* a project in force needs it: the import reads it back */
-      csv_value (csv, project != NULL ? procura_record_get_string (project, "date_signed") : NULL);
-      csv_value (csv, progress_text);
+      csv_date (csv, project != NULL ? procura_record_get_string (project, "date_signed") : NULL);
+      csv_decimal (csv, progress, 1);
       csv_text (csv, row->latest_grade);
       csv_end_row (csv);
     }
@@ -369,7 +442,7 @@ write_ledger (ProcuraStore  *store,
 
 static void
 write_milestones (ProcuraProjectBundle *bundle,
-                  Csv                  *csv)
+                  ProcuraExportSink    *csv)
 {
   const ProcuraEntityInfo *entity = PROCURA_ENTITY_MILESTONE;
 
@@ -380,16 +453,16 @@ write_milestones (ProcuraProjectBundle *bundle,
       csv_text (csv, procura_record_get_string (bundle->project, "code"));
       csv_text (csv, procura_record_get_string (bundle->project, "title"));
       csv_text (csv, procura_record_get_string (m, "title"));
-      csv_value (csv, procura_record_get_string (m, "due_date"));
+      csv_date (csv, procura_record_get_string (m, "due_date"));
       csv_enum (csv, entity, "status", procura_record_get_string (m, "status"));
-      csv_value (csv, procura_record_get_string (m, "date_met"));
+      csv_date (csv, procura_record_get_string (m, "date_met"));
       csv_end_row (csv);
     }
 }
 
 static void
 write_payments (ProcuraProjectBundle *bundle,
-                Csv                  *csv)
+                ProcuraExportSink    *csv)
 {
   const ProcuraEntityInfo *entity = PROCURA_ENTITY_PAYMENT;
 
@@ -401,9 +474,9 @@ write_payments (ProcuraProjectBundle *bundle,
       csv_text (csv, procura_record_get_string (bundle->project, "title"));
       csv_text (csv, procura_record_get_string (p, "title"));
       csv_record_money (csv, p, "planned_amount");
-      csv_value (csv, procura_record_get_string (p, "planned_date"));
+      csv_date (csv, procura_record_get_string (p, "planned_date"));
       csv_enum (csv, entity, "status", procura_record_get_string (p, "status"));
-      csv_value (csv, procura_record_get_string (p, "paid_date"));
+      csv_date (csv, procura_record_get_string (p, "paid_date"));
       csv_record_money (csv, p, "paid_amount");
       csv_text (csv, procura_record_get_string (p, "voucher_no"));
       csv_end_row (csv);
@@ -413,7 +486,7 @@ write_payments (ProcuraProjectBundle *bundle,
 static void
 write_evaluations (ProcuraProjectBundle *bundle,
                    GHashTable           *org_index,
-                   Csv                  *csv)
+                   ProcuraExportSink    *csv)
 {
   const ProcuraEntityInfo *entity = PROCURA_ENTITY_EVALUATION;
 
@@ -423,19 +496,18 @@ write_evaluations (ProcuraProjectBundle *bundle,
       const char *id = procura_record_get_id (e);
       gint64 total = procura_evaluation_total (bundle, id);
       g_autofree char *grade = procura_evaluation_grade (bundle, id);
-      g_autofree char *total_text = NULL;
-
-      /* hundredths, formatted from integers as money is */
-      if (total >= 0)
-        total_text = g_strdup_printf ("%" G_GINT64_FORMAT ".%02u", total / 100, (guint) (total % 100));
 
       csv_text (csv, procura_record_get_string (bundle->project, "code"));
       csv_text (csv, procura_record_get_string (bundle->project, "title"));
       csv_enum (csv, entity, "kind", procura_record_get_string (e, "kind"));
       csv_text (csv, org_field (org_index, procura_record_get_string (e, "evaluator_org_id"), "name"));
-      csv_value (csv, procura_record_get_string (e, "date"));
+      csv_date (csv, procura_record_get_string (e, "date"));
       csv_enum (csv, entity, "status", procura_record_get_string (e, "status"));
-      csv_value (csv, total_text);
+      /* hundredths, formatted from integers as money is */
+      if (total >= 0)
+        csv_decimal (csv, total, 2);
+      else
+        csv_empty (csv);
       csv_text (csv, grade);
       csv_end_row (csv);
     }
@@ -447,7 +519,7 @@ static gboolean
 write_children (ProcuraStore        *store,
                 ProcuraExportTable   table,
                 GPtrArray           *rows,
-                Csv                 *csv,
+                ProcuraExportSink   *csv,
                 GError             **error)
 {
   g_autoptr(GPtrArray) orgs = NULL;
@@ -492,20 +564,17 @@ write_children (ProcuraStore        *store,
 }
 
 gboolean
-procura_export_csv (ProcuraStore        *store,
-                    ProcuraExportTable   table,
-                    GPtrArray           *project_ids,
-                    GString             *out,
-                    GError             **error)
+procura_export_to_sink (ProcuraStore        *store,
+                        ProcuraExportTable   table,
+                        GPtrArray           *project_ids,
+                        ProcuraExportSink   *sink,
+                        GError             **error)
 {
   g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GString) buffer = g_string_new ("\xEF\xBB\xBF");
-  Csv csv = { buffer, TRUE };
-  gboolean ok;
 
   g_return_val_if_fail (PROCURA_IS_STORE (store), FALSE);
   g_return_val_if_fail (table <= PROCURA_EXPORT_TABLE_EVALUATIONS, FALSE);
-  g_return_val_if_fail (out != NULL, FALSE);
+  g_return_val_if_fail (sink != NULL && sink->vtable != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (!(rows = procura_store_query_ledger (store, NULL, NULL, error)))
@@ -527,11 +596,24 @@ procura_export_csv (ProcuraStore        *store,
     }
 
   if (table == PROCURA_EXPORT_TABLE_LEDGER)
-    ok = write_ledger (store, rows, &csv, error);
+    return write_ledger (store, rows, sink, error);
   else
-    ok = write_children (store, table, rows, &csv, error);
+    return write_children (store, table, rows, sink, error);
+}
 
-  if (!ok)
+gboolean
+procura_export_csv (ProcuraStore        *store,
+                    ProcuraExportTable   table,
+                    GPtrArray           *project_ids,
+                    GString             *out,
+                    GError             **error)
+{
+  g_autoptr(GString) buffer = g_string_new ("\xEF\xBB\xBF");
+  Csv csv = { { &csv_vtable }, buffer, TRUE };
+
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  if (!procura_export_to_sink (store, table, project_ids, &csv.parent, error))
     return FALSE;
 
   g_string_append_len (out, buffer->str, buffer->len);

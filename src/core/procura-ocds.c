@@ -1,0 +1,818 @@
+/* procura-ocds.c — projects as an OCDS 1.1.5 release package
+ *
+ * The release is built as a JsonNode tree and written by a small writer of
+ * our own: json-glib prints doubles with 17 significant digits (0.1 →
+ * 0.10000000000000001), and an amount must be the 分 exactly. So a money
+ * Value holds its 分 as an integer "amount" member inside the tree, and
+ * the writer prints every integer "amount" as yuan with two decimals.
+ * Indicator values (hundredths) go the same way as integer "measure"s.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "procura-date.h"
+#include "procura-decimal.h"
+#include "procura-error.h"
+#include "procura-money.h"
+#include "procura-ocds.h"
+#include "procura-query.h"
+#include "procura-record.h"
+
+/* ---- building blocks ------------------------------------------------- */
+
+static void
+add_string (JsonObject *object,
+            const char *name,
+            const char *value)
+{
+  if (value != NULL && value[0] != '\0')
+    json_object_set_string_member (object, name, value);
+}
+
+/* A store date (local calendar day, China) as an OCDS date-time. */
+static void
+add_date (JsonObject *object,
+          const char *name,
+          const char *date)
+{
+  if (date != NULL && date[0] != '\0')
+    {
+      g_autofree char *text = g_strdup_printf ("%sT00:00:00+08:00", date);
+
+      json_object_set_string_member (object, name, text);
+    }
+}
+
+static JsonObject *
+value_object (gint64 fen)
+{
+  JsonObject *value = json_object_new ();
+
+  /* 分; the writer turns an integer amount into yuan */
+  json_object_set_int_member (value, "amount", fen);
+  json_object_set_string_member (value, "currency", "CNY");
+  return value;
+}
+
+static void
+add_money (JsonObject          *object,
+           const char          *name,
+           const ProcuraRecord *record,
+           const char          *field)
+{
+  if (procura_record_has (record, field))
+    json_object_set_object_member (object, name,
+                                   value_object (procura_record_get_int (record, field, 0)));
+}
+
+static const char *
+map_code (const char * const *pairs,
+          const char         *code)
+{
+  for (guint i = 0; code != NULL && pairs[i] != NULL; i += 2)
+    if (strcmp (pairs[i], code) == 0)
+      return pairs[i + 1];
+  return NULL;
+}
+
+/* procurementMethod per the domain reference: 邀请招标, 竞争性谈判,
+ * 竞争性磋商 and 询价 are limited; "other" has no code. */
+static const char * const methods[] = {
+  "open_tender", "open",
+  "invited_tender", "limited",
+  "competitive_negotiation", "limited",
+  "competitive_consultation", "limited",
+  "single_source", "direct",
+  "inquiry", "limited",
+  NULL
+};
+
+/* The national method names (政府采购法第二十六条), which stay Chinese
+ * whatever the user's language: they are the legal terms. */
+static const char * const method_details[] = {
+  "open_tender", "公开招标",
+  "invited_tender", "邀请招标",
+  "competitive_negotiation", "竞争性谈判",
+  "competitive_consultation", "竞争性磋商",
+  "single_source", "单一来源",
+  "inquiry", "询价",
+  "other", "其他",
+  NULL
+};
+
+static const char * const contract_statuses[] = {
+  "draft", "pending",
+  "active", "active",
+  "completed", "terminated",
+  "terminated", "terminated",
+  "cancelled", "cancelled",
+  NULL
+};
+
+/* A milestone not yet accepted is still scheduled: whether it was missed
+ * (notMet) is derived from the date, not recorded. */
+static const char * const milestone_statuses[] = {
+  "planned", "scheduled",
+  "submitted", "scheduled",
+  "returned", "scheduled",
+  "accepted", "met",
+  NULL
+};
+
+static char *
+party_id (const ProcuraRecord *org)
+{
+  return g_strconcat ("CN-USCI-", procura_record_get_string (org, "uscc"), NULL);
+}
+
+static JsonObject *
+org_reference (const ProcuraRecord *org)
+{
+  JsonObject *ref = json_object_new ();
+  g_autofree char *id = party_id (org);
+
+  json_object_set_string_member (ref, "id", id);
+  add_string (ref, "name", procura_record_get_string (org, "name"));
+  return ref;
+}
+
+static void
+add_party (JsonArray           *parties,
+           const ProcuraRecord *org,
+           const char * const  *roles)
+{
+  JsonObject *party = json_object_new ();
+  JsonObject *identifier = json_object_new ();
+  JsonArray *role_array = json_array_new ();
+  g_autofree char *id = party_id (org);
+
+  json_object_set_string_member (party, "id", id);
+  add_string (party, "name", procura_record_get_string (org, "name"));
+  json_object_set_string_member (identifier, "scheme", "CN-USCI");
+  json_object_set_string_member (identifier, "id", procura_record_get_string (org, "uscc"));
+  add_string (identifier, "legalName", procura_record_get_string (org, "name"));
+  json_object_set_object_member (party, "identifier", identifier);
+  if (procura_record_get_string (org, "address") != NULL)
+    {
+      JsonObject *address = json_object_new ();
+
+      add_string (address, "streetAddress", procura_record_get_string (org, "address"));
+      add_string (address, "countryName", "中国");
+      json_object_set_object_member (party, "address", address);
+    }
+  /* contact person, phone and e-mail are personal data: kept off exports */
+  for (guint i = 0; roles[i] != NULL; i++)
+    json_array_add_string_element (role_array, roles[i]);
+  json_object_set_array_member (party, "roles", role_array);
+  json_array_add_object_element (parties, party);
+}
+
+static const char *
+latest (const char *a,
+        const char *b)
+{
+  if (a == NULL)
+    return b;
+  if (b == NULL)
+    return a;
+  return strcmp (a, b) >= 0 ? a : b;
+}
+
+/* ---- outcome indicators (metrics extension) ---------------------------- */
+
+static JsonObject *
+observation (const char          *id,
+             const ProcuraRecord *record,
+             const char          *value_field,
+             const char          *start_field,
+             const char          *end_field,
+             const char          *unit)
+{
+  JsonObject *obs = json_object_new ();
+
+  json_object_set_string_member (obs, "id", id);
+  if (start_field != NULL || end_field != NULL)
+    {
+      JsonObject *period = json_object_new ();
+
+      if (start_field != NULL)
+        add_date (period, "startDate", procura_record_get_string (record, start_field));
+      if (end_field != NULL)
+        add_date (period, "endDate", procura_record_get_string (record, end_field));
+      if (json_object_get_size (period) > 0)
+        json_object_set_object_member (obs, "period", period);
+      else
+        json_object_unref (period);
+    }
+  /* hundredths; the writer prints the exact decimal */
+  json_object_set_int_member (obs, "measure", procura_record_get_int (record, value_field, 0));
+  if (unit != NULL && unit[0] != '\0')
+    {
+      JsonObject *unit_object = json_object_new ();
+
+      json_object_set_string_member (unit_object, "name", unit);
+      json_object_set_object_member (obs, "unit", unit_object);
+    }
+  return obs;
+}
+
+/* contracts.agreedMetrics: the targets (overall, then per period);
+ * implementation.metrics: the baseline and the actuals per period. */
+static void
+add_metrics (ProcuraProjectBundle *bundle,
+             JsonObject           *contract,
+             JsonObject           *implementation,
+             gboolean             *used_metrics)
+{
+  JsonArray *agreed = json_array_new ();
+  JsonArray *results = json_array_new ();
+
+  for (guint i = 0; bundle->indicators != NULL && i < bundle->indicators->len; i++)
+    {
+      ProcuraRecord *indicator = g_ptr_array_index (bundle->indicators, i);
+      const char *id = procura_record_get_id (indicator);
+      const char *unit = procura_record_get_string (indicator, "unit");
+      JsonArray *targets = json_array_new ();
+      JsonArray *actuals = json_array_new ();
+
+      if (procura_record_has (indicator, "target_value"))
+        json_array_add_object_element (targets, observation ("target", indicator, "target_value", NULL, NULL, unit));
+      if (procura_record_has (indicator, "baseline_value"))
+        json_array_add_object_element (actuals, observation ("baseline", indicator, "baseline_value",
+                                                             NULL, "baseline_date", unit));
+      for (guint j = 0; bundle->indicator_periods != NULL && j < bundle->indicator_periods->len; j++)
+        {
+          ProcuraRecord *p = g_ptr_array_index (bundle->indicator_periods, j);
+
+          if (g_strcmp0 (procura_record_get_string (p, "indicator_id"), id) != 0)
+            continue;
+          if (procura_record_has (p, "target_value"))
+            json_array_add_object_element (targets, observation (procura_record_get_id (p), p, "target_value",
+                                                                 "period_start", "period_end", unit));
+          if (procura_record_has (p, "actual_value"))
+            {
+              JsonObject *obs = observation (procura_record_get_id (p), p, "actual_value",
+                                             "period_start", "period_end", unit);
+
+              add_string (obs, "notes", procura_record_get_string (p, "comment"));
+              json_array_add_object_element (actuals, obs);
+            }
+        }
+
+      for (guint k = 0; k < 2; k++)
+        {
+          JsonArray *observations = k == 0 ? targets : actuals;
+          JsonObject *metric;
+
+          if (json_array_get_length (observations) == 0)
+            {
+              json_array_unref (observations);
+              continue;
+            }
+          metric = json_object_new ();
+          json_object_set_string_member (metric, "id", id);
+          add_string (metric, "title", procura_record_get_string (indicator, "title"));
+          json_object_set_array_member (metric, "observations", observations);
+          json_array_add_object_element (k == 0 ? agreed : results, metric);
+        }
+    }
+
+  if (json_array_get_length (agreed) > 0)
+    {
+      json_object_set_array_member (contract, "agreedMetrics", agreed);
+      *used_metrics = TRUE;
+    }
+  else
+    json_array_unref (agreed);
+  if (json_array_get_length (results) > 0)
+    {
+      json_object_set_array_member (implementation, "metrics", results);
+      *used_metrics = TRUE;
+    }
+  else
+    json_array_unref (results);
+}
+
+/* ---- one release ----------------------------------------------------- */
+
+static JsonObject *
+build_release (ProcuraProjectBundle *bundle,
+               const char           *prefix,
+               const char           *now,
+               gboolean             *used_related_milestone,
+               gboolean             *used_completion,
+               gboolean             *used_metrics)
+{
+  ProcuraRecord *project = bundle->project;
+  const char *code = procura_record_get_string (project, "code");
+  const char *status = procura_record_get_string (project, "status");
+  const char *method = procura_record_get_string (project, "method");
+  const char *changed = procura_record_get_updated_at (project);
+  g_autofree char *ocid = g_strdup_printf ("%s-%s", prefix, code);
+  g_autofree char *release_id = NULL;
+  g_autofree char *award_id = NULL;
+  JsonObject *release = json_object_new ();
+  JsonArray *tags = json_array_new ();
+  JsonArray *parties = json_array_new ();
+  JsonObject *tender = json_object_new ();
+  GPtrArray *children[] = { bundle->amendments, bundle->milestones, bundle->payments, bundle->attachments };
+  gint64 amended = procura_record_get_int (project, "value", 0);
+  gint64 paid_total = 0;
+
+  /* the release is as of the latest change to the project or under it */
+  for (guint c = 0; c < G_N_ELEMENTS (children); c++)
+    for (guint i = 0; children[c] != NULL && i < children[c]->len; i++)
+      changed = latest (changed, procura_record_get_updated_at (g_ptr_array_index (children[c], i)));
+  if (changed == NULL)
+    changed = now;
+  release_id = g_strdup_printf ("%s-%s", ocid, changed);
+
+  json_object_set_string_member (release, "ocid", ocid);
+  json_object_set_string_member (release, "id", release_id);
+  json_object_set_string_member (release, "date", changed);
+  json_object_set_array_member (release, "tag", tags);
+  json_object_set_string_member (release, "initiationType", "tender");
+  json_object_set_string_member (release, "language", "zh");
+
+  /* parties and buyer */
+  if (bundle->buyer != NULL)
+    {
+      static const char * const buyer_roles[] = { "buyer", "procuringEntity", "payer", NULL };
+
+      add_party (parties, bundle->buyer, buyer_roles);
+      json_object_set_object_member (release, "buyer", org_reference (bundle->buyer));
+    }
+  if (bundle->agency != NULL)
+    {
+      static const char * const agency_roles[] = { "supplier", "payee", NULL };
+
+      add_party (parties, bundle->agency, agency_roles);
+    }
+  json_object_set_array_member (release, "parties", parties);
+
+  /* planning */
+  if (procura_record_has (project, "budget"))
+    {
+      JsonObject *planning = json_object_new ();
+      JsonObject *budget = json_object_new ();
+
+      add_money (budget, "amount", project, "budget");
+      json_object_set_object_member (planning, "budget", budget);
+      json_object_set_object_member (release, "planning", planning);
+      json_array_add_string_element (tags, "planning");
+    }
+
+  /* tender */
+  json_object_set_string_member (tender, "id", code);
+  add_string (tender, "title", procura_record_get_string (project, "title"));
+  add_string (tender, "description", procura_record_get_string (project, "description"));
+  add_string (tender, "procurementMethod", map_code (methods, method));
+  add_string (tender, "procurementMethodDetails", map_code (method_details, method));
+  json_object_set_string_member (tender, "mainProcurementCategory", "services");
+  if (bundle->buyer != NULL)
+    json_object_set_object_member (tender, "procuringEntity", org_reference (bundle->buyer));
+  json_object_set_object_member (release, "tender", tender);
+  json_array_add_string_element (tags, "tender");
+
+  if (bundle->agency == NULL)
+    return release;
+
+  /* award and contract */
+  for (guint i = 0; bundle->amendments != NULL && i < bundle->amendments->len; i++)
+    amended += procura_record_get_int (g_ptr_array_index (bundle->amendments, i), "value_delta", 0);
+
+  award_id = g_strdup_printf ("%s-award", code);
+  {
+    JsonArray *awards = json_array_new ();
+    JsonObject *award = json_object_new ();
+    JsonArray *suppliers = json_array_new ();
+
+    json_object_set_string_member (award, "id", award_id);
+    add_string (award, "title", procura_record_get_string (project, "title"));
+    /* the award as made: the original contract value */
+    add_money (award, "value", project, "value");
+    add_date (award, "date", procura_record_get_string (project, "date_signed"));
+    json_array_add_object_element (suppliers, org_reference (bundle->agency));
+    json_object_set_array_member (award, "suppliers", suppliers);
+    json_array_add_object_element (awards, award);
+    json_object_set_array_member (release, "awards", awards);
+    json_array_add_string_element (tags, "award");
+  }
+
+  {
+    JsonArray *contracts = json_array_new ();
+    JsonObject *contract = json_object_new ();
+    JsonObject *implementation = json_object_new ();
+    JsonArray *milestones = json_array_new ();
+    JsonArray *transactions = json_array_new ();
+    JsonArray *documents = json_array_new ();
+    JsonArray *implementation_documents = json_array_new ();
+    JsonArray *amendments = json_array_new ();
+    const char *contract_no = procura_record_get_string (project, "contract_no");
+
+    json_object_set_string_member (contract, "id", contract_no != NULL ? contract_no : code);
+    json_object_set_string_member (contract, "awardID", award_id);
+    add_string (contract, "title", procura_record_get_string (project, "title"));
+    add_string (contract, "description", procura_record_get_string (project, "description"));
+    add_string (contract, "status", map_code (contract_statuses, status));
+    /* the current value: the signed value plus every amendment */
+    if (procura_record_has (project, "value"))
+      json_object_set_object_member (contract, "value", value_object (amended));
+    if (procura_record_get_string (project, "start_date") != NULL
+        || procura_record_get_string (project, "end_date") != NULL)
+      {
+        JsonObject *period = json_object_new ();
+
+        add_date (period, "startDate", procura_record_get_string (project, "start_date"));
+        add_date (period, "endDate", procura_record_get_string (project, "end_date"));
+        json_object_set_object_member (contract, "period", period);
+      }
+    add_date (contract, "dateSigned", procura_record_get_string (project, "date_signed"));
+
+    for (guint i = 0; bundle->amendments != NULL && i < bundle->amendments->len; i++)
+      {
+        ProcuraRecord *a = g_ptr_array_index (bundle->amendments, i);
+        JsonObject *amendment = json_object_new ();
+
+        json_object_set_string_member (amendment, "id", procura_record_get_id (a));
+        add_date (amendment, "date", procura_record_get_string (a, "date"));
+        add_string (amendment, "rationale", procura_record_get_string (a, "rationale"));
+        add_string (amendment, "description", procura_record_get_string (a, "description"));
+        json_array_add_object_element (amendments, amendment);
+      }
+
+    for (guint i = 0; bundle->milestones != NULL && i < bundle->milestones->len; i++)
+      {
+        ProcuraRecord *m = g_ptr_array_index (bundle->milestones, i);
+        JsonObject *milestone = json_object_new ();
+
+        json_object_set_string_member (milestone, "id", procura_record_get_id (m));
+        add_string (milestone, "title", procura_record_get_string (m, "title"));
+        add_string (milestone, "type", procura_record_get_string (m, "type"));
+        add_string (milestone, "code", procura_record_get_string (m, "code"));
+        add_string (milestone, "description", procura_record_get_string (m, "description"));
+        add_date (milestone, "dueDate", procura_record_get_string (m, "due_date"));
+        add_date (milestone, "dateMet", procura_record_get_string (m, "date_met"));
+        add_string (milestone, "dateModified", procura_record_get_updated_at (m));
+        add_string (milestone, "status", map_code (milestone_statuses, procura_record_get_string (m, "status")));
+        json_array_add_object_element (milestones, milestone);
+      }
+
+    for (guint i = 0; bundle->payments != NULL && i < bundle->payments->len; i++)
+      {
+        ProcuraRecord *p = g_ptr_array_index (bundle->payments, i);
+        const char *milestone_id = procura_record_get_string (p, "milestone_id");
+        JsonObject *transaction;
+
+        /* planned and payable tranches are not transactions yet */
+        if (g_strcmp0 (procura_record_get_string (p, "status"), "paid") != 0)
+          continue;
+
+        transaction = json_object_new ();
+        json_object_set_string_member (transaction, "id", procura_record_get_id (p));
+        add_date (transaction, "date", procura_record_get_string (p, "paid_date"));
+        add_money (transaction, "value", p, "paid_amount");
+        paid_total += procura_record_get_int (p, "paid_amount", 0);
+        if (bundle->buyer != NULL)
+          json_object_set_object_member (transaction, "payer", org_reference (bundle->buyer));
+        json_object_set_object_member (transaction, "payee", org_reference (bundle->agency));
+        for (guint j = 0; milestone_id != NULL && bundle->milestones != NULL && j < bundle->milestones->len; j++)
+          {
+            ProcuraRecord *m = g_ptr_array_index (bundle->milestones, j);
+
+            if (strcmp (procura_record_get_id (m), milestone_id) == 0)
+              {
+                JsonObject *ref = json_object_new ();
+
+                json_object_set_string_member (ref, "id", milestone_id);
+                add_string (ref, "title", procura_record_get_string (m, "title"));
+                json_object_set_object_member (transaction, "relatedImplementationMilestone", ref);
+                *used_related_milestone = TRUE;
+                break;
+              }
+          }
+        json_array_add_object_element (transactions, transaction);
+      }
+
+    for (guint i = 0; bundle->attachments != NULL && i < bundle->attachments->len; i++)
+      {
+        ProcuraRecord *f = g_ptr_array_index (bundle->attachments, i);
+        const char *doc_type = procura_record_get_string (f, "doc_type");
+        JsonObject *document;
+
+        if (procura_record_get_bool (f, "contains_personal_info"))
+          continue;
+        document = json_object_new ();
+        json_object_set_string_member (document, "id", procura_record_get_id (f));
+        if (g_strcmp0 (doc_type, "other") != 0)
+          add_string (document, "documentType", doc_type);
+        add_string (document, "title", procura_record_get_string (f, "name"));
+        add_string (document, "format", procura_record_get_string (f, "mime_type"));
+        add_string (document, "dateModified", procura_record_get_updated_at (f));
+        /* files of a submitted report belong to the implementation */
+        if (procura_record_get_string (f, "report_id") != NULL)
+          json_array_add_object_element (implementation_documents, document);
+        else
+          json_array_add_object_element (documents, document);
+      }
+
+    if (json_array_get_length (documents) > 0)
+      json_object_set_array_member (contract, "documents", documents);
+    else
+      json_array_unref (documents);
+    if (json_array_get_length (amendments) > 0)
+      json_object_set_array_member (contract, "amendments", amendments);
+    else
+      json_array_unref (amendments);
+    if (json_array_get_length (milestones) > 0)
+      json_object_set_array_member (implementation, "milestones", milestones);
+    else
+      json_array_unref (milestones);
+    if (json_array_get_length (transactions) > 0)
+      json_object_set_array_member (implementation, "transactions", transactions);
+    else
+      json_array_unref (transactions);
+    if (json_array_get_length (implementation_documents) > 0)
+      json_object_set_array_member (implementation, "documents", implementation_documents);
+    else
+      json_array_unref (implementation_documents);
+
+    add_metrics (bundle, contract, implementation, used_metrics);
+
+    /* contract completion: for a completed contract the final value is,
+     * by the extension's definition, the sum of the transactions */
+    if (g_strcmp0 (status, "completed") == 0)
+      {
+        add_date (implementation, "endDate", procura_record_get_string (project, "end_date"));
+        json_object_set_object_member (implementation, "finalValue", value_object (paid_total));
+        *used_completion = TRUE;
+      }
+
+    json_array_add_string_element (tags, "contract");
+    if (json_object_get_size (implementation) > 0)
+      {
+        json_object_set_object_member (contract, "implementation", implementation);
+        json_array_add_string_element (tags, "implementation");
+      }
+    else
+      json_object_unref (implementation);
+
+    json_array_add_object_element (contracts, contract);
+    json_object_set_array_member (release, "contracts", contracts);
+  }
+
+  return release;
+}
+
+/* ---- writer ---------------------------------------------------------- */
+
+static void
+write_string (GString    *out,
+              const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c == '"' || c == '\\')
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, c);
+        }
+      else if (c == '\n')
+        g_string_append (out, "\\n");
+      else if (c == '\r')
+        g_string_append (out, "\\r");
+      else if (c == '\t')
+        g_string_append (out, "\\t");
+      else if (c < 0x20)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_c (out, c);
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+indent (GString *out,
+        guint    depth)
+{
+  g_string_append_c (out, '\n');
+  for (guint i = 0; i < depth; i++)
+    g_string_append (out, "  ");
+}
+
+static void write_node (GString *out, JsonNode *node, const char *name, guint depth);
+
+static void
+write_node (GString    *out,
+            JsonNode   *node,
+            const char *name,
+            guint       depth)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *object = json_node_get_object (node);
+        g_autoptr(GList) members = json_object_get_members (object);
+
+        g_string_append_c (out, '{');
+        for (GList *l = members; l != NULL; l = l->next)
+          {
+            if (l != members)
+              g_string_append_c (out, ',');
+            indent (out, depth + 1);
+            write_string (out, l->data);
+            g_string_append (out, ": ");
+            write_node (out, json_object_get_member (object, l->data), l->data, depth + 1);
+          }
+        if (members != NULL)
+          indent (out, depth);
+        g_string_append_c (out, '}');
+      }
+      break;
+
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint n = json_array_get_length (array);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < n; i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            indent (out, depth + 1);
+            write_node (out, json_array_get_element (array, i), NULL, depth + 1);
+          }
+        if (n > 0)
+          indent (out, depth);
+        g_string_append_c (out, ']');
+      }
+      break;
+
+    case JSON_NODE_NULL:
+      g_string_append (out, "null");
+      break;
+
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_STRING:
+          write_string (out, json_node_get_string (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+          break;
+        case G_TYPE_INT64:
+          if (g_strcmp0 (name, "measure") == 0)
+            {
+              /* indicator values are hundredths too */
+              g_autofree char *number = procura_decimal_format (json_node_get_int (node));
+
+              g_string_append (out, number);
+            }
+          else if (g_strcmp0 (name, "amount") == 0)
+            {
+              g_autofree char *yuan = procura_money_format_plain (json_node_get_int (node));
+
+              g_string_append (out, yuan);
+            }
+          else
+            g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* ---- the package ----------------------------------------------------- */
+
+gboolean
+procura_ocds_export_release_package (ProcuraStore  *store,
+                                     GPtrArray     *project_ids,
+                                     const char    *prefix,
+                                     const char    *uri,
+                                     GString       *out,
+                                     GError       **error)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GHashTable) wanted = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *now = procura_timestamp_now ();
+  JsonObject *package = json_object_new ();
+  JsonObject *publisher = json_object_new ();
+  JsonArray *releases = json_array_new ();
+  JsonArray *extensions = json_array_new ();
+  gboolean used_related_milestone = FALSE, used_completion = FALSE, used_metrics = FALSE;
+  g_autoptr(GString) buffer = NULL;
+
+  g_return_val_if_fail (PROCURA_IS_STORE (store), FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  root = json_node_init_object (json_node_alloc (), package);
+  json_object_unref (package);
+
+  if (prefix == NULL)
+    prefix = PROCURA_OCDS_DEFAULT_PREFIX;
+
+  if (!(rows = procura_store_query_ledger (store, NULL, NULL, error)))
+    {
+      json_array_unref (releases);
+      json_array_unref (extensions);
+      json_object_unref (publisher);
+      return FALSE;
+    }
+  if (project_ids != NULL)
+    {
+      wanted = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; i < project_ids->len; i++)
+        g_hash_table_add (wanted, g_ptr_array_index (project_ids, i));
+    }
+
+  json_object_set_string_member (package, "uri", uri != NULL ? uri : "urn:procura:release-package");
+  json_object_set_string_member (package, "version", "1.1");
+  json_object_set_string_member (package, "publishedDate", now);
+  json_object_set_string_member (publisher, "name", "Procura");
+  json_object_set_object_member (package, "publisher", publisher);
+  json_object_set_array_member (package, "extensions", extensions);
+  json_object_set_array_member (package, "releases", releases);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      ProcuraLedgerRow *row = g_ptr_array_index (rows, i);
+      g_autoptr(ProcuraProjectBundle) bundle = NULL;
+
+      if (wanted != NULL && !g_hash_table_contains (wanted, row->id))
+        continue;
+      if (!(bundle = procura_store_load_project (store, row->id, error)))
+        return FALSE;
+      json_array_add_object_element (releases,
+                                     build_release (bundle, prefix, now,
+                                                    &used_related_milestone, &used_completion,
+                                                    &used_metrics));
+    }
+
+  if (used_metrics)
+    json_array_add_string_element (extensions, PROCURA_OCDS_EXTENSION_METRICS);
+  if (used_related_milestone)
+    json_array_add_string_element (extensions, PROCURA_OCDS_EXTENSION_RELATED_MILESTONE);
+  if (used_completion)
+    json_array_add_string_element (extensions, PROCURA_OCDS_EXTENSION_CONTRACT_COMPLETION);
+  if (json_array_get_length (extensions) == 0)
+    json_object_remove_member (package, "extensions");
+
+  buffer = g_string_sized_new (4096);
+  write_node (buffer, root, NULL, 0);
+  g_string_append_c (buffer, '\n');
+  g_string_append_len (out, buffer->str, buffer->len);
+  return TRUE;
+}
+
+gboolean
+procura_ocds_export_to_file (ProcuraStore  *store,
+                             GPtrArray     *project_ids,
+                             const char    *prefix,
+                             const char    *path,
+                             GError       **error)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *uri = NULL;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  uri = g_filename_to_uri (path, NULL, NULL);
+  if (uri == NULL)
+    {
+      g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+
+      uri = g_filename_to_uri (absolute, NULL, NULL);
+    }
+  if (!procura_ocds_export_release_package (store, project_ids, prefix, uri, out, error))
+    return FALSE;
+
+  if (!g_file_set_contents_full (path, out->str, out->len,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0666, &local_error))
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_STORE,
+                   _("Output file: %s"), local_error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}

@@ -1,0 +1,43 @@
+/* procura-ocds.h — projects as an OCDS 1.1.5 release package
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "procura-store.h"
+
+G_BEGIN_DECLS
+
+/* Until the prefix is a preference: ocid = prefix "-" project number. */
+#define PROCURA_OCDS_DEFAULT_PREFIX "ocds-procura"
+
+/* The extensions an export declares (extension.json URLs). */
+#define PROCURA_OCDS_EXTENSION_RELATED_MILESTONE \
+  "https://raw.githubusercontent.com/open-contracting-extensions/ocds_transactions_relatedMilestone_extension/master/extension.json"
+#define PROCURA_OCDS_EXTENSION_METRICS \
+  "https://raw.githubusercontent.com/open-contracting-extensions/ocds_metrics_extension/master/extension.json"
+#define PROCURA_OCDS_EXTENSION_CONTRACT_COMPLETION \
+  "https://raw.githubusercontent.com/open-contracting-extensions/ocds_contract_completion_extension/master/extension.json"
+
+/* Appends a release package (one release per project, ordered by project
+ * number) to out as UTF-8 JSON. project_ids (NULL: every live project)
+ * limits it; prefix NULL means PROCURA_OCDS_DEFAULT_PREFIX; uri is the
+ * package's uri (NULL: a urn naming Procura). Amounts are written from
+ * 分 with exactly two decimals, never through a double. Nothing is
+ * appended on error. */
+gboolean procura_ocds_export_release_package (ProcuraStore  *store,
+                                              GPtrArray     *project_ids,
+                                              const char    *prefix,
+                                              const char    *uri,
+                                              GString       *out,
+                                              GError       **error);
+
+/* The same into path, atomically (a temporary file renamed over it). */
+gboolean procura_ocds_export_to_file         (ProcuraStore  *store,
+                                              GPtrArray     *project_ids,
+                                              const char    *prefix,
+                                              const char    *path,
+                                              GError       **error);
+
+G_END_DECLS

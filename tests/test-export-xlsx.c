@@ -29,6 +29,7 @@
 #include "procura-record.h"
 #include "procura-schema.h"
 #include "procura-store.h"
+#include "procura-test-utils.h"
 
 #define N_PROJECTS 12
 #define TODAY      "2026-11-27"
@@ -627,24 +628,6 @@ test_cli (void)
 
 /* ---- main ------------------------------------------------------------ */
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 int
 main (int    argc,
       char **argv)
@@ -674,7 +657,7 @@ main (int    argc,
   status = g_test_run ();
 
   g_clear_object (&store);
-  remove_tree (root);
+  procura_test_remove_tree (root);
   g_free (data_dir);
   g_free (root);
 

@@ -336,24 +336,6 @@ test_no_poppler (void)
   g_test_skip ("pdftotext or pdfinfo (poppler-utils) is not installed");
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 int
 main (int    argc,
       char **argv)
@@ -391,7 +373,7 @@ main (int    argc,
   status = g_test_run ();
 
   g_clear_object (&store);
-  remove_tree (root);
+  procura_test_remove_tree (root);
   g_free (data_dir);
   g_free (root);
   g_strfreev (cli_env);

@@ -208,8 +208,16 @@ static gboolean
 progress_cb (gpointer user_data)
 {
   ProcuraSyncAgent *self = user_data;
+  gint64 pending;
 
-  procura_sync_agent_refresh_counts (self);
+  /* only the outbox moves during a run: conflicts are counted at its end */
+  if (self->store != NULL &&
+      (pending = procura_store_sync_count_outbox (self->store, NULL)) >= 0 &&
+      self->n_pending != (guint) pending)
+    {
+      self->n_pending = (guint) pending;
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_N_PENDING]);
+    }
 
   return G_SOURCE_CONTINUE;
 }

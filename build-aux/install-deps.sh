@@ -30,6 +30,8 @@ packages=(
   libsodium-dev
   libsecret-1-dev # the session token in the keyring
   libxlsxwriter-dev # procura-cli export --format xlsx
+  libarchive-dev # importing .xlsx ledgers: reads the workbook's zip
+  libxml2-dev # importing .xlsx ledgers: reads the sheet XML
   # runtime
   glib-networking
   libglib2.0-bin # glib-compile-schemas, gsettings

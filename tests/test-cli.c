@@ -426,7 +426,7 @@ build_ledger (Session *s)
 
   ok (s, &r, "init", NULL);
   g_assert_nonnull (strstr (r.out, s->data_dir));
-  g_assert_nonnull (strstr (r.out, "schema version 2"));
+  g_assert_nonnull (strstr (r.out, "schema version 3"));
   result_clear (&r);
 
   add (s, "BUREAU", "organization", "name=上海市徐汇区民政局", "uscc=" USCC_BUREAU,
@@ -597,7 +597,7 @@ test_init (void)
 
   ok (s, &r, "init", NULL);
   g_assert_true (g_file_test (db, G_FILE_TEST_IS_REGULAR));
-  g_assert_nonnull (strstr (r.out, "schema version 2"));
+  g_assert_nonnull (strstr (r.out, "schema version 3"));
   /* twice is fine */
   ok (s, &r, "init", NULL);
   ok (s, &r, "check", NULL);

@@ -208,7 +208,10 @@ test_fresh (DbFixture     *fixture,
   g_assert_no_error (error);
   g_assert_nonnull (store);
   g_assert_cmpint (procura_store_get_schema_version (store), ==, PROCURA_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (PROCURA_STORE_SCHEMA_VERSION, ==, 2);
+  g_assert_cmpint (PROCURA_STORE_SCHEMA_VERSION, ==, 3);
+  /* version 3: OCDS releases kept for imported projects */
+  g_assert_true (db_has_table (nested_db, "ocds_release", "table"));
+  g_assert_true (db_has_table (nested_db, "ocds_release_ocid", "index"));
   g_assert_true (g_file_test (nested_db, G_FILE_TEST_IS_REGULAR));
   g_assert_true (g_file_test (blobs, G_FILE_TEST_IS_DIR));
   g_assert_true (g_uuid_string_is_valid (procura_store_get_device_id (store)));

@@ -1,4 +1,5 @@
-/* test-report-pdf.c — the PDF project report written by procura-cli report
+/* test-report-pdf.c — the printable reports: procura-cli report and the
+ * document API the print dialog uses
  *
  * On a demo store, the report of a project with milestones, payments,
  * evaluations and indicators is written under zh_CN and read back with
@@ -6,6 +7,13 @@
  * of every page, and the text holds the Chinese title, the project number,
  * the amount in capital form, a milestone and a grade. Also the errors:
  * unknown project, no -o, an unwritable path — exit 1 and no file.
+ *
+ * The district summary of a 200-project demo: its page count matches the
+ * footers, its text holds the title, the committed contract value and
+ * the total of its table as summed here from the records, and the last
+ * project on the last page. The document laid out with one PangoContext
+ * (another font map, another resolution) draws on other cairo_ts, page by
+ * page as GtkPrintOperation does, to the same pages and text as the PDF.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,11 +26,17 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include <cairo-pdf.h>
+#include <pango/pangocairo.h>
+
+#include "procura-date.h"
 #include "procura-demo.h"
 #include "procura-derive.h"
+#include "procura-error.h"
 #include "procura-money.h"
 #include "procura-query.h"
 #include "procura-record.h"
+#include "procura-report.h"
 #include "procura-store.h"
 #include "procura-test-utils.h"
 
@@ -30,9 +44,11 @@
 
 static char *root;
 static char *data_dir;
+static char *district_dir;
 static const char *cli_path;
 static char **cli_env;
 static ProcuraStore *store;
+static ProcuraStore *district_store;
 
 static char **
 zh_environ (void)
@@ -330,6 +346,448 @@ test_errors (void)
   g_assert_false (g_file_test (nowhere, G_FILE_TEST_EXISTS));
 }
 
+/* ---- the district summary and the document API ---------------------- */
+
+#define DISTRICT_TITLE "District Summary of Purchased Service Projects"
+
+/* Switches this process to zh_CN with the build's catalogue, as the CLI
+ * runs in these tests; returns the locale to restore. */
+static char *
+enter_zh_locale (void)
+{
+  char *saved = g_strdup (setlocale (LC_ALL, NULL));
+
+  g_assert_nonnull (setlocale (LC_ALL, "zh_CN.UTF-8"));
+  bindtextdomain (GETTEXT_PACKAGE, BUILD_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  return saved;
+}
+
+static void
+leave_zh_locale (char *saved)
+{
+  setlocale (LC_ALL, saved);
+  g_free (saved);
+}
+
+static int
+run_district_cli (const char  *first,
+                  const char  *second,
+                  const char  *output,
+                  char       **err)
+{
+  g_auto(GStrv) env = zh_environ ();
+  const char *argv[] = { cli_path, "--data-dir", district_dir, "--today", TODAY, "report",
+                         "-o", output, first, second, NULL };
+
+  return procura_test_run (env, NULL, NULL, err, argv);
+}
+
+static char *
+page_text (const char *file,
+           guint64     page)
+{
+  char *text = NULL;
+  g_autofree char *number = g_strdup_printf ("%" G_GUINT64_FORMAT, page);
+  const char *argv[] = { "pdftotext", "-enc", "UTF-8", "-f", number, "-l", number, file, "-", NULL };
+
+  g_assert_cmpint (procura_test_run (NULL, NULL, &text, NULL, argv), ==, 0);
+  g_assert_true (g_utf8_validate (text, -1, NULL));
+  return text;
+}
+
+typedef struct
+{
+  gint64  committed;      /* value with amendments of projects in progress or completed */
+  gint64  committed_paid;
+  gint64  value;          /* of every live project */
+  gint64  paid;
+  guint   n_projects;
+  char   *last_title;     /* of the project with the greatest number */
+} DistrictSums;
+
+/* The figures of the report, summed here from the records themselves. */
+static void
+district_sums (DistrictSums *sums)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) projects = procura_store_list (district_store, PROCURA_ENTITY_PROJECT, NULL, NULL, &error);
+  g_autoptr(GPtrArray) amendments = procura_store_list (district_store, PROCURA_ENTITY_AMENDMENT, NULL, NULL, &error);
+  g_autoptr(GPtrArray) payments = procura_store_list (district_store, PROCURA_ENTITY_PAYMENT, NULL, NULL, &error);
+  g_autoptr(GHashTable) deltas = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr(GHashTable) paid = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  const char *last_code = NULL;
+
+  g_assert_no_error (error);
+  memset (sums, 0, sizeof *sums);
+
+  for (guint i = 0; i < projects->len; i++)
+    {
+      ProcuraRecord *p = g_ptr_array_index (projects, i);
+
+      g_hash_table_insert (deltas, (gpointer) procura_record_get_id (p), g_new0 (gint64, 1));
+      g_hash_table_insert (paid, (gpointer) procura_record_get_id (p), g_new0 (gint64, 1));
+    }
+  for (guint i = 0; i < amendments->len; i++)
+    {
+      ProcuraRecord *a = g_ptr_array_index (amendments, i);
+      gint64 *delta = g_hash_table_lookup (deltas, procura_record_get_string (a, "project_id"));
+
+      if (delta != NULL)
+        *delta += procura_record_get_int (a, "value_delta", 0);
+    }
+  for (guint i = 0; i < payments->len; i++)
+    {
+      ProcuraRecord *y = g_ptr_array_index (payments, i);
+      gint64 *sum = g_hash_table_lookup (paid, procura_record_get_string (y, "project_id"));
+
+      if (sum != NULL && g_strcmp0 (procura_record_get_string (y, "status"), "paid") == 0)
+        *sum += procura_record_get_int (y, "paid_amount", 0);
+    }
+
+  for (guint i = 0; i < projects->len; i++)
+    {
+      ProcuraRecord *p = g_ptr_array_index (projects, i);
+      const char *id = procura_record_get_id (p);
+      const char *status = procura_record_get_string (p, "status");
+      const char *code = procura_record_get_string (p, "code");
+      gint64 value = procura_record_get_int (p, "value", 0) + *(gint64 *) g_hash_table_lookup (deltas, id);
+      gint64 project_paid = *(gint64 *) g_hash_table_lookup (paid, id);
+
+      sums->n_projects++;
+      sums->value += value;
+      sums->paid += project_paid;
+      if (g_strcmp0 (status, "active") == 0 || g_strcmp0 (status, "completed") == 0)
+        {
+          sums->committed += value;
+          sums->committed_paid += project_paid;
+        }
+      if (last_code == NULL || strcmp (code, last_code) > 0)
+        {
+          last_code = code;
+          g_free (sums->last_title);
+          sums->last_title = g_strdup (procura_record_get_string (p, "title"));
+        }
+    }
+}
+
+static void
+assert_footers (const char *flat,
+                guint64     n_pages)
+{
+  g_autofree char *saved = g_strdup (setlocale (LC_ALL, NULL));
+
+  g_assert_nonnull (setlocale (LC_ALL, "zh_CN.UTF-8"));
+  for (guint64 i = 1; i <= n_pages + 1; i++)
+    {
+      g_autofree char *footer = g_strdup_printf (g_dgettext (GETTEXT_PACKAGE, "Page %d of %d"), (int) i, (int) n_pages);
+      g_autofree char *flat_footer = without_spaces (footer);
+
+      if (i <= n_pages)
+        g_assert_nonnull (strstr (flat, flat_footer));
+      else
+        g_assert_null (strstr (flat, flat_footer));
+    }
+  setlocale (LC_ALL, saved);
+}
+
+static void
+test_district (void)
+{
+  g_autofree char *file = g_build_filename (root, "区级汇总.pdf", NULL);
+  g_autofree char *err = NULL, *text = NULL, *flat = NULL, *last = NULL, *flat_last = NULL;
+  g_autofree char *title = NULL, *subtitle = NULL;
+  g_autofree char *committed = NULL, *value = NULL, *paid = NULL;
+  g_autofree char *flat_title = NULL, *flat_subtitle = NULL, *flat_last_title = NULL;
+  DistrictSums sums;
+  guint64 n_pages;
+
+  g_assert_cmpint (run_district_cli ("--district", NULL, file, &err), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  n_pages = count_pages (file);
+  /* the charts, then 200 projects at a few dozen a page */
+  g_assert_cmpuint (n_pages, >=, 5);
+
+  text = pdf_text (file);
+  flat = without_spaces (text);
+  assert_footers (flat, n_pages);
+
+  district_sums (&sums);
+  g_assert_cmpuint (sums.n_projects, ==, 200);
+  g_assert_cmpint (sums.committed, >, 0);
+  g_assert_cmpint (sums.committed, <, sums.value);
+
+  {
+    char *saved = enter_zh_locale ();
+    g_autofree char *date = procura_date_format_display (TODAY);
+
+    title = g_strdup (g_dgettext (GETTEXT_PACKAGE, DISTRICT_TITLE));
+    subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "As of %s · %u project", "As of %s · %u projects",
+                                             sums.n_projects),
+                                date, sums.n_projects);
+    leave_zh_locale (saved);
+  }
+  /* the Chinese title once the catalogue has it */
+  if (strcmp (title, DISTRICT_TITLE) != 0)
+    g_assert_cmpstr (title, ==, "区级购买服务项目汇总");
+  flat_title = without_spaces (title);
+  flat_subtitle = without_spaces (subtitle);
+  g_assert_nonnull (strstr (flat, flat_title));
+  g_assert_nonnull (strstr (flat, flat_subtitle));
+
+  /* exact amounts: the key figures cover projects in progress and
+   * completed, the table's totals every project */
+  committed = procura_money_format (sums.committed);
+  value = procura_money_format (sums.value);
+  paid = procura_money_format (sums.paid);
+  g_assert_nonnull (strstr (flat, committed));
+  g_assert_nonnull (strstr (flat, value));
+  g_assert_nonnull (strstr (flat, paid));
+  {
+    g_autofree char *committed_paid = procura_money_format (sums.committed_paid);
+    g_autofree char *balance = procura_money_format (sums.committed - sums.committed_paid);
+
+    g_assert_nonnull (strstr (flat, committed_paid));
+    g_assert_nonnull (strstr (flat, balance));
+  }
+
+  /* the table runs to the last page: its last project is there */
+  last = page_text (file, n_pages);
+  flat_last = without_spaces (last);
+  flat_last_title = without_spaces (sums.last_title);
+  g_assert_nonnull (strstr (flat_last, flat_last_title));
+  g_assert_nonnull (strstr (flat_last, value));
+
+  g_free (sums.last_title);
+}
+
+/* Every page drawn on its own cairo_t of a PDF surface, as
+ * GtkPrintOperation draws. */
+static void
+draw_pages_to_pdf (ProcuraReportDocument *doc,
+                   const char            *file,
+                   guint                  n_pages)
+{
+  cairo_surface_t *surface = cairo_pdf_surface_create (file, PROCURA_REPORT_A4_WIDTH, PROCURA_REPORT_A4_HEIGHT);
+
+  for (guint i = 0; i < n_pages; i++)
+    {
+      cairo_t *cr = cairo_create (surface);
+
+      procura_report_document_draw_page (doc, cr, i);
+      cairo_show_page (cr);
+      g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+      cairo_destroy (cr);
+    }
+  cairo_surface_finish (surface);
+  g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy (surface);
+}
+
+/* Dark pixels of an ARGB32 image: text and bars were drawn. */
+static guint
+count_ink (cairo_surface_t *image)
+{
+  const unsigned char *data = cairo_image_surface_get_data (image);
+  int stride = cairo_image_surface_get_stride (image);
+  guint ink = 0;
+
+  cairo_surface_flush (image);
+  for (int y = 0; y < cairo_image_surface_get_height (image); y++)
+    for (int x = 0; x < cairo_image_surface_get_width (image); x++)
+      {
+        guint32 pixel = *(const guint32 *) (data + y * stride + 4 * x);
+
+        if ((pixel & 0xff) < 0x80 && ((pixel >> 8) & 0xff) < 0x80)
+          ink++;
+      }
+
+  return ink;
+}
+
+static void
+test_document (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ProcuraReportDocument) doc = NULL;
+  g_autofree char *cli_file = g_build_filename (root, "district-cli.pdf", NULL);
+  g_autofree char *drawn = g_build_filename (root, "district-drawn.pdf", NULL);
+  g_autofree char *written = g_build_filename (root, "district-written.pdf", NULL);
+  g_autofree char *drawn_text = NULL, *written_text = NULL;
+  char *saved = enter_zh_locale ();
+  guint n_pages, n_other;
+
+  g_assert_cmpint (run_district_cli ("--district", NULL, cli_file, NULL), ==, 0);
+
+  doc = procura_report_document_new_district (district_store, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (procura_report_document_get_title (doc));
+  g_assert_cmpstr (procura_report_document_get_title (doc), ==, g_dgettext (GETTEXT_PACKAGE, DISTRICT_TITLE));
+
+  /* the default font map at A4: the CLI's PDF */
+  n_pages = procura_report_document_paginate (doc, NULL, PROCURA_REPORT_A4_WIDTH, PROCURA_REPORT_A4_HEIGHT);
+  g_assert_cmpuint (n_pages, ==, count_pages (cli_file));
+  g_assert_cmpuint (procura_report_document_get_n_pages (doc), ==, n_pages);
+
+  /* a context of another font map at 96 dpi that is gone before drawing:
+   * sizes are in points, so the same pages */
+  {
+    PangoFontMap *font_map = pango_cairo_font_map_new ();
+    PangoContext *context = pango_font_map_create_context (font_map);
+
+    pango_cairo_context_set_resolution (context, 96);
+    pango_context_set_language (context, pango_language_from_string ("en"));
+    n_other = procura_report_document_paginate (doc, context, PROCURA_REPORT_A4_WIDTH, PROCURA_REPORT_A4_HEIGHT);
+    g_object_unref (context);
+    g_object_unref (font_map);
+  }
+  g_assert_cmpuint (n_other, ==, n_pages);
+
+  /* each page on a recording surface and on a 144 dpi image */
+  for (guint i = 0; i < n_pages; i++)
+    {
+      cairo_surface_t *recording = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, NULL);
+      cairo_surface_t *image = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1191, 1684);
+      cairo_t *cr = cairo_create (recording);
+      double x, y, w, h;
+
+      procura_report_document_draw_page (doc, cr, i);
+      g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+      cairo_destroy (cr);
+      /* nothing outside the page */
+      cairo_recording_surface_ink_extents (recording, &x, &y, &w, &h);
+      g_assert_cmpfloat (x, >=, 0);
+      g_assert_cmpfloat (y, >=, 0);
+      g_assert_cmpfloat (x + w, <=, PROCURA_REPORT_A4_WIDTH);
+      g_assert_cmpfloat (y + h, <=, PROCURA_REPORT_A4_HEIGHT);
+      g_assert_cmpfloat (w * h, >, 0);
+
+      cr = cairo_create (image);
+      cairo_set_source_rgb (cr, 1, 1, 1);
+      cairo_paint (cr);
+      cairo_scale (cr, 2, 2);
+      procura_report_document_draw_page (doc, cr, i);
+      g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
+      cairo_destroy (cr);
+      g_assert_cmpuint (count_ink (image), >, 1000);
+
+      cairo_surface_destroy (image);
+      cairo_surface_destroy (recording);
+    }
+
+  /* page by page on another surface, the same text as the PDF the
+   * document writes itself (with the default font map again) */
+  draw_pages_to_pdf (doc, drawn, n_pages);
+  g_assert_true (procura_report_document_write_pdf (doc, written, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_pages (drawn), ==, n_pages);
+  g_assert_cmpuint (count_pages (written), ==, n_pages);
+  drawn_text = pdf_text (drawn);
+  written_text = pdf_text (written);
+  g_assert_cmpstr (drawn_text, ==, written_text);
+
+  /* another page size: more pages, each footer counting them */
+  {
+    guint n_small = procura_report_document_paginate (doc, NULL, 420.94, 595.276);   /* A5 */
+    g_autofree char *a5 = g_build_filename (root, "district-a5.pdf", NULL);
+    cairo_surface_t *surface = cairo_pdf_surface_create (a5, 420.94, 595.276);
+    cairo_t *cr = cairo_create (surface);
+    g_autofree char *a5_text = NULL, *flat = NULL;
+
+    g_assert_cmpuint (n_small, >, n_pages);
+    for (guint i = 0; i < n_small; i++)
+      {
+        procura_report_document_draw_page (doc, cr, i);
+        cairo_show_page (cr);
+      }
+    cairo_destroy (cr);
+    cairo_surface_finish (surface);
+    g_assert_cmpint (cairo_surface_status (surface), ==, CAIRO_STATUS_SUCCESS);
+    cairo_surface_destroy (surface);
+    a5_text = pdf_text (a5);
+    flat = without_spaces (a5_text);
+    assert_footers (flat, n_small);
+  }
+
+  leave_zh_locale (saved);
+}
+
+static void
+test_document_project (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ProcuraReportDocument) doc = NULL;
+  g_autoptr(GPtrArray) projects = procura_store_list (store, PROCURA_ENTITY_PROJECT, NULL, NULL, &error);
+  g_autofree char *file = g_build_filename (root, "document-project.pdf", NULL);
+  ProcuraRecord *project;
+  guint n_pages;
+
+  g_assert_no_error (error);
+  project = g_ptr_array_index (projects, 0);
+
+  /* by number and by id */
+  doc = procura_report_document_new_project (store, procura_record_get_string (project, "code"), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (procura_report_document_get_title (doc), ==, procura_record_get_string (project, "title"));
+  g_clear_pointer (&doc, procura_report_document_free);
+  doc = procura_report_document_new_project (store, procura_record_get_id (project), &error);
+  g_assert_no_error (error);
+
+  n_pages = procura_report_document_paginate (doc, NULL, PROCURA_REPORT_A4_WIDTH, PROCURA_REPORT_A4_HEIGHT);
+  g_assert_cmpuint (n_pages, >=, 1);
+  g_assert_true (procura_report_document_write_pdf (doc, file, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_pages (file), ==, n_pages);
+
+  /* unknown projects */
+  g_clear_pointer (&doc, procura_report_document_free);
+  doc = procura_report_document_new_project (store, "NO-SUCH-PROJECT", &error);
+  g_assert_null (doc);
+  g_assert_error (error, PROCURA_ERROR, PROCURA_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  doc = procura_report_document_new_project (store, "00000000-0000-4000-8000-000000000000", &error);
+  g_assert_null (doc);
+  g_assert_error (error, PROCURA_ERROR, PROCURA_ERROR_NOT_FOUND);
+}
+
+static void
+test_district_cli_errors (void)
+{
+  g_autofree char *file = g_build_filename (root, "district-error.pdf", NULL);
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) projects = procura_store_list (district_store, PROCURA_ENTITY_PROJECT, NULL, NULL, &error);
+  const char *code;
+
+  g_assert_no_error (error);
+  code = procura_record_get_string (g_ptr_array_index (projects, 0), "code");
+
+  /* neither a project nor --district: a user error that says what to give */
+  g_assert_cmpint (run_district_cli (NULL, NULL, file, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "--district"));
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&err, g_free);
+
+  /* both */
+  g_assert_cmpint (run_district_cli (code, "--district", file, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "--district"));
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_district_cli ("--district", code, file, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "--district"));
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&err, g_free);
+
+  /* --district without -o */
+  {
+    g_auto(GStrv) env = zh_environ ();
+    const char *argv[] = { cli_path, "--data-dir", district_dir, "report", "--district", NULL };
+
+    g_assert_cmpint (procura_test_run (env, NULL, NULL, &err, argv), ==, 1);
+    g_assert_nonnull (strstr (err, "--output"));
+  }
+}
+
 static void
 test_no_poppler (void)
 {
@@ -366,15 +824,29 @@ main (int    argc,
   g_assert_true (procura_demo_generate (store, 12, 5, NULL, NULL, &error));
   g_assert_no_error (error);
 
+  district_dir = g_build_filename (root, "district", NULL);
+  district_store = procura_store_open (district_dir, &error);
+  g_assert_no_error (error);
+  procura_store_set_today (district_store, TODAY);
+  procura_store_set_actor (district_store, "test");
+  g_assert_true (procura_demo_generate (district_store, 200, 7, NULL, NULL, &error));
+  g_assert_no_error (error);
+
   g_test_add_func ("/report-pdf/report", test_report);
   g_test_add_func ("/report-pdf/long-table", test_long_table);
   g_test_add_func ("/report-pdf/errors", test_errors);
+  g_test_add_func ("/report-pdf/district", test_district);
+  g_test_add_func ("/report-pdf/document", test_document);
+  g_test_add_func ("/report-pdf/document-project", test_document_project);
+  g_test_add_func ("/report-pdf/district-cli-errors", test_district_cli_errors);
 
   status = g_test_run ();
 
   g_clear_object (&store);
+  g_clear_object (&district_store);
   procura_test_remove_tree (root);
   g_free (data_dir);
+  g_free (district_dir);
   g_free (root);
   g_strfreev (cli_env);
 

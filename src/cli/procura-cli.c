@@ -24,6 +24,7 @@
 #include "procura-export-csv.h"
 #include "procura-export-xlsx.h"
 #include "procura-import-csv.h"
+#include "procura-ocds-import.h"
 #include "procura-json.h"
 #include "procura-money.h"
 #include "procura-ocds.h"
@@ -1379,31 +1380,65 @@ cmd_export (int    argc,
   g_autoptr(GPtrArray) project_ids = NULL;
   g_autoptr(GString) out = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *format = NULL, *table_name = NULL, *output = NULL;
+  g_autofree char *format = NULL, *table_name = NULL, *output = NULL, *ocid_prefix = NULL;
   ProcuraExportTable table = PROCURA_EXPORT_TABLE_LEDGER;
-  gboolean xlsx;
+  gboolean xlsx, ocds, record;
   int code = EXIT_OK;
   GOptionEntry entries[] = {
-    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("File format: csv, xlsx or ocds"), N_("FORMAT") },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, N_("File format: csv, xlsx, ocds or ocds-record"), N_("FORMAT") },
     { "table", 0, 0, G_OPTION_ARG_STRING, &table_name,
       N_("What to export: ledger, milestones, payments or evaluations (CSV: ledger by default; XLSX: all four as sheets by default)"), N_("TABLE") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write to FILE instead of standard output"), N_("FILE") },
+    { "ocid-prefix", 0, 0, G_OPTION_ARG_STRING, &ocid_prefix,
+      N_("OCDS: the prefix of every ocid (default: the preference, else ocds-procura)"), N_("PREFIX") },
     { NULL }
   };
 
-  if (!parse_options ("export", _("--format csv|xlsx|ocds [PROJECT…]"),
-                      _("Export projects as spreadsheets (csv, xlsx) or as an OCDS 1.1.5 release package (ocds). PROJECT is a project number or id; without one, every project."),
+  if (!parse_options ("export", _("--format csv|xlsx|ocds|ocds-record [PROJECT…]"),
+                      _("Export projects as spreadsheets (csv, xlsx), as an OCDS 1.1.5 release package (ocds) or as an OCDS record package with each project’s history (ocds-record). PROJECT is a project number or id; without one, every project."),
                       entries, FALSE, &argc, &argv, &code))
     return code;
 
   if (format == NULL)
     return fail (EXIT_USER, _("--format: missing (give --format csv)"));
-  if (strcmp (format, "ocds-record") == 0)
-    return fail (EXIT_USER, _("--format: “%s” is not available yet (give csv, xlsx or ocds)"), format);
-  if (strcmp (format, "csv") != 0 && strcmp (format, "xlsx") != 0 && strcmp (format, "ocds") != 0)
-    return fail (EXIT_USER, _("--format: “%s” is not a format (give csv, xlsx or ocds)"), format);
-  if (table_name != NULL && strcmp (format, "ocds") == 0)
-    return fail (EXIT_USER, _("--table: not for --format ocds (a release package holds whole projects)"));
+  if (strcmp (format, "csv") != 0 && strcmp (format, "xlsx") != 0 && strcmp (format, "ocds") != 0 &&
+      strcmp (format, "ocds-record") != 0)
+    return fail (EXIT_USER, _("--format: “%s” is not a format (give csv, xlsx, ocds or ocds-record)"), format);
+  ocds = strcmp (format, "ocds") == 0;
+  record = strcmp (format, "ocds-record") == 0;
+  if (table_name != NULL && (ocds || record))
+    return fail (EXIT_USER, _("--table: not for --format %s (an OCDS package holds whole projects)"), format);
+  if (ocid_prefix != NULL && !ocds && !record)
+    return fail (EXIT_USER, _("--ocid-prefix: only for --format ocds or ocds-record"));
+  if (ocid_prefix != NULL && !procura_ocds_check_prefix (ocid_prefix, NULL))
+    return fail (EXIT_USER, _("--ocid-prefix: “%s” is not an ocid prefix (letters A–Z and a–z, digits and “-” only, such as ocds-a1b2c3)"),
+                 ocid_prefix);
+  if ((ocds || record) && ocid_prefix == NULL)
+    {
+      /* the preference, where this installation has its schema and key */
+      GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+      g_autoptr(GSettingsSchema) schema = NULL;
+
+      if (source != NULL)
+        schema = g_settings_schema_source_lookup (source, "org.procura.Procura", TRUE);
+      if (schema != NULL && g_settings_schema_has_key (schema, "ocds-ocid-prefix"))
+        {
+          g_autoptr(GSettingsSchemaKey) key = g_settings_schema_get_key (schema, "ocds-ocid-prefix");
+          g_autoptr(GSettings) settings = NULL;
+          g_autoptr(GVariant) value = NULL;
+
+          if (g_variant_type_equal (g_settings_schema_key_get_value_type (key), G_VARIANT_TYPE_STRING))
+            {
+              settings = g_settings_new_full (schema, NULL, NULL);
+              value = g_settings_get_value (settings, "ocds-ocid-prefix");
+              if (g_variant_get_string (value, NULL)[0] != '\0')
+                ocid_prefix = g_variant_dup_string (value, NULL);
+            }
+        }
+      if (ocid_prefix != NULL && !procura_ocds_check_prefix (ocid_prefix, NULL))
+        return fail (EXIT_USER, _("--ocid-prefix: the preference “%s” is not an ocid prefix (letters A–Z and a–z, digits and “-” only); correct it in Preferences or give --ocid-prefix"),
+                     ocid_prefix);
+    }
   xlsx = strcmp (format, "xlsx") == 0;
   if (table_name != NULL && !procura_export_table_from_name (table_name, &table))
     return fail (EXIT_USER, _("--table: “%s” is not a table (give ledger, milestones, payments or evaluations)"), table_name);
@@ -1426,17 +1461,18 @@ cmd_export (int    argc,
         return fail_error (error);
     }
 
-  if (strcmp (format, "ocds") == 0)
+  if (ocds || record)
     {
-      /* the ocid prefix becomes a preference later */
       if (output != NULL)
         {
-          if (!procura_ocds_export_to_file (store, project_ids, NULL, output, &error))
+          if (ocds ? !procura_ocds_export_to_file (store, project_ids, ocid_prefix, output, &error)
+                   : !procura_ocds_record_export_to_file (store, project_ids, ocid_prefix, output, &error))
             return fail_error (error);
           return EXIT_OK;
         }
       out = g_string_new (NULL);
-      if (!procura_ocds_export_release_package (store, project_ids, NULL, NULL, out, &error))
+      if (ocds ? !procura_ocds_export_release_package (store, project_ids, ocid_prefix, NULL, out, &error)
+               : !procura_ocds_export_record_package (store, project_ids, ocid_prefix, NULL, out, &error))
         return fail_error (error);
       if (fwrite (out->str, 1, out->len, stdout) != out->len || fflush (stdout) != 0)
         return fail (EXIT_INTERNAL, _("Standard output: %s"), g_strerror (errno));
@@ -1481,27 +1517,43 @@ cmd_report (int    argc,
             char **argv)
 {
   g_autoptr(ProcuraStore) store = NULL;
+  g_autoptr(ProcuraReportDocument) doc = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *output = NULL;
+  gboolean district = FALSE;
   int code = EXIT_OK;
   GOptionEntry entries[] = {
+    { "district", 0, 0, G_OPTION_ARG_NONE, &district,
+      N_("The district summary: the dashboard’s figures and charts and every project"), NULL },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write the PDF to FILE"), N_("FILE") },
     { NULL }
   };
 
-  if (!parse_options ("report", _("PROJECT -o FILE.pdf"),
-                      _("Write the printable PDF report of a project. PROJECT is a project number or id."),
+  if (!parse_options ("report", _("PROJECT or --district -o FILE.pdf"),
+                      _("Write the printable PDF report of a project (PROJECT is a project number or id) "
+                        "or, with --district, the district summary."),
                       entries, FALSE, &argc, &argv, &code))
     return code;
+  if (argc > 2 && argv[2][0] == '-' && argv[2][1] != '\0')
+    return fail (EXIT_USER, _("report: unknown option “%s”"), argv[2]);
+  if (district && argc > 2)
+    return fail (EXIT_USER, _("report: give a PROJECT or --district, not both"));
+  if (!district && argc < 3)
+    return fail (EXIT_USER, _("report: give a PROJECT (number or id) or --district"));
+  if (argc > 3)
+    return fail (EXIT_USER, _("report: give exactly one PROJECT"));
   if (output == NULL || output[0] == '\0')
     return fail (EXIT_USER, _("--output: required (the PDF file to write)"));
-  if (argc != 3)
-    return fail (EXIT_USER, _("report: give exactly one PROJECT"));
 
   if (!(store = open_store (&code)))
     return code;
 
-  if (!procura_report_write_pdf (store, argv[2], output, &error))
+  if (district)
+    doc = procura_report_document_new_district (store, &error);
+  else
+    doc = procura_report_document_new_project (store, argv[2], &error);
+
+  if (doc == NULL || !procura_report_document_write_pdf (doc, output, &error))
     {
       /* a path we cannot write is the user's to fix */
       if (error->domain == G_FILE_ERROR)
@@ -1546,8 +1598,9 @@ cmd_import (int    argc,
   };
 
   if (!parse_options ("import", _("FILE [--dry-run] [--valid-rows]"),
-                      _("Add projects from a ledger saved as CSV (UTF-8 or GB18030). Without --valid-rows, "
-                        "one row with a problem means nothing is written."),
+                      _("Add projects from a ledger: an .xlsx workbook (its first sheet) or a CSV file "
+                        "(UTF-8 or GB18030); or add and update projects from an OCDS release package (.json). "
+                        "Without --valid-rows, one row or release with a problem means nothing is written."),
                       entries, FALSE, &argc, &argv, &code))
     return code;
 
@@ -1555,6 +1608,54 @@ cmd_import (int    argc,
     return fail (EXIT_USER, _("import: give one FILE"));
   if (argv[2][0] == '-' && argv[2][1] != '\0')
     return fail (EXIT_USER, _("import: unknown option “%s”"), argv[2]);
+
+  {
+    g_autofree char *contents = NULL;
+    gsize length = 0;
+
+    /* an OCDS release package rather than a ledger */
+    if (g_str_has_suffix (argv[2], ".json") ||
+        (g_file_get_contents (argv[2], &contents, &length, NULL) && procura_ocds_import_detect (contents, length)))
+      {
+        g_autoptr(ProcuraOcdsImport) ocds = NULL;
+        guint n_releases;
+
+        if (!(ocds = procura_ocds_import_load (argv[2], &error)))
+          return fail (EXIT_USER, "%s", error->message);
+        if (!(store = open_store (&code)))
+          return code;
+        mode = dry_run ? PROCURA_IMPORT_DRY_RUN : valid_rows ? PROCURA_IMPORT_VALID_ROWS : PROCURA_IMPORT_ALL_OR_NONE;
+        if (!procura_ocds_import_run (ocds, store, mode, &error))
+          return fail_error (error);
+
+        n_releases = procura_ocds_import_get_n_releases (ocds);
+        n_problems = procura_ocds_import_get_n_problems (ocds);
+        for (guint i = 0; i < n_releases; i++)
+          {
+            const char * const *notes = procura_ocds_import_get_release_notes (ocds, i);
+
+            if (procura_ocds_import_get_release_problem (ocds, i) != NULL)
+              g_print ("%s\n", procura_ocds_import_get_release_problem (ocds, i));
+            for (guint j = 0; notes[j] != NULL; j++)
+              /* Translators: "Release <ocid> / <release id>: <what stays in the OCDS data only>" */
+              g_print (_("Release %s: %s\n"), procura_ocds_import_get_release_label (ocds, i), notes[j]);
+          }
+        g_print (g_dngettext (GETTEXT_PACKAGE, "%u release: %u without problems, %u with problems\n",
+                              "%u releases: %u without problems, %u with problems\n", n_releases),
+                 n_releases, n_releases - n_problems, n_problems);
+        if (dry_run)
+          {
+            g_print ("%s\n", _("Dry run: nothing written."));
+            return n_problems > 0 && !valid_rows ? EXIT_USER : EXIT_OK;
+          }
+        if (n_problems > 0 && !valid_rows)
+          return fail (EXIT_USER, _("Nothing written: correct the releases above, or import the others with --valid-rows"));
+        g_print (g_dngettext (GETTEXT_PACKAGE, "Imported %u release.\n", "Imported %u releases.\n",
+                              procura_ocds_import_get_n_written (ocds)),
+                 procura_ocds_import_get_n_written (ocds));
+        return EXIT_OK;
+      }
+  }
 
   if (!(import = procura_import_csv_load (argv[2], &error)))
     return fail (EXIT_USER, "%s", error->message);
@@ -1574,10 +1675,10 @@ cmd_import (int    argc,
   print_columns (_("Columns Procura computes itself (left out):"), procura_import_get_ignored_columns (import));
   for (guint i = 0; i < n_rows; i++)
     {
-      const char *problem = procura_import_get_row_problem (import, i);
+      const char * const *problems = procura_import_get_row_problems (import, i);
 
-      if (problem != NULL)
-        g_print (_("Line %u: %s\n"), procura_import_get_row_line (import, i), problem);
+      for (guint j = 0; problems[j] != NULL; j++)
+        g_print (_("Line %u: %s\n"), procura_import_get_row_line (import, i), problems[j]);
     }
   g_print (g_dngettext (GETTEXT_PACKAGE, "%u row: %u without problems, %u with problems\n",
                         "%u rows: %u without problems, %u with problems\n", n_rows),
@@ -1611,9 +1712,9 @@ static const Command commands[] = {
   { "history", N_("ID"), N_("Show the change history of a record or project"), cmd_history },
   { "stats", "", N_("Count records"), cmd_stats },
   { "check", "", N_("Check the store’s integrity and the domain rules"), cmd_check },
-  { "export", N_("--format csv|xlsx|ocds [--table T] [-o FILE] [PROJECT…]"), N_("Export projects (spreadsheets, OCDS)"), cmd_export },
-  { "import", N_("FILE [--dry-run] [--valid-rows]"), N_("Add projects from a CSV ledger"), cmd_import },
-  { "report", N_("PROJECT -o FILE.pdf"), N_("Write the PDF report of a project"), cmd_report },
+  { "export", N_("--format csv|xlsx|ocds|ocds-record [--table T] [--ocid-prefix P] [-o FILE] [PROJECT…]"), N_("Export projects (spreadsheets, OCDS)"), cmd_export },
+  { "import", N_("FILE [--dry-run] [--valid-rows]"), N_("Add projects from a CSV or XLSX ledger or an OCDS release package"), cmd_import },
+  { "report", N_("PROJECT or --district -o FILE.pdf"), N_("Write the PDF report of a project or the district"), cmd_report },
   { "login", N_("--server URL --user NAME"), N_("Log in to a sync server (password on standard input)"), cmd_login },
   { "sync", "", N_("Send local changes to the server and fetch others’"), cmd_sync },
   { "conflicts", N_("[resolve ID --keep …]"), N_("List or resolve sync conflicts"), cmd_conflicts },

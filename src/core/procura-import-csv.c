@@ -1,5 +1,5 @@
-/* procura-import-csv.c — the project ledger from officers' spreadsheets
- * saved as CSV
+/* procura-import-csv.c — the project ledger from officers' spreadsheets:
+ * CSV files and .xlsx workbooks
  *
  * Officers keep their ledgers in Excel or WPS and save them as CSV: UTF-8
  * (with a byte order mark from Excel's "CSV UTF-8", without from other
@@ -8,8 +8,19 @@
  * UTF-8 is UTF-8 (GBK text is practically never valid UTF-8); anything
  * else is read as GB18030, a superset of GBK and GB2312.
  *
+ * A workbook (.xlsx, recognised by its zip signature, not its name) is
+ * read with procura-xlsx-reader.c: its first sheet becomes the same rows
+ * of text a CSV gives, numbers as the plain decimals Excel shows (exact,
+ * never through a double) and each row's line its sheet row number, so
+ * everything below is shared.
+ *
  * Columns are found by their header, in Chinese or English, including
  * the headers of our own CSV export, so an exported ledger imports again.
+ *
+ * Every problem of a row is listed, not only the first: each cell that
+ * does not parse, then the write goes ahead with the good cells so the
+ * store's first complaint about the rest is listed too (the store stops
+ * at its first rule), unless it only repeats a cell's problem.
  *
  * Decisions:
  * - Import adds projects; it never updates one. A row whose project
@@ -47,6 +58,7 @@
 #include "procura-store-private.h"
 #include "procura-uscc.h"
 #include "procura-workflow.h"
+#include "procura-xlsx-reader.h"
 
 typedef enum
 {
@@ -162,11 +174,37 @@ static const char * const column_fields[N_COLS] = {
   [COL_DESCRIPTION] = "description",
 };
 
+/* The schema field each column ends in, to know which of the store's
+ * complaints only repeat a problem already reported for the column. */
+static const char * const column_targets[N_COLS] = {
+  [COL_CODE] = "code",
+  [COL_TITLE] = "title",
+  [COL_AGENCY] = "agency_id",
+  [COL_USCC] = "agency_id",
+  [COL_BUYER] = "buyer_id",
+  [COL_STREET] = "street",
+  [COL_COMMUNITY] = "community",
+  [COL_CATEGORY] = "category",
+  [COL_METHOD] = "method",
+  [COL_STATUS] = "status",
+  [COL_VALUE_YUAN] = "value",
+  [COL_VALUE_WAN] = "value",
+  [COL_START] = "start_date",
+  [COL_END] = "end_date",
+  [COL_SIGNED] = "date_signed",
+  [COL_CONTRACT_NO] = "contract_no",
+  [COL_BUDGET_YEAR] = "budget_year",
+  [COL_DESCRIPTION] = "description",
+};
+
+G_STATIC_ASSERT (N_COLS <= 32);
+
 typedef struct
 {
-  guint   line;
-  char  **cells;    /* NULL-terminated */
-  char   *problem;  /* NULL: good */
+  guint       line;
+  char      **cells;        /* NULL-terminated */
+  guint32     error_cells;  /* columns (1 << Column) whose cell shows a formula error */
+  GPtrArray  *problems;     /* char*, NULL-terminated; NULL: good */
 } Row;
 
 struct _ProcuraImport
@@ -179,6 +217,10 @@ struct _ProcuraImport
   GArray     *rows;            /* Row */
   guint       n_problems;
   guint       n_written;
+  /* in a run: organization ids by "uscc:…" and "buyer:…", learnt from
+   * good rows only (a bad row's new agency is rolled back); a row's
+   * lookups are the import's most frequent queries */
+  GHashTable *org_ids;
 };
 
 static void
@@ -187,7 +229,7 @@ row_clear (gpointer data)
   Row *row = data;
 
   g_strfreev (row->cells);
-  g_free (row->problem);
+  g_clear_pointer (&row->problems, g_ptr_array_unref);
 }
 
 void
@@ -200,6 +242,7 @@ procura_import_free (ProcuraImport *self)
   g_clear_pointer (&self->unknown, g_ptr_array_unref);
   g_clear_pointer (&self->ignored, g_ptr_array_unref);
   g_clear_pointer (&self->rows, g_array_unref);
+  g_clear_pointer (&self->org_ids, g_hash_table_unref);
   g_free (self);
 }
 
@@ -315,7 +358,7 @@ parse_csv (const char  *text,
 
           if (!empty)
             {
-              Row row = { row_line, NULL, NULL };
+              Row row = { row_line, NULL, 0, NULL };
 
               g_ptr_array_add (cells, g_strdup (cell->str));
               g_ptr_array_add (cells, NULL);
@@ -379,16 +422,10 @@ lookup_header (const char *header)
   return COL_NONE;
 }
 
-ProcuraImport *
-procura_import_csv_parse (const char  *data,
-                          gsize        length,
-                          GError     **error)
+static ProcuraImport *
+import_new (void)
 {
-  g_autoptr(ProcuraImport) self = g_new0 (ProcuraImport, 1);
-  g_autofree char *text = NULL;
-  Row *header;
-
-  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  ProcuraImport *self = g_new0 (ProcuraImport, 1);
 
   self->unknown = g_ptr_array_new_with_free_func (g_free);
   self->ignored = g_ptr_array_new_with_free_func (g_free);
@@ -397,20 +434,55 @@ procura_import_csv_parse (const char  *data,
   for (guint i = 0; i < N_COLS; i++)
     self->index[i] = -1;
 
-  if (!(text = decode (data != NULL ? data : "", length, &self->encoding, error)) ||
-      !parse_csv (text, self->rows, error))
-    return NULL;
+  return self;
+}
+
+/* Officers' ledgers often have a title ("天元区2021年政府购买服务项目
+ * 台账") or a note in the rows above the header: the header is the first
+ * of the first rows that names two known columns, else the first row. */
+#define MAX_TITLE_ROWS 10
+
+static guint
+find_header (GArray *rows)
+{
+  for (guint i = 0; i < rows->len && i <= MAX_TITLE_ROWS; i++)
+    {
+      char **cells = g_array_index (rows, Row, i).cells;
+      guint known = 0;
+
+      for (guint j = 0; cells[j] != NULL && known < 2 && j < 200; j++)
+        if (cells[j][0] != '\0' && lookup_header (cells[j]) != COL_NONE)
+          known++;
+      if (known >= 2)
+        return i;
+    }
+
+  return 0;
+}
+
+/* Takes the header row (the rows above it are a title) and maps its
+ * columns to fields; the header's index among the rows read. */
+static gboolean
+map_header (ProcuraImport  *self,
+            guint          *out_header,
+            GError        **error)
+{
+  Row *header;
+  guint h;
 
   if (self->rows->len == 0)
     {
       g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
                    _("The file is empty: the first line must name the columns"));
-      return NULL;
+      return FALSE;
     }
 
-  header = &g_array_index (self->rows, Row, 0);
+  h = find_header (self->rows);
+  header = &g_array_index (self->rows, Row, h);
   self->headers = g_steal_pointer (&header->cells);
-  g_array_remove_index (self->rows, 0);
+  g_array_remove_range (self->rows, 0, h + 1);
+  if (out_header != NULL)
+    *out_header = h;
 
   for (guint i = 0; self->headers[i] != NULL; i++)
     {
@@ -429,7 +501,7 @@ procura_import_csv_parse (const char  *data,
           g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
                        _("Columns “%s” and “%s” both give the same field; keep one"),
                        self->headers[self->index[column]], name);
-          return NULL;
+          return FALSE;
         }
       else
         self->index[column] = (int) i;
@@ -440,13 +512,241 @@ procura_import_csv_parse (const char  *data,
       g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
                    _("Columns “%s” and “%s” both give the contract value; keep one"),
                    self->headers[self->index[COL_VALUE_YUAN]], self->headers[self->index[COL_VALUE_WAN]]);
-      return NULL;
+      return FALSE;
     }
 
   g_ptr_array_add (self->unknown, NULL);
   g_ptr_array_add (self->ignored, NULL);
 
+  return TRUE;
+}
+
+ProcuraImport *
+procura_import_csv_parse (const char  *data,
+                          gsize        length,
+                          GError     **error)
+{
+  g_autoptr(ProcuraImport) self = NULL;
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  self = import_new ();
+  if (!(text = decode (data != NULL ? data : "", length, &self->encoding, error)) ||
+      !parse_csv (text, self->rows, error) ||
+      !map_header (self, NULL, error))
+    return NULL;
+
   return g_steal_pointer (&self);
+}
+
+/* ---- XLSX ---------------------------------------------------------------- */
+
+/* A number as the sheet's XML writes it ("96500", "1.5E+3",
+ * "1234.5599999999999") as the plain decimal Excel shows ("1500",
+ * "1234.56"): rounded to Excel's 15 significant digits, in decimal, never
+ * through a double. NULL when text is not a number. */
+static char *
+plain_number (const char *text)
+{
+  g_autoptr(GString) digits = g_string_new (NULL);
+  gboolean negative = FALSE;
+  const char *p = text;
+  gint64 exponent = 0;
+  GString *out;
+
+  if (*p == '-' || *p == '+')
+    negative = *p++ == '-';
+  for (; g_ascii_isdigit (*p); p++)
+    g_string_append_c (digits, *p);
+  if (*p == '.')
+    for (p++; g_ascii_isdigit (*p); p++, exponent--)
+      g_string_append_c (digits, *p);
+  if (digits->len == 0)
+    return NULL;
+  if (*p == 'e' || *p == 'E')
+    {
+      gboolean minus = FALSE;
+      gint64 e = 0;
+
+      p++;
+      if (*p == '-' || *p == '+')
+        minus = *p++ == '-';
+      if (!g_ascii_isdigit (*p))
+        return NULL;
+      for (; g_ascii_isdigit (*p); p++)
+        if ((e = e * 10 + (*p - '0')) > 1000)
+          return NULL;
+      exponent += minus ? -e : e;
+    }
+  if (*p != '\0')
+    return NULL;
+
+  /* value = digits × 10^exponent */
+  while (digits->len > 1 && digits->str[0] == '0')
+    g_string_erase (digits, 0, 1);
+  if (digits->len > 15)
+    {
+      gboolean up = digits->str[15] >= '5';
+
+      exponent += (gint64) digits->len - 15;
+      g_string_truncate (digits, 15);
+      for (int i = 14; up && i >= 0; i--)
+        {
+          if (digits->str[i] == '9')
+            digits->str[i] = '0';
+          else
+            {
+              digits->str[i]++;
+              up = FALSE;
+            }
+        }
+      if (up)
+        g_string_prepend_c (digits, '1');
+    }
+  while (exponent < 0 && digits->len > 1 && digits->str[digits->len - 1] == '0')
+    {
+      g_string_truncate (digits, digits->len - 1);
+      exponent++;
+    }
+  if (exponent > 30 || exponent < -30)
+    return NULL;
+
+  out = g_string_new (negative && strcmp (digits->str, "0") != 0 ? "-" : "");
+  if (exponent >= 0)
+    {
+      g_string_append (out, digits->str);
+      for (gint64 i = 0; i < exponent && strcmp (digits->str, "0") != 0; i++)
+        g_string_append_c (out, '0');
+    }
+  else
+    {
+      gint64 n_int = (gint64) digits->len + exponent;
+
+      if (n_int <= 0)
+        {
+          g_string_append (out, "0.");
+          for (gint64 i = 0; i < -n_int; i++)
+            g_string_append_c (out, '0');
+          g_string_append (out, digits->str);
+        }
+      else
+        {
+          g_string_append_len (out, digits->str, n_int);
+          g_string_append_c (out, '.');
+          g_string_append (out, digits->str + n_int);
+        }
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+/* A sheet row as the cells of a CSV row: width columns, empty where the
+ * sheet has none; numbers as plain decimals. */
+static char **
+sheet_cells (const ProcuraXlsxRow *sheet_row,
+             guint                 width)
+{
+  char **cells = g_new0 (char *, width + 1);
+
+  for (guint i = 0; i < width; i++)
+    cells[i] = g_strdup ("");
+  for (guint i = 0; i < sheet_row->n_cells; i++)
+    {
+      const ProcuraXlsxCell *c = &sheet_row->cells[i];
+      char *text = NULL;
+
+      if (c->column >= width)
+        break;
+      if (c->type == PROCURA_XLSX_CELL_NUMBER)
+        text = plain_number (c->text);
+      if (text == NULL)
+        text = g_strdup (c->text);
+      g_free (cells[c->column]);
+      cells[c->column] = text;
+    }
+
+  return cells;
+}
+
+static ProcuraImport *
+xlsx_parse (const char  *data,
+            gsize        length,
+            const char  *file_name,
+            GError     **error)
+{
+  g_autoptr(ProcuraXlsxSheet) sheet = procura_xlsx_sheet_read (data, length, file_name, error);
+  g_autoptr(ProcuraImport) self = NULL;
+  guint width = 0, h = 0;
+
+  if (sheet == NULL)
+    return NULL;
+
+  self = import_new ();
+  self->encoding = "XLSX";
+
+  /* the widest of the rows that may be the header sets the width:
+   * cells right of the header have no column to go to */
+  for (guint i = 0; i < procura_xlsx_sheet_get_n_rows (sheet) && i <= MAX_TITLE_ROWS; i++)
+    {
+      const ProcuraXlsxRow *first = procura_xlsx_sheet_get_row (sheet, i);
+
+      width = MAX (width, first->cells[first->n_cells - 1].column + 1);
+    }
+
+  for (guint i = 0; i < procura_xlsx_sheet_get_n_rows (sheet); i++)
+    {
+      const ProcuraXlsxRow *sheet_row = procura_xlsx_sheet_get_row (sheet, i);
+      Row row = { sheet_row->number, sheet_cells (sheet_row, width), 0, NULL };
+
+      g_array_append_val (self->rows, row);
+    }
+
+  if (!map_header (self, &h, error))
+    return NULL;
+
+  /* cells showing a formula's error (#N/A, #REF!…): a problem of the
+   * field their column maps to (data row i is the sheet's row i + h + 1
+   * of those read) */
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      const ProcuraXlsxRow *sheet_row = procura_xlsx_sheet_get_row (sheet, i + h + 1);
+      Row *row = &g_array_index (self->rows, Row, i);
+
+      for (guint j = 0; j < sheet_row->n_cells; j++)
+        if (sheet_row->cells[j].type == PROCURA_XLSX_CELL_ERROR)
+          for (guint c = 0; c < N_COLS; c++)
+            if (self->index[c] == (int) sheet_row->cells[j].column)
+              row->error_cells |= 1u << c;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+ProcuraImport *
+procura_import_parse (const char  *data,
+                      gsize        length,
+                      const char  *file_name,
+                      GError     **error)
+{
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  if (file_name == NULL)
+    file_name = "";
+
+  /* a zip: an .xlsx workbook, whatever the file is called */
+  if (length >= 4 && (memcmp (data, "PK\003\004", 4) == 0 || memcmp (data, "PK\005\006", 4) == 0))
+    return xlsx_parse (data, length, file_name, error);
+
+  /* the binary .xls of Excel 97–2003 (an OLE2 compound file) */
+  if (length >= 8 && memcmp (data, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8) == 0)
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                   _("%s: an Excel 97–2003 workbook (.xls) cannot be read; save it as .xlsx or CSV"), file_name);
+      return NULL;
+    }
+
+  return procura_import_csv_parse (data, length, error);
 }
 
 ProcuraImport *
@@ -454,20 +754,12 @@ procura_import_csv_load (const char  *path,
                          GError     **error)
 {
   g_autofree char *data = NULL;
-  g_autofree char *lower = g_ascii_strdown (path, -1);
   gsize length = 0;
-
-  if (g_str_has_suffix (lower, ".xlsx") || g_str_has_suffix (lower, ".xls"))
-    {
-      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
-                   _("%s: importing spreadsheet files is not available yet; save the sheet as CSV"), path);
-      return NULL;
-    }
 
   if (!g_file_get_contents (path, &data, &length, error))
     return NULL;
 
-  return procura_import_csv_parse (data, length, error);
+  return procura_import_parse (data, length, path, error);
 }
 
 const char *
@@ -507,9 +799,25 @@ const char *
 procura_import_get_row_problem (ProcuraImport *self,
                                 guint          row)
 {
+  GPtrArray *problems;
+
   g_return_val_if_fail (row < self->rows->len, NULL);
 
-  return g_array_index (self->rows, Row, row).problem;
+  problems = g_array_index (self->rows, Row, row).problems;
+  return problems != NULL ? g_ptr_array_index (problems, 0) : NULL;
+}
+
+const char * const *
+procura_import_get_row_problems (ProcuraImport *self,
+                                 guint          row)
+{
+  static const char * const none[] = { NULL };
+  GPtrArray *problems;
+
+  g_return_val_if_fail (row < self->rows->len, none);
+
+  problems = g_array_index (self->rows, Row, row).problems;
+  return problems != NULL ? (const char * const *) problems->pdata : none;
 }
 
 guint
@@ -535,7 +843,7 @@ cell (ProcuraImport *self,
 {
   int i = self->index[column];
 
-  if (i < 0 || i >= (int) g_strv_length (row->cells))
+  if (i < 0 || i >= (int) g_strv_length (row->cells) || (row->error_cells & (1u << column)) != 0)
     return NULL;
 
   {
@@ -548,6 +856,40 @@ cell (ProcuraImport *self,
       g_clear_pointer (&text, g_free);
     return text;
   }
+}
+
+char *
+procura_import_dup_row_cell (ProcuraImport      *self,
+                             guint               row,
+                             ProcuraImportField  field)
+{
+  Row *r;
+
+  g_return_val_if_fail (row < self->rows->len, NULL);
+
+  r = &g_array_index (self->rows, Row, row);
+  switch (field)
+    {
+    case PROCURA_IMPORT_FIELD_CODE:
+      return cell (self, r, COL_CODE);
+    case PROCURA_IMPORT_FIELD_TITLE:
+      return cell (self, r, COL_TITLE);
+    case PROCURA_IMPORT_FIELD_AGENCY:
+      return cell (self, r, COL_AGENCY);
+    case PROCURA_IMPORT_FIELD_VALUE:
+      {
+        g_autofree char *wan = NULL;
+        char *yuan = cell (self, r, COL_VALUE_YUAN);
+
+        if (yuan != NULL || !(wan = cell (self, r, COL_VALUE_WAN)))
+          return yuan;
+        if (g_str_has_suffix (wan, "万") || g_str_has_suffix (wan, "万元"))
+          return g_steal_pointer (&wan);
+        return g_strconcat (wan, "万", NULL);
+      }
+    default:
+      g_return_val_if_reached (NULL);
+    }
 }
 
 static const char *
@@ -604,6 +946,14 @@ resolve_agency (ProcuraImport  *self,
                        /* Translators: "<column header>: <reason>" */
                        _("%s: %s"), header (self, COL_USCC), reason);
           return FALSE;
+        }
+      g_autofree char *key = g_strconcat ("uscc:", upper, NULL);
+      const char *known = g_hash_table_lookup (self->org_ids, key);
+
+      if (known != NULL)
+        {
+          *out_id = g_strdup (known);
+          return TRUE;
         }
       if ((org = find_one (store, PROCURA_ENTITY_ORGANIZATION, "uscc", upper, &local_error)) == NULL &&
           local_error != NULL)
@@ -662,11 +1012,19 @@ resolve_buyer (ProcuraImport  *self,
                GError        **error)
 {
   g_autofree char *name = cell (self, row, COL_BUYER);
+  g_autofree char *key = NULL;
+  const char *known;
 
   *out_id = NULL;
   if (name == NULL)
     return TRUE;
 
+  key = g_strconcat ("buyer:", name, NULL);
+  if ((known = g_hash_table_lookup (self->org_ids, key)) != NULL)
+    {
+      *out_id = g_strdup (known);
+      return TRUE;
+    }
   *out_id = procura_store_resolve_ref (store, PROCURA_ENTITY_ORGANIZATION, name, NULL);
   if (*out_id == NULL)
     {
@@ -725,8 +1083,62 @@ set_cell (ProcuraRecord  *project,
   return text == NULL || procura_record_set_from_text (project, field, code != NULL ? code : text, error);
 }
 
-/* Writes one row: its agency (when new), the project as a draft, then
- * the steps to its status. */
+/* The store's failures are not a row's fault: they end the import. */
+static gboolean
+is_store_failure (const GError *error)
+{
+  return error->domain == PROCURA_ERROR &&
+         (error->code == PROCURA_ERROR_STORE || error->code == PROCURA_ERROR_CORRUPT);
+}
+
+typedef struct
+{
+  Row     *row;
+  guint32  failed;  /* columns with a problem reported (1 << Column) */
+} RowCheck;
+
+static void
+add_problem (RowCheck *check,
+             Column    column,
+             GError   *error)
+{
+  if (check->row->problems == NULL)
+    {
+      check->row->problems = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (check->row->problems, NULL);
+    }
+  /* keep the NULL at the end */
+  g_ptr_array_insert (check->row->problems, (gint) check->row->problems->len - 1, g_strdup (error->message));
+  if (column != COL_NONE)
+    check->failed |= 1u << column;
+}
+
+/* Whether a complaint of the store's write is about a field whose column
+ * already has its problem listed: a date that did not parse is missing
+ * to the store, and "required" would only repeat it. */
+static gboolean
+repeats_problem (RowCheck     *check,
+                 const GError *error)
+{
+  for (guint c = 0; c < N_COLS; c++)
+    if ((check->failed & (1u << c)) != 0)
+      {
+        const ProcuraFieldInfo *field = procura_entity_lookup_field (PROCURA_ENTITY_PROJECT, column_targets[c]);
+        const char *label = field != NULL ? procura_field_get_label (field) : NULL;
+        gsize n = label != NULL ? strlen (label) : 0;
+
+        if (n > 0 && strncmp (error->message, label, n) == 0 && error->message[n] == ':')
+          return TRUE;
+      }
+
+  return FALSE;
+}
+
+/* Checks one row and writes it: its agency (when new), the project as a
+ * draft, then the steps to its status. Every problem of the cells is
+ * listed; the write goes ahead with the cells that are good, so that the
+ * store's first complaint about the rest is listed too. FALSE only for a
+ * failure of the store. */
 static gboolean
 write_row (ProcuraImport  *self,
            ProcuraStore   *store,
@@ -737,56 +1149,72 @@ write_row (ProcuraImport  *self,
   const ProcuraEntityInfo *entity = PROCURA_ENTITY_PROJECT;
   g_autofree char *id = g_uuid_string_random ();
   g_autoptr(ProcuraRecord) project = procura_record_new (entity, id);
-  g_autoptr(ProcuraRecord) existing = NULL;
   g_autoptr(GPtrArray) path = NULL;
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *code = cell (self, row, COL_CODE);
-  g_autofree char *agency_id = NULL, *buyer_id = NULL, *status = NULL;
+  g_autofree char *agency_id = NULL, *buyer_id = NULL;
+  RowCheck check = { row, 0 };
+
+  /* a cell showing #N/A or #REF! holds no value */
+  for (guint c = 0; c < N_COLS; c++)
+    if ((row->error_cells & (1u << c)) != 0)
+      {
+        g_autoptr(GError) cell_error =
+          g_error_new (PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                       /* Translators: %s: column header, %s: "#N/A", "#REF!"… */
+                       _("%s: the cell shows the error %s; correct it in the spreadsheet"),
+                       header (self, c), row->cells[self->index[c]]);
+
+        add_problem (&check, c, cell_error);
+      }
 
   if (code != NULL)
     {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(ProcuraRecord) existing = NULL;
       gpointer line = g_hash_table_lookup (codes, code);
 
       if (line != NULL)
-        {
-          g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_DUPLICATE,
-                       _("%s: “%s” is also on line %u"), header (self, COL_CODE), code,
-                       GPOINTER_TO_UINT (line));
-          return FALSE;
-        }
-      if ((existing = find_one (store, entity, "code", code, &local_error)) != NULL)
-        {
-          g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_DUPLICATE,
-                       _("%s: “%s” is already in the ledger (import adds projects, it does not change them)"),
-                       header (self, COL_CODE), code);
-          return FALSE;
-        }
+        local_error = g_error_new (PROCURA_ERROR, PROCURA_ERROR_DUPLICATE,
+                                   _("%s: “%s” is also on line %u"), header (self, COL_CODE), code,
+                                   GPOINTER_TO_UINT (line));
+      else if ((existing = find_one (store, entity, "code", code, &local_error)) != NULL)
+        local_error = g_error_new (PROCURA_ERROR, PROCURA_ERROR_DUPLICATE,
+                                   _("%s: “%s” is already in the ledger (import adds projects, it does not change them)"),
+                                   header (self, COL_CODE), code);
       if (local_error != NULL)
         {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
+          if (is_store_failure (local_error))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          add_problem (&check, COL_CODE, local_error);
+          g_clear_pointer (&code, g_free);
         }
     }
 
   for (guint c = 0; c < N_COLS; c++)
-    if (column_fields[c] != NULL)
+    if (column_fields[c] != NULL && (c != COL_CODE || code != NULL))
       {
         g_autofree char *text = cell (self, row, c);
+        g_autoptr(GError) local_error = NULL;
 
-        if (!set_cell (project, column_fields[c], text, error))
-          return FALSE;
+        if (!set_cell (project, column_fields[c], text, &local_error))
+          add_problem (&check, c, local_error);
       }
 
   {
     g_autofree char *yuan = cell (self, row, COL_VALUE_YUAN);
     g_autofree char *wan = cell (self, row, COL_VALUE_WAN);
+    g_autoptr(GError) local_error = NULL;
     gint64 fen = 0;
 
     if (yuan != NULL)
       {
-        if (!procura_money_parse (yuan, FALSE, header (self, COL_VALUE_YUAN), &fen, error))
-          return FALSE;
-        procura_record_set_int (project, "value", fen);
+        if (procura_money_parse (yuan, FALSE, header (self, COL_VALUE_YUAN), &fen, &local_error))
+          procura_record_set_int (project, "value", fen);
+        else
+          add_problem (&check, COL_VALUE_YUAN, local_error);
       }
     else if (wan != NULL)
       {
@@ -794,9 +1222,10 @@ write_row (ProcuraImport  *self,
         g_autofree char *scaled = g_str_has_suffix (wan, "万") || g_str_has_suffix (wan, "万元")
                                   ? g_strdup (wan) : g_strconcat (wan, "万", NULL);
 
-        if (!procura_money_parse (scaled, FALSE, header (self, COL_VALUE_WAN), &fen, error))
-          return FALSE;
-        procura_record_set_int (project, "value", fen);
+        if (procura_money_parse (scaled, FALSE, header (self, COL_VALUE_WAN), &fen, &local_error))
+          procura_record_set_int (project, "value", fen);
+        else
+          add_problem (&check, COL_VALUE_WAN, local_error);
       }
   }
 
@@ -809,12 +1238,14 @@ write_row (ProcuraImport  *self,
       {
         g_autofree char *text = cell (self, row, dates[i].column);
         g_autofree char *date = NULL;
+        g_autoptr(GError) local_error = NULL;
 
         if (text == NULL)
           continue;
-        if (!(date = procura_date_parse_spreadsheet (text, header (self, dates[i].column), error)))
-          return FALSE;
-        procura_record_set_string (project, dates[i].field, date);
+        if ((date = procura_date_parse_spreadsheet (text, header (self, dates[i].column), &local_error)))
+          procura_record_set_string (project, dates[i].field, date);
+        else
+          add_problem (&check, dates[i].column, local_error);
       }
   }
 
@@ -827,45 +1258,87 @@ write_row (ProcuraImport  *self,
         const ProcuraEnumValue *value =
           procura_field_match_enum (procura_entity_lookup_field (entity, "status"), term != NULL ? term : text);
 
-        if (value == NULL)
+        if (value == NULL || !(path = status_path (value->code)))
           {
-            g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
-                         _("%s: “%s” is not a project status"), header (self, COL_STATUS), text);
-            return FALSE;
-          }
-        status = g_strdup (value->code);
-        if (!(path = status_path (status)))
-          {
-            g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
-                         _("%s: “%s” is not a project status"), header (self, COL_STATUS), text);
-            return FALSE;
+            g_autoptr(GError) local_error =
+              g_error_new (PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                           _("%s: “%s” is not a project status"), header (self, COL_STATUS), text);
+
+            add_problem (&check, COL_STATUS, local_error);
           }
       }
   }
 
-  if (!resolve_agency (self, store, row, &agency_id, error) ||
-      !resolve_buyer (self, store, row, &buyer_id, error))
-    return FALSE;
-  if (agency_id != NULL)
-    procura_record_set_string (project, "agency_id", agency_id);
-  if (buyer_id != NULL)
-    procura_record_set_string (project, "buyer_id", buyer_id);
+  {
+    g_autoptr(GError) local_error = NULL;
 
-  procura_record_set_string (project, "status", procura_workflow_initial_state (entity));
-  if (!procura_store_insert (store, project, error))
-    return FALSE;
+    if (!resolve_agency (self, store, row, &agency_id, &local_error))
+      {
+        if (is_store_failure (local_error))
+          {
+            g_propagate_error (error, g_steal_pointer (&local_error));
+            return FALSE;
+          }
+        /* the code and the name give one field, the agency */
+        add_problem (&check, COL_AGENCY, local_error);
+        check.failed |= 1u << COL_USCC;
+      }
+    else if (agency_id != NULL)
+      procura_record_set_string (project, "agency_id", agency_id);
+  }
 
-  for (guint i = 0; path != NULL && i < path->len; i++)
-    {
-      g_autoptr(ProcuraRecord) step = procura_record_new (entity, id);
+  {
+    g_autoptr(GError) local_error = NULL;
 
-      procura_record_set_string (step, "status", g_ptr_array_index (path, i));
-      if (!procura_store_update (store, step, error))
-        return FALSE;
-    }
+    if (!resolve_buyer (self, store, row, &buyer_id, &local_error))
+      add_problem (&check, COL_BUYER, local_error);
+    else if (buyer_id != NULL)
+      procura_record_set_string (project, "buyer_id", buyer_id);
+  }
 
-  if (code != NULL)
+  /* the store's rules: its first complaint, unless it repeats one above */
+  {
+    g_autoptr(GError) local_error = NULL;
+
+    procura_record_set_string (project, "status", procura_workflow_initial_state (entity));
+    if (procura_store_insert (store, project, &local_error))
+      for (guint i = 0; path != NULL && i < path->len; i++)
+        {
+          g_autoptr(ProcuraRecord) step = procura_record_new (entity, id);
+
+          procura_record_set_string (step, "status", g_ptr_array_index (path, i));
+          if (!procura_store_update (store, step, &local_error))
+            break;
+        }
+
+    if (local_error != NULL)
+      {
+        if (is_store_failure (local_error))
+          {
+            g_propagate_error (error, g_steal_pointer (&local_error));
+            return FALSE;
+          }
+        if (!repeats_problem (&check, local_error))
+          add_problem (&check, COL_NONE, local_error);
+      }
+  }
+
+  if (row->problems == NULL && code != NULL)
     g_hash_table_insert (codes, g_strdup (code), GUINT_TO_POINTER (row->line));
+  if (row->problems == NULL)
+    {
+      g_autofree char *uscc = cell (self, row, COL_USCC);
+      g_autofree char *buyer = cell (self, row, COL_BUYER);
+
+      if (uscc != NULL && agency_id != NULL)
+        {
+          g_autofree char *upper = g_utf8_strup (uscc, -1);
+
+          g_hash_table_insert (self->org_ids, g_strconcat ("uscc:", upper, NULL), g_strdup (agency_id));
+        }
+      if (buyer != NULL && buyer_id != NULL)
+        g_hash_table_insert (self->org_ids, g_strconcat ("buyer:", buyer, NULL), g_strdup (buyer_id));
+    }
 
   return TRUE;
 }
@@ -888,13 +1361,16 @@ procura_import_run (ProcuraImport     *self,
 
   if (!procura_store_begin (store, error))
     return FALSE;
+  if (self->org_ids == NULL)
+    self->org_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_remove_all (self->org_ids);
 
   for (guint i = 0; i < self->rows->len; i++)
     {
       Row *row = &g_array_index (self->rows, Row, i);
       g_autoptr(GError) row_error = NULL;
 
-      g_clear_pointer (&row->problem, g_free);
+      g_clear_pointer (&row->problems, g_ptr_array_unref);
 
       if (!_procura_store_exec (store, "SAVEPOINT import_row", error))
         {
@@ -902,7 +1378,14 @@ procura_import_run (ProcuraImport     *self,
           return FALSE;
         }
 
-      if (write_row (self, store, row, codes, &row_error))
+      if (!write_row (self, store, row, codes, &row_error))
+        {
+          procura_store_rollback (store);
+          g_propagate_error (error, g_steal_pointer (&row_error));
+          return FALSE;
+        }
+
+      if (row->problems == NULL)
         {
           if (!_procura_store_exec (store, "RELEASE import_row", error))
             {
@@ -919,17 +1402,6 @@ procura_import_run (ProcuraImport     *self,
           procura_store_rollback (store);
           return FALSE;
         }
-
-      /* the store failing is not the row's fault */
-      if (row_error->domain == PROCURA_ERROR &&
-          (row_error->code == PROCURA_ERROR_STORE || row_error->code == PROCURA_ERROR_CORRUPT))
-        {
-          procura_store_rollback (store);
-          g_propagate_error (error, g_steal_pointer (&row_error));
-          return FALSE;
-        }
-
-      row->problem = g_strdup (row_error->message);
       self->n_problems++;
     }
 

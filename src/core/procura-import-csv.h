@@ -1,5 +1,5 @@
-/* procura-import-csv.h — the project ledger from officers' spreadsheets
- * saved as CSV
+/* procura-import-csv.h — the project ledger from officers' spreadsheets:
+ * CSV files and .xlsx workbooks
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,6 +12,15 @@ G_BEGIN_DECLS
 
 typedef struct _ProcuraImport ProcuraImport;
 
+/* Cells a preview shows beside a row's problems. */
+typedef enum
+{
+  PROCURA_IMPORT_FIELD_CODE,    /* 项目编号 */
+  PROCURA_IMPORT_FIELD_TITLE,   /* 项目名称 */
+  PROCURA_IMPORT_FIELD_AGENCY,  /* 承接机构 */
+  PROCURA_IMPORT_FIELD_VALUE,   /* 合同金额, in yuan or in 万元 */
+} ProcuraImportField;
+
 typedef enum
 {
   PROCURA_IMPORT_DRY_RUN,     /* check every row, write nothing */
@@ -20,20 +29,30 @@ typedef enum
 } ProcuraImportMode;
 
 /* Decodes data (UTF-8 with or without a byte order mark, else GB18030),
- * parses it as RFC 4180 CSV and maps the header row to project fields.
+ * parses it as RFC 4180 CSV and maps the header row to project fields:
+ * the first row naming two known columns among the first eleven (a title
+ * or a note above it is left out), else the first row.
  * Fails only when the file cannot be read as a table at all: not text in
  * either encoding, an unterminated quote, no header, or two columns for
  * the same field. */
 ProcuraImport *procura_import_csv_parse       (const char     *data,
                                                gsize           length,
                                                GError        **error);
-/* procura_import_csv_parse() of a file; an .xlsx file is refused (not
- * available yet). */
+/* A workbook when data is a zip (starts with "PK\3\4"): its first
+ * worksheet, read with procura-xlsx-reader.h, with the same header
+ * mapping as a CSV and each row's line its sheet row number; else
+ * procura_import_csv_parse(). file_name is for error messages. The .xls
+ * of Excel 97–2003 is refused with a clear message. */
+ProcuraImport *procura_import_parse           (const char     *data,
+                                               gsize           length,
+                                               const char     *file_name,
+                                               GError        **error);
+/* procura_import_parse() of a file: a CSV or an .xlsx, by its content. */
 ProcuraImport *procura_import_csv_load        (const char     *path,
                                                GError        **error);
 void           procura_import_free            (ProcuraImport  *self);
 
-/* "UTF-8", "UTF-8 (BOM)" or "GB18030" */
+/* "UTF-8", "UTF-8 (BOM)", "GB18030" or "XLSX" */
 const char    *procura_import_get_encoding    (ProcuraImport  *self);
 /* Header texts of the columns that map to nothing (NULL-terminated). */
 const char * const *procura_import_get_unknown_columns (ProcuraImport *self);
@@ -53,12 +72,27 @@ gboolean       procura_import_run             (ProcuraImport     *self,
                                                ProcuraImportMode  mode,
                                                GError           **error);
 guint          procura_import_get_n_rows      (ProcuraImport  *self);
-/* The file line the row starts on (the header is line 1). */
+/* The file line the row starts on (the header is line 1); for a
+ * workbook, the sheet's row number. */
 guint          procura_import_get_row_line    (ProcuraImport  *self,
                                                guint           row);
-/* NULL when the row is good. */
+/* The row's cell for field as the file gives it, stripped (a number of a
+ * workbook as the plain decimal Excel shows; a 万元 amount with “万”
+ * after it); NULL when the column is absent or the cell empty. Readable
+ * before any run. */
+char          *procura_import_dup_row_cell    (ProcuraImport      *self,
+                                               guint               row,
+                                               ProcuraImportField  field);
+/* The row's first problem; NULL when the row is good. */
 const char    *procura_import_get_row_problem (ProcuraImport  *self,
                                                guint           row);
+/* Every problem of the row: each cell's, then the store's first
+ * complaint (the store stops at its first rule): NULL-terminated, empty
+ * (never NULL) when the row is good or was not run yet. Valid until the
+ * next procura_import_run() or procura_import_free(). */
+const char * const *procura_import_get_row_problems (ProcuraImport *self,
+                                                     guint          row);
+/* Rows with at least one problem (after procura_import_run()). */
 guint          procura_import_get_n_problems  (ProcuraImport  *self);
 /* Rows written by the last run (0 after a dry run or a refused import). */
 guint          procura_import_get_n_written   (ProcuraImport  *self);

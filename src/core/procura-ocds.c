@@ -7,6 +7,13 @@
  * the writer prints every integer "amount" as yuan with two decimals.
  * Indicator values (hundredths) go the same way as integer "measure"s.
  *
+ * A whole store is exported in one pass per table rather than one query
+ * per project and child table: the 20,000-project demo must export in
+ * seconds. Each release is written as soon as it is built, so only one
+ * project's tree is held at a time. The record package
+ * (procura-ocds-record.c) builds its releases with the same
+ * _procura_ocds_build_release().
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -21,8 +28,11 @@
 #include "procura-error.h"
 #include "procura-money.h"
 #include "procura-ocds.h"
+#include "procura-ocds-private.h"
+#include "procura-ocds-preserve.h"
 #include "procura-query.h"
 #include "procura-record.h"
+#include "procura-store-private.h"
 
 /* ---- building blocks ------------------------------------------------- */
 
@@ -572,15 +582,23 @@ build_release (ProcuraProjectBundle *bundle,
 
 /* ---- writer ---------------------------------------------------------- */
 
-static void
-write_string (GString    *out,
-              const char *text)
+void
+_procura_ocds_write_string (GString    *out,
+                            const char *text)
 {
+  const char *run = text;
+  const char *p;
+
   g_string_append_c (out, '"');
-  for (const char *p = text; *p != '\0'; p++)
+  /* runs of characters that need no escape go in one append */
+  for (p = text; *p != '\0'; p++)
     {
       guchar c = (guchar) *p;
 
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+      g_string_append_len (out, run, p - run);
+      run = p + 1;
       if (c == '"' || c == '\\')
         {
           g_string_append_c (out, '\\');
@@ -592,30 +610,35 @@ write_string (GString    *out,
         g_string_append (out, "\\r");
       else if (c == '\t')
         g_string_append (out, "\\t");
-      else if (c < 0x20)
-        g_string_append_printf (out, "\\u%04x", c);
       else
-        g_string_append_c (out, c);
+        g_string_append_printf (out, "\\u%04x", c);
     }
+  g_string_append_len (out, run, p - run);
   g_string_append_c (out, '"');
 }
 
-static void
-indent (GString *out,
-        guint    depth)
+void
+_procura_ocds_indent (GString *out,
+                      guint    depth)
 {
-  g_string_append_c (out, '\n');
-  for (guint i = 0; i < depth; i++)
-    g_string_append (out, "  ");
+  static const char spaces[] = "\n                                ";
+
+  /* a newline and two spaces a level, in one append where it fits */
+  if (depth * 2 < sizeof spaces - 1)
+    g_string_append_len (out, spaces, 1 + depth * 2);
+  else
+    {
+      g_string_append_c (out, '\n');
+      for (guint i = 0; i < depth; i++)
+        g_string_append (out, "  ");
+    }
 }
 
-static void write_node (GString *out, JsonNode *node, const char *name, guint depth);
-
-static void
-write_node (GString    *out,
-            JsonNode   *node,
-            const char *name,
-            guint       depth)
+void
+_procura_ocds_write_node (GString    *out,
+                          JsonNode   *node,
+                          const char *name,
+                          guint       depth)
 {
   switch (JSON_NODE_TYPE (node))
     {
@@ -629,13 +652,13 @@ write_node (GString    *out,
           {
             if (l != members)
               g_string_append_c (out, ',');
-            indent (out, depth + 1);
-            write_string (out, l->data);
+            _procura_ocds_indent (out, depth + 1);
+            _procura_ocds_write_string (out, l->data);
             g_string_append (out, ": ");
-            write_node (out, json_object_get_member (object, l->data), l->data, depth + 1);
+            _procura_ocds_write_node (out, json_object_get_member (object, l->data), l->data, depth + 1);
           }
         if (members != NULL)
-          indent (out, depth);
+          _procura_ocds_indent (out, depth);
         g_string_append_c (out, '}');
       }
       break;
@@ -650,11 +673,11 @@ write_node (GString    *out,
           {
             if (i > 0)
               g_string_append_c (out, ',');
-            indent (out, depth + 1);
-            write_node (out, json_array_get_element (array, i), NULL, depth + 1);
+            _procura_ocds_indent (out, depth + 1);
+            _procura_ocds_write_node (out, json_array_get_element (array, i), NULL, depth + 1);
           }
         if (n > 0)
-          indent (out, depth);
+          _procura_ocds_indent (out, depth);
         g_string_append_c (out, ']');
       }
       break;
@@ -667,7 +690,7 @@ write_node (GString    *out,
       switch (json_node_get_value_type (node))
         {
         case G_TYPE_STRING:
-          write_string (out, json_node_get_string (node));
+          _procura_ocds_write_string (out, json_node_get_string (node));
           break;
         case G_TYPE_BOOLEAN:
           g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
@@ -689,6 +712,14 @@ write_node (GString    *out,
           else
             g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
           break;
+        case G_TYPE_DOUBLE:
+          {
+            /* numbers kept from an imported release, printed as they came */
+            char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+            g_string_append (out, procura_ocds_preserve_format_number (number, json_node_get_double (node)));
+          }
+          break;
         default:
           g_assert_not_reached ();
         }
@@ -699,7 +730,383 @@ write_node (GString    *out,
     }
 }
 
+/* ---- loading --------------------------------------------------------- */
+
+/* The children a release is built from, in the order procura_store_list()
+ * gives them (natural_order() in procura-store.c), so that a release reads
+ * the same whichever way its bundle was loaded. Columns carry the alias c;
+ * the project p is joined for the order of the whole pass. */
+static const struct
+{
+  const char *entity;
+  const char *order;
+  gsize       offset;
+} release_children[] = {
+  { "amendment", "c.date, c.id", G_STRUCT_OFFSET (ProcuraProjectBundle, amendments) },
+  { "milestone", "c.due_date, c.id", G_STRUCT_OFFSET (ProcuraProjectBundle, milestones) },
+  { "payment", "COALESCE(c.planned_date, c.paid_date, '9999'), c.title, c.id",
+    G_STRUCT_OFFSET (ProcuraProjectBundle, payments) },
+  { "attachment", "c.name, c.id", G_STRUCT_OFFSET (ProcuraProjectBundle, attachments) },
+  { "indicator", "c.title, c.id", G_STRUCT_OFFSET (ProcuraProjectBundle, indicators) },
+  { "indicator_period", "c.period_start, c.id", G_STRUCT_OFFSET (ProcuraProjectBundle, indicator_periods) },
+};
+
+/* Up to this many chosen projects, each is loaded by itself: a pass over
+ * every table of a large store costs more than a few hundred indexed
+ * loads. */
+#define FEW_PROJECTS 256
+
+typedef struct
+{
+  sqlite3_stmt            *stmt;
+  const ProcuraEntityInfo *entity;
+  int                      project_column;
+  gboolean                 has_row;
+} ChildCursor;
+
+static gboolean
+cursor_step (ProcuraStore  *store,
+             ChildCursor   *cursor,
+             GError       **error)
+{
+  int rc = sqlite3_step (cursor->stmt);
+
+  cursor->has_row = rc == SQLITE_ROW;
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _procura_store_set_sqlite_error (store, error, _("reading the projects"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static GHashTable *
+load_organizations (ProcuraStore  *store,
+                    GError       **error)
+{
+  g_autoptr(GHashTable) orgs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                      (GDestroyNotify) procura_record_unref);
+  g_autofree char *columns = _procura_store_select_columns (PROCURA_ENTITY_ORGANIZATION, NULL);
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM organization WHERE deleted = 0", columns);
+  sqlite3_stmt *stmt = _procura_store_prepare (store, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ProcuraRecord *org = _procura_store_record_from_row (PROCURA_ENTITY_ORGANIZATION, stmt);
+
+      /* the key lives in the record */
+      g_hash_table_replace (orgs, (gpointer) procura_record_get_id (org), org);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _procura_store_set_sqlite_error (store, error, _("reading the organizations"));
+      return NULL;
+    }
+  return g_steal_pointer (&orgs);
+}
+
+static ProcuraRecord *
+lookup_org (GHashTable          *orgs,
+            const ProcuraRecord *project,
+            const char          *field)
+{
+  const char *id = procura_record_get_string (project, field);
+  ProcuraRecord *org = id != NULL ? g_hash_table_lookup (orgs, id) : NULL;
+
+  return org != NULL ? procura_record_ref (org) : NULL;
+}
+
+/* One pass per table, in project number order, for the chosen projects
+ * (wanted NULL: all). */
+static gboolean
+foreach_bundle_bulk (ProcuraStore          *store,
+                     GHashTable            *wanted,
+                     ProcuraOcdsBundleFunc  func,
+                     gpointer               user_data,
+                     GError               **error)
+{
+  g_autoptr(GHashTable) orgs = NULL;
+  g_autofree char *project_columns = _procura_store_select_columns (PROCURA_ENTITY_PROJECT, NULL);
+  g_autofree char *project_sql = g_strdup_printf ("SELECT %s FROM project WHERE deleted = 0 ORDER BY code, id",
+                                                  project_columns);
+  ChildCursor cursors[G_N_ELEMENTS (release_children)] = { { 0 } };
+  sqlite3_stmt *projects;
+  gboolean ok = FALSE;
+  int rc;
+
+  if (!(orgs = load_organizations (store, error)))
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (release_children); i++)
+    {
+      const ProcuraEntityInfo *entity = procura_schema_lookup (release_children[i].entity);
+      g_autofree char *columns = _procura_store_select_columns (entity, "c");
+      g_autofree char *sql = NULL;
+
+      /* children of live projects only, in the projects' order */
+      sql = g_strdup_printf ("SELECT %s FROM %s c JOIN project p ON p.id = c.project_id "
+                             "WHERE c.deleted = 0 AND p.deleted = 0 ORDER BY p.code, p.id, %s",
+                             columns, entity->name, release_children[i].order);
+      cursors[i].entity = entity;
+      cursors[i].project_column = 4 + procura_entity_field_index (entity, "project_id");
+      if (!(cursors[i].stmt = _procura_store_prepare (store, sql, error)) ||
+          !cursor_step (store, &cursors[i], error))
+        goto out;
+    }
+
+  if (!(projects = _procura_store_prepare (store, project_sql, error)))
+    goto out;
+  while ((rc = sqlite3_step (projects)) == SQLITE_ROW)
+    {
+      const char *id = (const char *) sqlite3_column_text (projects, 0);
+      gboolean take = wanted == NULL || g_hash_table_contains (wanted, id);
+      g_autoptr(ProcuraProjectBundle) bundle = NULL;
+
+      if (take)
+        {
+          bundle = g_new0 (ProcuraProjectBundle, 1);
+          bundle->project = _procura_store_record_from_row (PROCURA_ENTITY_PROJECT, projects);
+          bundle->agency = lookup_org (orgs, bundle->project, "agency_id");
+          bundle->buyer = lookup_org (orgs, bundle->project, "buyer_id");
+        }
+
+      for (guint i = 0; i < G_N_ELEMENTS (cursors); i++)
+        {
+          GPtrArray *children = NULL;
+
+          if (take)
+            {
+              children = g_ptr_array_new_with_free_func ((GDestroyNotify) procura_record_unref);
+              G_STRUCT_MEMBER (GPtrArray *, bundle, release_children[i].offset) = children;
+            }
+          while (cursors[i].has_row &&
+                 strcmp ((const char *) sqlite3_column_text (cursors[i].stmt, cursors[i].project_column), id) == 0)
+            {
+              if (take)
+                g_ptr_array_add (children, _procura_store_record_from_row (cursors[i].entity, cursors[i].stmt));
+              if (!cursor_step (store, &cursors[i], error))
+                {
+                  sqlite3_reset (projects);
+                  goto out;
+                }
+            }
+        }
+
+      if (take && !func (bundle, user_data, error))
+        {
+          sqlite3_reset (projects);
+          goto out;
+        }
+    }
+  sqlite3_reset (projects);
+  if (rc != SQLITE_DONE)
+    {
+      _procura_store_set_sqlite_error (store, error, _("reading the projects"));
+      goto out;
+    }
+  ok = TRUE;
+
+out:
+  /* a statement left stepping would hold the read transaction open */
+  for (guint i = 0; i < G_N_ELEMENTS (cursors); i++)
+    if (cursors[i].stmt != NULL)
+      sqlite3_reset (cursors[i].stmt);
+  return ok;
+}
+
+gboolean
+_procura_ocds_foreach_bundle (ProcuraStore          *store,
+                              GPtrArray             *project_ids,
+                              ProcuraOcdsBundleFunc  func,
+                              gpointer               user_data,
+                              GError               **error)
+{
+  g_autoptr(GHashTable) wanted = NULL;
+  g_autoptr(GPtrArray) ids = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (project_ids == NULL || project_ids->len > FEW_PROJECTS)
+    {
+      if (project_ids != NULL)
+        {
+          wanted = g_hash_table_new (g_str_hash, g_str_equal);
+          for (guint i = 0; i < project_ids->len; i++)
+            g_hash_table_add (wanted, g_ptr_array_index (project_ids, i));
+        }
+      return foreach_bundle_bulk (store, wanted, func, user_data, error);
+    }
+
+  /* a few projects: their live ones in number order, each loaded alone */
+  ids = g_ptr_array_new_with_free_func (g_free);
+  stmt = _procura_store_prepare (store, "SELECT id FROM project WHERE deleted = 0 ORDER BY code, id", error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *id = (const char *) sqlite3_column_text (stmt, 0);
+
+      for (guint i = 0; i < project_ids->len; i++)
+        if (strcmp (g_ptr_array_index (project_ids, i), id) == 0)
+          {
+            g_ptr_array_add (ids, g_strdup (id));
+            break;
+          }
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _procura_store_set_sqlite_error (store, error, _("reading the projects"));
+      return FALSE;
+    }
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(ProcuraProjectBundle) bundle = procura_store_load_project (store, g_ptr_array_index (ids, i), error);
+
+      if (bundle == NULL || !func (bundle, user_data, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* ---- the package ----------------------------------------------------- */
+
+JsonObject *
+_procura_ocds_build_release (ProcuraStore         *store,
+                             ProcuraProjectBundle *bundle,
+                             const char           *prefix,
+                             const char           *now,
+                             ProcuraOcdsUsed      *used)
+{
+  JsonObject *release = build_release (bundle, prefix, now,
+                                       &used->related_milestone, &used->completion,
+                                       &used->metrics);
+
+  /* an imported project: what the import said, with Procura's changes */
+  procura_ocds_preserve_apply (store, procura_record_get_id (bundle->project), release, used, NULL);
+  return release;
+}
+
+void
+_procura_ocds_write_extensions (GString               *out,
+                                const ProcuraOcdsUsed *used)
+{
+  const char *urls[3];
+  guint n = 0;
+
+  if (used->metrics)
+    urls[n++] = PROCURA_OCDS_EXTENSION_METRICS;
+  if (used->related_milestone)
+    urls[n++] = PROCURA_OCDS_EXTENSION_RELATED_MILESTONE;
+  if (used->completion)
+    urls[n++] = PROCURA_OCDS_EXTENSION_CONTRACT_COMPLETION;
+  if (n == 0)
+    return;
+
+  g_string_append_c (out, ',');
+  _procura_ocds_indent (out, 1);
+  g_string_append (out, "\"extensions\": [");
+  for (guint i = 0; i < n; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      _procura_ocds_indent (out, 2);
+      _procura_ocds_write_string (out, urls[i]);
+    }
+  _procura_ocds_indent (out, 1);
+  g_string_append_c (out, ']');
+}
+
+/* uri, version, publishedDate and publisher of a package, without the
+ * closing brace. */
+void
+_procura_ocds_write_package_head (GString    *out,
+                                  const char *uri,
+                                  const char *now)
+{
+  g_string_append (out, "{");
+  _procura_ocds_indent (out, 1);
+  g_string_append (out, "\"uri\": ");
+  _procura_ocds_write_string (out, uri);
+  g_string_append_c (out, ',');
+  _procura_ocds_indent (out, 1);
+  g_string_append (out, "\"version\": \"1.1\",");
+  _procura_ocds_indent (out, 1);
+  g_string_append (out, "\"publishedDate\": ");
+  _procura_ocds_write_string (out, now);
+  g_string_append_c (out, ',');
+  _procura_ocds_indent (out, 1);
+  g_string_append (out, "\"publisher\": {");
+  _procura_ocds_indent (out, 2);
+  g_string_append (out, "\"name\": \"Procura\"");
+  _procura_ocds_indent (out, 1);
+  g_string_append_c (out, '}');
+}
+
+typedef struct
+{
+  ProcuraStore    *store;
+  const char      *prefix;
+  const char      *now;
+  ProcuraOcdsUsed  used;
+  GString         *releases;
+  guint            n_releases;
+} PackageState;
+
+static gboolean
+package_add_release (ProcuraProjectBundle  *bundle,
+                     gpointer               user_data,
+                     GError               **error)
+{
+  PackageState *state = user_data;
+  g_autoptr(JsonNode) node = json_node_alloc ();
+
+  json_node_take_object (json_node_init (node, JSON_NODE_OBJECT),
+                         _procura_ocds_build_release (state->store, bundle, state->prefix,
+                                                      state->now, &state->used));
+  if (state->n_releases++ > 0)
+    g_string_append_c (state->releases, ',');
+  _procura_ocds_indent (state->releases, 2);
+  _procura_ocds_write_node (state->releases, node, NULL, 2);
+  return TRUE;
+}
+
+/* The package into out, or (out NULL) into path. */
+static gboolean
+release_package (ProcuraStore  *store,
+                 GPtrArray     *project_ids,
+                 const char    *prefix,
+                 const char    *uri,
+                 GString       *out,
+                 const char    *path,
+                 GError       **error)
+{
+  g_autofree char *now = procura_timestamp_now ();
+  g_autoptr(GString) head = g_string_new (NULL);
+  g_autoptr(GString) releases = g_string_sized_new (1 << 16);
+  PackageState state = { store, prefix, now, { FALSE, FALSE, FALSE }, releases, 0 };
+
+  if (state.prefix == NULL)
+    state.prefix = PROCURA_OCDS_DEFAULT_PREFIX;
+  if (!procura_ocds_check_prefix (state.prefix, error))
+    return FALSE;
+
+  if (!_procura_ocds_foreach_bundle (store, project_ids, package_add_release, &state, error))
+    return FALSE;
+
+  _procura_ocds_write_package_head (head, uri != NULL ? uri : "urn:procura:release-package", now);
+  _procura_ocds_write_extensions (head, &state.used);
+  g_string_append_c (head, ',');
+  _procura_ocds_indent (head, 1);
+  g_string_append (head, "\"releases\": [");
+  return _procura_ocds_emit (head, releases, state.n_releases > 0 ? "\n  ]\n}\n" : "]\n}\n",
+                             out, path, error);
+}
 
 gboolean
 procura_ocds_export_release_package (ProcuraStore  *store,
@@ -709,78 +1116,63 @@ procura_ocds_export_release_package (ProcuraStore  *store,
                                      GString       *out,
                                      GError       **error)
 {
-  g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GHashTable) wanted = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *now = procura_timestamp_now ();
-  JsonObject *package = json_object_new ();
-  JsonObject *publisher = json_object_new ();
-  JsonArray *releases = json_array_new ();
-  JsonArray *extensions = json_array_new ();
-  gboolean used_related_milestone = FALSE, used_completion = FALSE, used_metrics = FALSE;
-  g_autoptr(GString) buffer = NULL;
-
   g_return_val_if_fail (PROCURA_IS_STORE (store), FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  root = json_node_init_object (json_node_alloc (), package);
-  json_object_unref (package);
+  return release_package (store, project_ids, prefix, uri, out, NULL, error);
+}
 
-  if (prefix == NULL)
-    prefix = PROCURA_OCDS_DEFAULT_PREFIX;
+gboolean
+_procura_ocds_emit (GString     *head,
+                    GString     *body,
+                    const char  *tail,
+                    GString     *out,
+                    const char  *path,
+                    GError     **error)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileOutputStream) stream = NULL;
+  g_autoptr(GError) local_error = NULL;
 
-  if (!(rows = procura_store_query_ledger (store, NULL, NULL, error)))
+  if (out != NULL)
     {
-      json_array_unref (releases);
-      json_array_unref (extensions);
-      json_object_unref (publisher);
+      g_string_append_len (out, head->str, head->len);
+      g_string_append_len (out, body->str, body->len);
+      g_string_append (out, tail);
+      return TRUE;
+    }
+
+  /* written where it goes rather than joined first: the package of a
+   * whole district is hundreds of megabytes. g_file_replace() writes a
+   * temporary file and renames it over path when closed. */
+  file = g_file_new_for_path (path);
+  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &local_error);
+  if (stream == NULL ||
+      !g_output_stream_write_all (G_OUTPUT_STREAM (stream), head->str, head->len, NULL, NULL, &local_error) ||
+      !g_output_stream_write_all (G_OUTPUT_STREAM (stream), body->str, body->len, NULL, NULL, &local_error) ||
+      !g_output_stream_write_all (G_OUTPUT_STREAM (stream), tail, strlen (tail), NULL, NULL, &local_error) ||
+      !g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, &local_error))
+    {
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_STORE,
+                   _("Output file: %s"), local_error->message);
       return FALSE;
     }
-  if (project_ids != NULL)
-    {
-      wanted = g_hash_table_new (g_str_hash, g_str_equal);
-      for (guint i = 0; i < project_ids->len; i++)
-        g_hash_table_add (wanted, g_ptr_array_index (project_ids, i));
-    }
-
-  json_object_set_string_member (package, "uri", uri != NULL ? uri : "urn:procura:release-package");
-  json_object_set_string_member (package, "version", "1.1");
-  json_object_set_string_member (package, "publishedDate", now);
-  json_object_set_string_member (publisher, "name", "Procura");
-  json_object_set_object_member (package, "publisher", publisher);
-  json_object_set_array_member (package, "extensions", extensions);
-  json_object_set_array_member (package, "releases", releases);
-
-  for (guint i = 0; i < rows->len; i++)
-    {
-      ProcuraLedgerRow *row = g_ptr_array_index (rows, i);
-      g_autoptr(ProcuraProjectBundle) bundle = NULL;
-
-      if (wanted != NULL && !g_hash_table_contains (wanted, row->id))
-        continue;
-      if (!(bundle = procura_store_load_project (store, row->id, error)))
-        return FALSE;
-      json_array_add_object_element (releases,
-                                     build_release (bundle, prefix, now,
-                                                    &used_related_milestone, &used_completion,
-                                                    &used_metrics));
-    }
-
-  if (used_metrics)
-    json_array_add_string_element (extensions, PROCURA_OCDS_EXTENSION_METRICS);
-  if (used_related_milestone)
-    json_array_add_string_element (extensions, PROCURA_OCDS_EXTENSION_RELATED_MILESTONE);
-  if (used_completion)
-    json_array_add_string_element (extensions, PROCURA_OCDS_EXTENSION_CONTRACT_COMPLETION);
-  if (json_array_get_length (extensions) == 0)
-    json_object_remove_member (package, "extensions");
-
-  buffer = g_string_sized_new (4096);
-  write_node (buffer, root, NULL, 0);
-  g_string_append_c (buffer, '\n');
-  g_string_append_len (out, buffer->str, buffer->len);
   return TRUE;
+}
+
+char *
+_procura_ocds_uri_for_path (const char *path)
+{
+  char *uri = g_filename_to_uri (path, NULL, NULL);
+
+  if (uri == NULL)
+    {
+      g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+
+      uri = g_filename_to_uri (absolute, NULL, NULL);
+    }
+  return uri;
 }
 
 gboolean
@@ -790,29 +1182,33 @@ procura_ocds_export_to_file (ProcuraStore  *store,
                              const char    *path,
                              GError       **error)
 {
-  g_autoptr(GString) out = g_string_new (NULL);
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *uri = NULL;
 
+  g_return_val_if_fail (PROCURA_IS_STORE (store), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  uri = g_filename_to_uri (path, NULL, NULL);
-  if (uri == NULL)
+  uri = _procura_ocds_uri_for_path (path);
+  return release_package (store, project_ids, prefix, uri, NULL, path, error);
+}
+
+gboolean
+procura_ocds_check_prefix (const char  *prefix,
+                           GError     **error)
+{
+  if (prefix == NULL || prefix[0] == '\0')
     {
-      g_autofree char *absolute = g_canonicalize_filename (path, NULL);
-
-      uri = g_filename_to_uri (absolute, NULL, NULL);
-    }
-  if (!procura_ocds_export_release_package (store, project_ids, prefix, uri, out, error))
-    return FALSE;
-
-  if (!g_file_set_contents_full (path, out->str, out->len,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0666, &local_error))
-    {
-      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_STORE,
-                   _("Output file: %s"), local_error->message);
+      g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                   _("OCID prefix: empty (give one such as ocds-a1b2c3)"));
       return FALSE;
     }
-
+  for (const char *p = prefix; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-')
+      {
+        g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                     _("OCID prefix: “%s” may hold only letters A–Z and a–z, digits and “-” (such as ocds-a1b2c3)"),
+                     prefix);
+        return FALSE;
+      }
   return TRUE;
 }

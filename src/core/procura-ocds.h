@@ -6,10 +6,13 @@
 #pragma once
 
 #include "procura-store.h"
+/* the record package, built by the same release mapping */
+#include "procura-ocds-record.h"
 
 G_BEGIN_DECLS
 
-/* Until the prefix is a preference: ocid = prefix "-" project number. */
+/* ocid = prefix "-" project number; the prefix used when neither the
+ * caller nor the preference gives one. */
 #define PROCURA_OCDS_DEFAULT_PREFIX "ocds-procura"
 
 /* The extensions an export declares (extension.json URLs). */
@@ -38,6 +41,13 @@ gboolean procura_ocds_export_to_file         (ProcuraStore  *store,
                                               GPtrArray     *project_ids,
                                               const char    *prefix,
                                               const char    *path,
+                                              GError       **error);
+
+/* An ocid prefix is an OCDS prefix ("ocds-" and six letters or digits,
+ * registered with the Open Contracting Partnership) or, for data not
+ * published under one, any other non-empty text of ASCII letters, digits
+ * and "-". The error names the prefix and the reason. */
+gboolean procura_ocds_check_prefix           (const char    *prefix,
                                               GError       **error);
 
 G_END_DECLS

@@ -609,7 +609,7 @@ procura_record_set_from_text (ProcuraRecord  *self,
   if (!procura_field_parse_text (&self->entity->fields[i], text, &value, error))
     return FALSE;
 
-  procura_record_set_value (self, i, g_steal_pointer (&value));
+  procura_record_set_value (self, i, value);
   return TRUE;
 }
 

@@ -48,7 +48,8 @@ gboolean                 procura_record_is_set     (const ProcuraRecord     *sel
                                                     guint                    index);
 GVariant                *procura_record_get_value  (const ProcuraRecord     *self,
                                                     guint                    index);
-/* Takes a floating reference; NULL sets null. The type must match the field. */
+/* Sinks a floating reference, else adds one (the caller keeps its own);
+ * NULL sets null. The type must match the field. */
 void                     procura_record_set_value  (ProcuraRecord           *self,
                                                     guint                    index,
                                                     GVariant                *value);

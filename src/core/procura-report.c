@@ -1,17 +1,27 @@
-/* procura-report.c — the printable PDF report of a project
+/* procura-report.c — the printable reports: the page layout they share,
+ * the document API and the report of a project
  *
- * A4 portrait, drawn with Pango on a cairo PDF surface: the title block,
- * the contract facts with the amount in capital form, milestones,
- * payments, evaluations with their grades, the outcome indicators with a
- * bar chart per indicator, and a summary of the history.
+ * The project report is A4 portrait: the title block, the contract facts
+ * with the amount in capital form, milestones, payments, evaluations with
+ * their grades, the outcome indicators with a bar chart per indicator,
+ * and a summary of the history. The district summary is in
+ * procura-report-district.c.
  *
- * "第 N 页 共 M 页" needs M before page 1 is drawn, so the report is laid
- * out twice: once into a PDF surface that writes nowhere, to count the
- * pages, then into the file. Laying out is cheap next to loading.
+ * A document is laid out once per page size (paginate) into pages of
+ * drawing operations, then each page is drawn on whatever cairo_t the
+ * caller has: GtkPrintOperation gives a new one, with its own context,
+ * for every page. Keeping the PangoLayouts of pagination would tie them
+ * to the context they were measured with and cost memory at 20,000
+ * projects, so an operation keeps the text and its font, width and
+ * alignment, and drawing lays it out again with a context of the same
+ * font map. Metrics unhinted and glyph positions unrounded make both
+ * layouts the same whatever the scale of the cairo_t. "第 N 页 共 M 页"
+ * is drawn with the page, when M is known.
  *
- * Units are PDF points (the Pango context runs at 72 dpi). Text is set
- * with "Noto Sans CJK SC" and the zh-cn language tag, so Han characters
- * take their Simplified Chinese glyphs whatever the locale.
+ * Text is set with "Noto Sans CJK SC" at absolute sizes in points and the
+ * zh-cn language tag, so Han characters take their Simplified Chinese
+ * glyphs whatever the locale, and the resolution of a print context does
+ * not change the layout.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -26,7 +36,6 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <cairo-pdf.h>
-#include <pango/pangocairo.h>
 
 #include "procura-date.h"
 #include "procura-decimal.h"
@@ -36,79 +45,125 @@
 #include "procura-query.h"
 #include "procura-record.h"
 #include "procura-report.h"
+#include "procura-report-private.h"
 
-#define PAGE_WIDTH   595.276   /* A4, points */
-#define PAGE_HEIGHT  841.890
-#define MARGIN       51.0      /* 18 mm */
-#define FOOTER       22.0
-#define CONTENT_WIDTH (PAGE_WIDTH - 2 * MARGIN)
-#define BOTTOM       (PAGE_HEIGHT - MARGIN - FOOTER)
-#define CELL_PAD     3.0
-#define FONT_FAMILY  "Noto Sans CJK SC"
+#define FONT_FAMILY      "Noto Sans CJK SC"
 #define N_RECENT_CHANGES 15
-#define CHART_HEIGHT 96.0
+#define CHART_HEIGHT     96.0
 
+typedef enum
+{
+  OP_TEXT,
+  OP_RECT,
+  OP_LINE,
+} OpKind;
+
+/* One drawing operation of a page. */
 typedef struct
 {
-  cairo_t      *cr;
-  PangoContext *pango;
-  double        y;
-  int           page;       /* 1-based */
-  int           n_pages;    /* 0 in the counting pass */
-  const char   *running;    /* project number and title, atop pages 2… */
-  const char   *generated;
-  GPtrArray    *scratch;    /* strings the cells of a page point to */
-} Report;
+  OpKind              kind;
+  ReportColor         color;
+  double              x;
+  double              y;
+  double              x2;          /* rectangles: width; lines: end */
+  double              y2;          /* rectangles: height; lines: end */
+  double              line_width;
+  /* texts */
+  const char         *text;        /* in the document's string chunk */
+  double              size;
+  gboolean            bold;
+  int                 width;       /* Pango units, -1: no wrapping */
+  int                 height;      /* as pango_layout_set_height */
+  PangoAlignment      alignment;
+  PangoEllipsizeMode  ellipsize;
+} Op;
 
-typedef struct
+struct _ProcuraReportDocument
 {
-  const char *title;
-  double      width;        /* fraction of the content width */
-  gboolean    right;        /* numbers: right-aligned */
-} Column;
+  char            *title;
+  char            *running;
+  char            *generated;
+  ReportBuildFunc  build;
+  gpointer         data;
+  GDestroyNotify   free_data;
 
-typedef struct
-{
-  const Column *columns;
-  guint         n_columns;
-  gboolean      header;     /* repeat the column titles on each page */
-} Table;
+  /* the layout of the last paginate */
+  PangoFontMap    *font_map;
+  double           resolution;
+  double           width;
+  double           height;
+  GPtrArray       *pages;          /* GArray of Op */
+  GStringChunk    *strings;
+};
 
 /* ---- text ------------------------------------------------------------ */
 
-static PangoLayout *
-make_layout (Report     *r,
-             const char *text,
-             double      size,
-             gboolean    bold,
-             double      width,
-             int         max_lines)
+static void
+setup_context (PangoContext *context,
+               double        resolution)
 {
-  PangoLayout *layout = pango_layout_new (r->pango);
+  cairo_font_options_t *options = cairo_font_options_create ();
+
+  pango_cairo_context_set_resolution (context, resolution);
+  pango_context_set_language (context, pango_language_from_string ("zh-cn"));
+  /* unhinted metrics and unrounded positions: the same layout at every
+   * scale, so what was measured is what is drawn */
+  cairo_font_options_set_hint_metrics (options, CAIRO_HINT_METRICS_OFF);
+  cairo_font_options_set_hint_style (options, CAIRO_HINT_STYLE_NONE);
+  pango_cairo_context_set_font_options (context, options);
+  pango_context_set_round_glyph_positions (context, FALSE);
+  cairo_font_options_destroy (options);
+}
+
+static void
+configure_layout (PangoLayout        *layout,
+                  const char         *text,
+                  double              size,
+                  gboolean            bold,
+                  int                 width,
+                  int                 height,
+                  PangoEllipsizeMode  ellipsize,
+                  PangoAlignment      alignment)
+{
   g_autoptr(PangoFontDescription) desc = pango_font_description_new ();
 
   pango_font_description_set_family (desc, FONT_FAMILY);
   pango_font_description_set_absolute_size (desc, size * PANGO_SCALE);
   pango_font_description_set_weight (desc, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
   pango_layout_set_font_description (layout, desc);
-  if (width > 0)
+  if (width >= 0)
     {
-      pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
+      pango_layout_set_width (layout, width);
       pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
     }
-  /* a row never outgrows a page: long texts end in an ellipsis */
-  if (max_lines > 0)
-    {
-      pango_layout_set_height (layout, -max_lines);
-      pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
-    }
+  pango_layout_set_height (layout, height);
+  pango_layout_set_ellipsize (layout, ellipsize);
+  pango_layout_set_alignment (layout, alignment);
   pango_layout_set_text (layout, text != NULL ? text : "", -1);
+}
+
+PangoLayout *
+report_make_layout (Report     *r,
+                    const char *text,
+                    double      size,
+                    gboolean    bold,
+                    double      width,
+                    int         max_lines)
+{
+  PangoLayout *layout = pango_layout_new (r->pango);
+
+  /* a row never outgrows a page: long texts end in an ellipsis */
+  configure_layout (layout, text, size, bold,
+                    width > 0 ? (int) (width * PANGO_SCALE) : -1,
+                    max_lines > 0 ? -max_lines : -1,
+                    max_lines > 0 ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE,
+                    PANGO_ALIGN_LEFT);
 
   return layout;
 }
 
-static double
-layout_height (PangoLayout *layout)
+double
+report_layout_height (PangoLayout *layout)
 {
   int w, h;
 
@@ -116,8 +171,8 @@ layout_height (PangoLayout *layout)
   return (double) h / PANGO_SCALE;
 }
 
-static double
-layout_width (PangoLayout *layout)
+double
+report_layout_width (PangoLayout *layout)
 {
   int w, h;
 
@@ -125,158 +180,183 @@ layout_width (PangoLayout *layout)
   return (double) w / PANGO_SCALE;
 }
 
-static void
-show_layout (Report      *r,
-             PangoLayout *layout,
-             double       x,
-             double       y,
-             double       gray)
+void
+report_show_layout_color (Report            *r,
+                          PangoLayout       *layout,
+                          double             x,
+                          double             y,
+                          const ReportColor *color)
 {
-  cairo_set_source_rgb (r->cr, gray, gray, gray);
-  cairo_move_to (r->cr, x, y);
-  pango_cairo_show_layout (r->cr, layout);
+  const PangoFontDescription *desc = pango_layout_get_font_description (layout);
+  Op op = { OP_TEXT, *color, x, y };
+
+  op.text = g_string_chunk_insert_const (r->strings, pango_layout_get_text (layout));
+  op.size = (double) pango_font_description_get_size (desc) / PANGO_SCALE;
+  op.bold = pango_font_description_get_weight (desc) >= PANGO_WEIGHT_BOLD;
+  op.width = pango_layout_get_width (layout);
+  op.height = pango_layout_get_height (layout);
+  op.alignment = pango_layout_get_alignment (layout);
+  op.ellipsize = pango_layout_get_ellipsize (layout);
+  g_array_append_val (r->ops, op);
+}
+
+void
+report_show_layout (Report      *r,
+                    PangoLayout *layout,
+                    double       x,
+                    double       y,
+                    double       gray)
+{
+  ReportColor color = { gray, gray, gray };
+
+  report_show_layout_color (r, layout, x, y, &color);
+}
+
+void
+report_fill_rect (Report            *r,
+                  double             x,
+                  double             y,
+                  double             width,
+                  double             height,
+                  const ReportColor *color)
+{
+  Op op = { OP_RECT, *color, x, y, width, height };
+
+  g_array_append_val (r->ops, op);
+}
+
+void
+report_line (Report            *r,
+             double             x1,
+             double             y1,
+             double             x2,
+             double             y2,
+             double             width,
+             const ReportColor *color)
+{
+  Op op = { OP_LINE, *color, x1, y1, x2, y2, width };
+
+  g_array_append_val (r->ops, op);
+}
+
+const char *
+report_keep (Report *r,
+             char   *text)
+{
+  g_ptr_array_add (r->scratch, text);
+  return text;
 }
 
 /* ---- pages ----------------------------------------------------------- */
 
-static void
-finish_page (Report *r)
+void
+report_new_page (Report *r)
 {
-  g_autoptr(PangoLayout) left = NULL;
-  g_autoptr(PangoLayout) right = NULL;
-  g_autofree char *page = NULL;
-  double y = PAGE_HEIGHT - MARGIN - 10;
+  g_ptr_array_add (r->pages, r->ops);
+  r->ops = g_array_new (FALSE, FALSE, sizeof (Op));
+  r->y = REPORT_MARGIN;
 
-  /* Translators: page footer of the PDF report, e.g. "第 1 页 共 3 页" */
-  page = g_strdup_printf (_("Page %d of %d"), r->page, MAX (r->n_pages, r->page));
-  left = make_layout (r, r->generated, 8, FALSE, 0, 0);
-  right = make_layout (r, page, 8, FALSE, 0, 0);
+  if (r->running != NULL)
+    {
+      g_autoptr(PangoLayout) running = report_make_layout (r, r->running, 8, FALSE, r->content_width, 1);
 
-  cairo_set_source_rgb (r->cr, 0.7, 0.7, 0.7);
-  cairo_set_line_width (r->cr, 0.5);
-  cairo_move_to (r->cr, MARGIN, y - 4);
-  cairo_line_to (r->cr, PAGE_WIDTH - MARGIN, y - 4);
-  cairo_stroke (r->cr);
-  show_layout (r, left, MARGIN, y, 0.35);
-  show_layout (r, right, PAGE_WIDTH - MARGIN - layout_width (right), y, 0.35);
-  cairo_show_page (r->cr);
+      report_show_layout (r, running, REPORT_MARGIN, r->y, 0.45);
+      r->y += report_layout_height (running) + 10;
+    }
 }
 
-static void
-new_page (Report *r)
+void
+report_ensure_space (Report *r,
+                     double  height)
 {
-  g_autoptr(PangoLayout) running = NULL;
-
-  finish_page (r);
-  r->page++;
-  r->y = MARGIN;
-
-  running = make_layout (r, r->running, 8, FALSE, CONTENT_WIDTH, 1);
-  show_layout (r, running, MARGIN, r->y, 0.45);
-  r->y += layout_height (running) + 10;
+  if (r->y + height > r->bottom)
+    report_new_page (r);
 }
 
-/* Starts a new page unless height still fits on this one. */
-static void
-ensure_space (Report *r,
-              double  height)
+void
+report_heading (Report     *r,
+                const char *text)
 {
-  if (r->y + height > BOTTOM)
-    new_page (r);
-}
-
-static void
-heading (Report     *r,
-         const char *text)
-{
-  g_autoptr(PangoLayout) layout = make_layout (r, text, 12.5, TRUE, CONTENT_WIDTH, 2);
-  double h = layout_height (layout);
+  static const ReportColor rule = { 0.2, 0.35, 0.6 };
+  g_autoptr(PangoLayout) layout = report_make_layout (r, text, 12.5, TRUE, r->content_width, 2);
+  double h = report_layout_height (layout);
 
   /* keep a heading with at least a few lines of what it heads */
-  ensure_space (r, 14 + h + 60);
+  report_ensure_space (r, 14 + h + 60);
   r->y += 14;
-  show_layout (r, layout, MARGIN, r->y, 0.1);
+  report_show_layout (r, layout, REPORT_MARGIN, r->y, 0.1);
   r->y += h + 3;
-  cairo_set_source_rgb (r->cr, 0.2, 0.35, 0.6);
-  cairo_set_line_width (r->cr, 1.0);
-  cairo_move_to (r->cr, MARGIN, r->y);
-  cairo_line_to (r->cr, PAGE_WIDTH - MARGIN, r->y);
-  cairo_stroke (r->cr);
+  report_line (r, REPORT_MARGIN, r->y, r->page_width - REPORT_MARGIN, r->y, 1.0, &rule);
   r->y += 5;
 }
 
-static void
-paragraph (Report     *r,
-           const char *text,
-           double      size)
+void
+report_paragraph (Report     *r,
+                  const char *text,
+                  double      size)
 {
-  g_autoptr(PangoLayout) layout = make_layout (r, text, size, FALSE, CONTENT_WIDTH, 12);
-  double h = layout_height (layout);
+  g_autoptr(PangoLayout) layout = report_make_layout (r, text, size, FALSE, r->content_width, 12);
+  double h = report_layout_height (layout);
 
-  ensure_space (r, h);
-  show_layout (r, layout, MARGIN, r->y, 0.15);
+  report_ensure_space (r, h);
+  report_show_layout (r, layout, REPORT_MARGIN, r->y, 0.15);
   r->y += h + 3;
 }
 
 /* ---- tables ---------------------------------------------------------- */
 
-static void table_header (Report *r, const Table *table);
+static void table_header (Report *r, const ReportTable *table);
 
 static void
 draw_row (Report             *r,
-          const Table        *table,
+          const ReportTable  *table,
           const char * const *cells,
           gboolean            is_header,
           gboolean            bold)
 {
+  static const ReportColor header_fill = { 0.9, 0.92, 0.96 };
+  static const ReportColor rule = { 0.8, 0.8, 0.8 };
   PangoLayout *layouts[16];
-  double height = 0, x = MARGIN;
+  double height = 0, x = REPORT_MARGIN;
+  double size = table->size > 0 ? table->size : REPORT_TEXT_SIZE;
 
   g_assert (table->n_columns <= G_N_ELEMENTS (layouts));
 
   for (guint i = 0; i < table->n_columns; i++)
     {
-      double w = table->columns[i].width * CONTENT_WIDTH - 2 * CELL_PAD;
+      double w = table->columns[i].width * r->content_width - 2 * REPORT_CELL_PAD;
 
-      layouts[i] = make_layout (r, cells[i], 8.5, is_header || bold, w, 6);
+      layouts[i] = report_make_layout (r, cells[i], size, is_header || bold, w, 6);
       if (table->columns[i].right)
         pango_layout_set_alignment (layouts[i], PANGO_ALIGN_RIGHT);
-      height = MAX (height, layout_height (layouts[i]));
+      height = MAX (height, report_layout_height (layouts[i]));
     }
-  height += 2 * CELL_PAD;
+  height += 2 * REPORT_CELL_PAD;
 
-  if (!is_header && r->y + height > BOTTOM)
+  if (!is_header && r->y + height > r->bottom)
     {
-      new_page (r);
+      report_new_page (r);
       if (table->header)
         table_header (r, table);
     }
 
   if (is_header)
-    {
-      cairo_set_source_rgb (r->cr, 0.9, 0.92, 0.96);
-      cairo_rectangle (r->cr, MARGIN, r->y, CONTENT_WIDTH, height);
-      cairo_fill (r->cr);
-    }
+    report_fill_rect (r, REPORT_MARGIN, r->y, r->content_width, height, &header_fill);
 
   for (guint i = 0; i < table->n_columns; i++)
     {
-      show_layout (r, layouts[i], x + CELL_PAD, r->y + CELL_PAD, 0.1);
-      x += table->columns[i].width * CONTENT_WIDTH;
+      report_show_layout (r, layouts[i], x + REPORT_CELL_PAD, r->y + REPORT_CELL_PAD, 0.1);
+      x += table->columns[i].width * r->content_width;
       g_object_unref (layouts[i]);
     }
 
   r->y += height;
-  cairo_set_source_rgb (r->cr, 0.8, 0.8, 0.8);
-  cairo_set_line_width (r->cr, 0.5);
-  cairo_move_to (r->cr, MARGIN, r->y);
-  cairo_line_to (r->cr, PAGE_WIDTH - MARGIN, r->y);
-  cairo_stroke (r->cr);
+  report_line (r, REPORT_MARGIN, r->y, r->page_width - REPORT_MARGIN, r->y, 0.5, &rule);
 }
 
 static void
-table_header (Report      *r,
-              const Table *table)
+table_header (Report            *r,
+              const ReportTable *table)
 {
   const char *titles[16];
 
@@ -285,22 +365,537 @@ table_header (Report      *r,
   draw_row (r, table, titles, TRUE, TRUE);
 }
 
-static void
-table_begin (Report      *r,
-             const Table *table)
+void
+report_table_begin (Report            *r,
+                    const ReportTable *table)
 {
   /* the header and at least one row together */
-  ensure_space (r, 48);
+  report_ensure_space (r, 48);
   if (table->header)
     table_header (r, table);
 }
 
-static void
-table_row (Report             *r,
-           const Table        *table,
-           const char * const *cells)
+void
+report_table_row (Report             *r,
+                  const ReportTable  *table,
+                  const char * const *cells)
 {
   draw_row (r, table, cells, FALSE, FALSE);
+}
+
+void
+report_table_total (Report             *r,
+                    const ReportTable  *table,
+                    const char * const *cells)
+{
+  draw_row (r, table, cells, FALSE, TRUE);
+}
+
+/* ---- charts ---------------------------------------------------------- */
+
+static double
+bars_max (const ReportBar *bars,
+          guint            n_bars,
+          guint            n_series)
+{
+  double max = 0;
+
+  for (guint i = 0; i < n_bars; i++)
+    for (guint s = 0; s < n_series; s++)
+      max = MAX (max, bars[i].values[s]);
+
+  return max > 0 ? max : 1;
+}
+
+/* The series' names with their colours, right-aligned on the current
+ * line; returns the height taken. */
+static double
+chart_legend (Report             *r,
+              guint               n_series,
+              const char * const *series_names,
+              const ReportColor  *series_colors)
+{
+  double x = REPORT_MARGIN + r->content_width;
+  double height = 0;
+
+  for (int s = n_series - 1; s >= 0; s--)
+    {
+      g_autoptr(PangoLayout) label = report_make_layout (r, series_names[s], 7.5, FALSE, 0, 0);
+
+      x -= report_layout_width (label);
+      report_show_layout (r, label, x, r->y, 0.3);
+      x -= 10;
+      report_fill_rect (r, x, r->y + 3, 7, 7, &series_colors[s]);
+      x -= 14;
+      height = MAX (height, report_layout_height (label));
+    }
+
+  return height + 4;
+}
+
+void
+report_hbar_chart (Report             *r,
+                   guint               n_series,
+                   const char * const *series_names,
+                   const ReportColor  *series_colors,
+                   const ReportBar    *bars,
+                   guint               n_bars)
+{
+  static const ReportColor axis = { 0.55, 0.55, 0.55 };
+  double label_w = r->content_width * 0.26;
+  double plot_x = REPORT_MARGIN + label_w + 8;
+  /* room for the value beside the longest bar */
+  double plot_w = r->content_width - label_w - 8 - 64;
+  double thickness = n_series > 1 ? 8 : 11;
+  double bars_h = n_series * thickness + (n_series - 1) * 2;
+  double max = bars_max (bars, n_bars, n_series);
+
+  g_return_if_fail (n_series >= 1 && n_series <= 2);
+
+  if (n_series > 1)
+    {
+      report_ensure_space (r, 40);
+      r->y += chart_legend (r, n_series, series_names, series_colors);
+    }
+
+  for (guint i = 0; i < n_bars; i++)
+    {
+      g_autoptr(PangoLayout) label = report_make_layout (r, bars[i].label, 8, FALSE, label_w, 2);
+      double label_h = report_layout_height (label);
+      double row_h = MAX (label_h, bars_h) + 6;
+      double top;
+
+      pango_layout_set_alignment (label, PANGO_ALIGN_RIGHT);
+      report_ensure_space (r, row_h);
+      top = r->y + 3;
+      report_show_layout (r, label, REPORT_MARGIN, top + (row_h - 6 - label_h) / 2, 0.2);
+
+      for (guint s = 0; s < n_series; s++)
+        {
+          const ReportColor *color = bars[i].color != NULL && n_series == 1 ? bars[i].color : &series_colors[s];
+          double y = top + (row_h - 6 - bars_h) / 2 + s * (thickness + 2);
+          double w = plot_w * MAX (bars[i].values[s], 0) / max;
+
+          if (w > 0)
+            report_fill_rect (r, plot_x, y, w, thickness, color);
+          if (bars[i].texts[s] != NULL)
+            {
+              g_autoptr(PangoLayout) text = report_make_layout (r, bars[i].texts[s], 7, FALSE, 0, 0);
+
+              report_show_layout (r, text, plot_x + w + 3,
+                                  y + (thickness - report_layout_height (text)) / 2, 0.3);
+            }
+        }
+
+      report_line (r, plot_x, r->y, plot_x, r->y + row_h, 0.6, &axis);
+      r->y += row_h;
+    }
+
+  r->y += 6;
+}
+
+void
+report_vbar_chart (Report             *r,
+                   guint               n_series,
+                   const char * const *series_names,
+                   const ReportColor  *series_colors,
+                   const ReportBar    *bars,
+                   guint               n_bars)
+{
+  static const ReportColor axis = { 0.55, 0.55, 0.55 };
+  const double plot_h = 110;
+  double max = bars_max (bars, n_bars, n_series);
+  double group_w, bar_w, top, labels_h = 0;
+
+  g_return_if_fail (n_series >= 1 && n_series <= 2);
+
+  if (n_bars == 0)
+    return;
+
+  report_ensure_space (r, REPORT_VBAR_HEIGHT);
+  if (n_series > 1)
+    r->y += chart_legend (r, n_series, series_names, series_colors);
+
+  /* room for the values over the highest bars */
+  top = r->y + 12;
+  group_w = r->content_width / n_bars;
+  bar_w = MIN (group_w * 0.7 / n_series, 36);
+
+  for (guint i = 0; i < n_bars; i++)
+    {
+      double center = REPORT_MARGIN + (i + 0.5) * group_w;
+      g_autoptr(PangoLayout) label = report_make_layout (r, bars[i].label, 7.5, FALSE, group_w - 2, 2);
+
+      for (guint s = 0; s < n_series; s++)
+        {
+          const ReportColor *color = bars[i].color != NULL && n_series == 1 ? bars[i].color : &series_colors[s];
+          double x = center - n_series * bar_w / 2 + s * bar_w;
+          double h = plot_h * MAX (bars[i].values[s], 0) / max;
+
+          if (h > 0)
+            report_fill_rect (r, x + 0.5, top + plot_h - h, bar_w - 1, h, color);
+          if (bars[i].texts[s] != NULL)
+            {
+              g_autoptr(PangoLayout) text = report_make_layout (r, bars[i].texts[s], 6.5, FALSE, 0, 0);
+              double text_w = report_layout_width (text);
+
+              report_show_layout (r, text, x + bar_w / 2 - text_w / 2,
+                                  top + plot_h - h - report_layout_height (text) - 1, 0.3);
+            }
+        }
+
+      pango_layout_set_alignment (label, PANGO_ALIGN_CENTER);
+      report_show_layout (r, label, center - (group_w - 2) / 2, top + plot_h + 3, 0.2);
+      labels_h = MAX (labels_h, report_layout_height (label));
+    }
+
+  report_line (r, REPORT_MARGIN, top + plot_h, REPORT_MARGIN + r->content_width, top + plot_h, 0.6, &axis);
+  r->y = top + plot_h + 3 + labels_h + 8;
+}
+
+/* ---- the document ---------------------------------------------------- */
+
+ProcuraReportDocument *
+report_document_new (const char      *title,
+                     const char      *running,
+                     ReportBuildFunc  build,
+                     gpointer         data,
+                     GDestroyNotify   free_data)
+{
+  ProcuraReportDocument *doc = g_new0 (ProcuraReportDocument, 1);
+  g_autofree char *now = procura_timestamp_now ();
+  g_autofree char *now_text = procura_timestamp_format_display (now);
+
+  doc->title = g_strdup (title);
+  doc->running = g_strdup (running);
+  /* Translators: footer of the PDF report: when it was made */
+  doc->generated = g_strdup_printf (_("Generated %s"), now_text);
+  doc->build = build;
+  doc->data = data;
+  doc->free_data = free_data;
+
+  return doc;
+}
+
+void
+procura_report_document_free (ProcuraReportDocument *doc)
+{
+  if (doc == NULL)
+    return;
+
+  if (doc->free_data != NULL)
+    doc->free_data (doc->data);
+  g_clear_pointer (&doc->pages, g_ptr_array_unref);
+  g_clear_pointer (&doc->strings, g_string_chunk_free);
+  g_clear_object (&doc->font_map);
+  g_free (doc->title);
+  g_free (doc->running);
+  g_free (doc->generated);
+  g_free (doc);
+}
+
+const char *
+procura_report_document_get_title (ProcuraReportDocument *doc)
+{
+  g_return_val_if_fail (doc != NULL, NULL);
+
+  return doc->title;
+}
+
+guint
+procura_report_document_get_n_pages (ProcuraReportDocument *doc)
+{
+  g_return_val_if_fail (doc != NULL, 0);
+
+  return doc->pages != NULL ? doc->pages->len : 0;
+}
+
+guint
+procura_report_document_paginate (ProcuraReportDocument *doc,
+                                  PangoContext          *context,
+                                  double                 width,
+                                  double                 height)
+{
+  PangoFontMap *font_map;
+  double resolution = 72;
+  Report r = { 0 };
+
+  g_return_val_if_fail (doc != NULL, 0);
+  g_return_val_if_fail (context == NULL || PANGO_IS_CONTEXT (context), 0);
+  /* the margins and a few lines */
+  g_return_val_if_fail (width >= 4 * REPORT_MARGIN && height >= 4 * REPORT_MARGIN, 0);
+
+  if (context != NULL)
+    {
+      font_map = pango_context_get_font_map (context);
+      resolution = pango_cairo_context_get_resolution (context);
+      if (resolution <= 0 && PANGO_IS_CAIRO_FONT_MAP (font_map))
+        resolution = pango_cairo_font_map_get_resolution (PANGO_CAIRO_FONT_MAP (font_map));
+      if (resolution <= 0)
+        resolution = 72;
+    }
+  else
+    font_map = pango_cairo_font_map_get_default ();
+
+  g_set_object (&doc->font_map, font_map);
+  doc->resolution = resolution;
+  doc->width = width;
+  doc->height = height;
+  g_clear_pointer (&doc->pages, g_ptr_array_unref);
+  g_clear_pointer (&doc->strings, g_string_chunk_free);
+  doc->pages = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  doc->strings = g_string_chunk_new (64 * 1024);
+
+  /* a context of our own: the caller's keeps its language and options */
+  r.pango = pango_font_map_create_context (font_map);
+  setup_context (r.pango, resolution);
+  r.strings = doc->strings;
+  r.pages = doc->pages;
+  r.ops = g_array_new (FALSE, FALSE, sizeof (Op));
+  r.page_width = width;
+  r.page_height = height;
+  r.content_width = width - 2 * REPORT_MARGIN;
+  r.bottom = height - REPORT_MARGIN - REPORT_FOOTER;
+  r.y = REPORT_MARGIN;
+  r.running = doc->running;
+  r.scratch = g_ptr_array_new_with_free_func (g_free);
+
+  doc->build (&r, doc->data);
+  g_ptr_array_add (r.pages, r.ops);
+
+  g_ptr_array_unref (r.scratch);
+  g_object_unref (r.pango);
+
+  return doc->pages->len;
+}
+
+static void
+draw_text (cairo_t            *cr,
+           PangoContext       *context,
+           const char         *text,
+           double              size,
+           gboolean            bold,
+           int                 width,
+           int                 height,
+           PangoEllipsizeMode  ellipsize,
+           PangoAlignment      alignment,
+           double              x,
+           double              y,
+           const ReportColor  *color)
+{
+  g_autoptr(PangoLayout) layout = pango_layout_new (context);
+
+  configure_layout (layout, text, size, bold, width, height, ellipsize, alignment);
+  cairo_set_source_rgb (cr, color->red, color->green, color->blue);
+  cairo_move_to (cr, x, y);
+  pango_cairo_show_layout (cr, layout);
+}
+
+static void
+draw_footer (ProcuraReportDocument *doc,
+             cairo_t               *cr,
+             PangoContext          *context,
+             guint                  page)
+{
+  static const ReportColor text = { 0.35, 0.35, 0.35 };
+  g_autoptr(PangoLayout) right = pango_layout_new (context);
+  g_autofree char *label = NULL;
+  double y = doc->height - REPORT_MARGIN - 10;
+  int w, h;
+
+  /* Translators: page footer of the PDF report, e.g. "第 1 页 共 3 页" */
+  label = g_strdup_printf (_("Page %d of %d"), (int) page + 1, (int) doc->pages->len);
+  configure_layout (right, label, 8, FALSE, -1, -1, PANGO_ELLIPSIZE_NONE, PANGO_ALIGN_LEFT);
+  pango_layout_get_size (right, &w, &h);
+
+  cairo_set_source_rgb (cr, 0.7, 0.7, 0.7);
+  cairo_set_line_width (cr, 0.5);
+  cairo_move_to (cr, REPORT_MARGIN, y - 4);
+  cairo_line_to (cr, doc->width - REPORT_MARGIN, y - 4);
+  cairo_stroke (cr);
+  /* the time it was made on the left, as long as the page number leaves room for */
+  draw_text (cr, context, doc->generated, 8, FALSE,
+             (int) ((doc->width - 2 * REPORT_MARGIN - (double) w / PANGO_SCALE - 12) * PANGO_SCALE),
+             -1, PANGO_ELLIPSIZE_END, PANGO_ALIGN_LEFT, REPORT_MARGIN, y, &text);
+  cairo_set_source_rgb (cr, text.red, text.green, text.blue);
+  cairo_move_to (cr, doc->width - REPORT_MARGIN - (double) w / PANGO_SCALE, y);
+  pango_cairo_show_layout (cr, right);
+}
+
+void
+procura_report_document_draw_page (ProcuraReportDocument *doc,
+                                   cairo_t               *cr,
+                                   guint                  page)
+{
+  PangoContext *context;
+  GArray *ops;
+
+  g_return_if_fail (doc != NULL);
+  g_return_if_fail (cr != NULL);
+  g_return_if_fail (doc->pages != NULL);
+  g_return_if_fail (page < doc->pages->len);
+
+  ops = g_ptr_array_index (doc->pages, page);
+  context = pango_font_map_create_context (doc->font_map);
+  setup_context (context, doc->resolution);
+  pango_cairo_update_context (cr, context);
+
+  cairo_save (cr);
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_BUTT);
+
+  for (guint i = 0; i < ops->len; i++)
+    {
+      const Op *op = &g_array_index (ops, Op, i);
+
+      switch (op->kind)
+        {
+        case OP_TEXT:
+          draw_text (cr, context, op->text, op->size, op->bold, op->width, op->height,
+                     op->ellipsize, op->alignment, op->x, op->y, &op->color);
+          break;
+
+        case OP_RECT:
+          cairo_set_source_rgb (cr, op->color.red, op->color.green, op->color.blue);
+          cairo_rectangle (cr, op->x, op->y, op->x2, op->y2);
+          cairo_fill (cr);
+          break;
+
+        case OP_LINE:
+          cairo_set_source_rgb (cr, op->color.red, op->color.green, op->color.blue);
+          cairo_set_line_width (cr, op->line_width);
+          cairo_move_to (cr, op->x, op->y);
+          cairo_line_to (cr, op->x2, op->y2);
+          cairo_stroke (cr);
+          break;
+
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  draw_footer (doc, cr, context, page);
+  cairo_restore (cr);
+  g_object_unref (context);
+}
+
+typedef struct
+{
+  int fd;
+  int saved_errno;
+} FileSink;
+
+static cairo_status_t
+write_to_fd (void                *closure,
+             const unsigned char *data,
+             unsigned int         length)
+{
+  FileSink *sink = closure;
+
+  while (length > 0)
+    {
+      ssize_t n = write (sink->fd, data, length);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          sink->saved_errno = n < 0 ? errno : EIO;
+          return CAIRO_STATUS_WRITE_ERROR;
+        }
+      data += n;
+      length -= n;
+    }
+
+  return CAIRO_STATUS_SUCCESS;
+}
+
+gboolean
+procura_report_document_write_pdf (ProcuraReportDocument  *doc,
+                                   const char             *path,
+                                   GError                **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *tmp = NULL;
+  cairo_surface_t *surface;
+  cairo_status_t status;
+  cairo_t *cr;
+  FileSink sink = { -1, 0 };
+  guint n_pages;
+
+  g_return_val_if_fail (doc != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  n_pages = procura_report_document_paginate (doc, NULL, PROCURA_REPORT_A4_WIDTH, PROCURA_REPORT_A4_HEIGHT);
+
+  dir = g_path_get_dirname (path);
+  tmp = g_build_filename (dir, ".procura-report-XXXXXX", NULL);
+  sink.fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0666);
+  if (sink.fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   _("%s: cannot write (%s)"), path, g_strerror (saved));
+      return FALSE;
+    }
+  /* g_mkstemp_full's mode is not filtered by umask on every libc */
+  {
+    mode_t mask = umask (0);
+
+    umask (mask);
+    fchmod (sink.fd, 0666 & ~mask);
+  }
+
+  surface = cairo_pdf_surface_create_for_stream (write_to_fd, &sink, doc->width, doc->height);
+  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, doc->title);
+  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "Procura " PACKAGE_VERSION);
+  cr = cairo_create (surface);
+  for (guint i = 0; i < n_pages; i++)
+    {
+      procura_report_document_draw_page (doc, cr, i);
+      cairo_show_page (cr);
+    }
+  status = cairo_status (cr);
+  cairo_destroy (cr);
+  cairo_surface_finish (surface);
+  if (status == CAIRO_STATUS_SUCCESS)
+    status = cairo_surface_status (surface);
+  cairo_surface_destroy (surface);
+
+  if (status == CAIRO_STATUS_SUCCESS && fsync (sink.fd) != 0)
+    {
+      sink.saved_errno = errno;
+      status = CAIRO_STATUS_WRITE_ERROR;
+    }
+  if (close (sink.fd) != 0 && status == CAIRO_STATUS_SUCCESS)
+    {
+      sink.saved_errno = errno;
+      status = CAIRO_STATUS_WRITE_ERROR;
+    }
+  if (status != CAIRO_STATUS_SUCCESS)
+    {
+      g_unlink (tmp);
+      if (sink.saved_errno != 0)
+        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (sink.saved_errno),
+                     _("%s: cannot write (%s)"), path, g_strerror (sink.saved_errno));
+      else
+        g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_STORE,
+                     _("%s: drawing the report failed (%s)"), path, cairo_status_to_string (status));
+      return FALSE;
+    }
+
+  if (g_rename (tmp, path) != 0)
+    {
+      int saved = errno;
+
+      g_unlink (tmp);
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   _("%s: cannot write (%s)"), path, g_strerror (saved));
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 /* ---- values ---------------------------------------------------------- */
@@ -376,15 +971,15 @@ title_block (Report               *r,
              ProcuraProjectBundle *bundle)
 {
   const ProcuraEntityInfo *project = PROCURA_ENTITY_PROJECT;
-  g_autoptr(PangoLayout) kind = make_layout (r, _("Project report"), 10, FALSE, CONTENT_WIDTH, 1);
-  g_autoptr(PangoLayout) title = make_layout (r, text_or_empty (bundle->project, "title"), 18, TRUE, CONTENT_WIDTH, 3);
-  static const Column columns[] = { { NULL, 0.22, FALSE }, { NULL, 0.78, FALSE } };
-  const Table table = { columns, G_N_ELEMENTS (columns), FALSE };
+  g_autoptr(PangoLayout) kind = report_make_layout (r, _("Project report"), 10, FALSE, r->content_width, 1);
+  g_autoptr(PangoLayout) title = report_make_layout (r, text_or_empty (bundle->project, "title"), 18, TRUE, r->content_width, 3);
+  static const ReportColumn columns[] = { { NULL, 0.22, FALSE }, { NULL, 0.78, FALSE } };
+  const ReportTable table = { columns, G_N_ELEMENTS (columns), FALSE };
 
-  show_layout (r, kind, MARGIN, r->y, 0.4);
-  r->y += layout_height (kind) + 2;
-  show_layout (r, title, MARGIN, r->y, 0.05);
-  r->y += layout_height (title) + 8;
+  report_show_layout (r, kind, REPORT_MARGIN, r->y, 0.4);
+  r->y += report_layout_height (kind) + 2;
+  report_show_layout (r, title, REPORT_MARGIN, r->y, 0.05);
+  r->y += report_layout_height (title) + 8;
 
   {
     const char *rows[][2] = {
@@ -397,7 +992,7 @@ title_block (Report               *r,
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
-      table_row (r, &table, rows[i]);
+      report_table_row (r, &table, rows[i]);
   }
 }
 
@@ -407,8 +1002,8 @@ contract_section (Report               *r,
 {
   const ProcuraEntityInfo *project = PROCURA_ENTITY_PROJECT;
   const ProcuraEntityInfo *amendment = PROCURA_ENTITY_AMENDMENT;
-  static const Column facts_columns[] = { { NULL, 0.22, FALSE }, { NULL, 0.78, FALSE } };
-  const Table facts = { facts_columns, G_N_ELEMENTS (facts_columns), FALSE };
+  static const ReportColumn facts_columns[] = { { NULL, 0.22, FALSE }, { NULL, 0.78, FALSE } };
+  const ReportTable facts = { facts_columns, G_N_ELEMENTS (facts_columns), FALSE };
   gint64 value = procura_record_get_int (bundle->project, "value", 0);
   g_autofree char *value_text = procura_money_format (value);
   g_autofree char *capital = procura_money_format_capital (value);
@@ -424,7 +1019,7 @@ contract_section (Report               *r,
   period = g_strdup_printf (_("%s to %s"), date_cell (r, bundle->project, "start_date"),
                             date_cell (r, bundle->project, "end_date"));
 
-  heading (r, _("Contract"));
+  report_heading (r, _("Contract"));
   {
     const char *rows[][2] = {
       { field_label (project, "contract_no"), text_or_empty (bundle->project, "contract_no") },
@@ -442,7 +1037,7 @@ contract_section (Report               *r,
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
-      table_row (r, &facts, rows[i]);
+      report_table_row (r, &facts, rows[i]);
   }
 
   if (bundle->amendments->len > 0)
@@ -451,17 +1046,17 @@ contract_section (Report               *r,
       g_autofree char *amended_text = procura_money_format (amended);
       g_autofree char *amended_capital = procura_money_format_capital (amended);
       g_autofree char *line = NULL;
-      const Column columns[] = {
+      const ReportColumn columns[] = {
         { field_label (amendment, "date"), 0.16, FALSE },
         { field_label (amendment, "rationale"), 0.48, FALSE },
         { field_label (amendment, "value_delta"), 0.18, TRUE },
         { field_label (amendment, "new_end_date"), 0.18, FALSE },
       };
-      const Table table = { columns, G_N_ELEMENTS (columns), TRUE };
+      const ReportTable table = { columns, G_N_ELEMENTS (columns), TRUE };
 
       r->y += 8;
-      paragraph (r, procura_entity_get_label (amendment), 10);
-      table_begin (r, &table);
+      report_paragraph (r, procura_entity_get_label (amendment), 10);
+      report_table_begin (r, &table);
       for (guint i = 0; i < bundle->amendments->len; i++)
         {
           ProcuraRecord *a = g_ptr_array_index (bundle->amendments, i);
@@ -471,12 +1066,12 @@ contract_section (Report               *r,
             date_cell (r, a, "new_end_date"),
           };
 
-          table_row (r, &table, cells);
+          report_table_row (r, &table, cells);
         }
       r->y += 4;
       /* Translators: the contract value after amendments, then in capital form */
       line = g_strdup_printf (_("Value with amendments: %s (RMB %s)"), amended_text, amended_capital);
-      paragraph (r, line, 9);
+      report_paragraph (r, line, 9);
     }
 }
 
@@ -486,24 +1081,24 @@ milestones_section (Report               *r,
                     const char           *today)
 {
   const ProcuraEntityInfo *milestone = PROCURA_ENTITY_MILESTONE;
-  const Column columns[] = {
+  const ReportColumn columns[] = {
     { field_label (milestone, "title"), 0.34, FALSE },
     { field_label (milestone, "type"), 0.15, FALSE },
     { field_label (milestone, "due_date"), 0.16, FALSE },
     { field_label (milestone, "date_met"), 0.16, FALSE },
     { field_label (milestone, "status"), 0.19, FALSE },
   };
-  const Table table = { columns, G_N_ELEMENTS (columns), TRUE };
+  const ReportTable table = { columns, G_N_ELEMENTS (columns), TRUE };
   gboolean closed = procura_project_is_closed (bundle);
 
-  heading (r, procura_entity_get_label (milestone));
+  report_heading (r, procura_entity_get_label (milestone));
   if (bundle->milestones->len == 0)
     {
-      paragraph (r, _("None recorded."), 9);
+      report_paragraph (r, _("None recorded."), 9);
       return;
     }
 
-  table_begin (r, &table);
+  report_table_begin (r, &table);
   for (guint i = 0; i < bundle->milestones->len; i++)
     {
       ProcuraRecord *m = g_ptr_array_index (bundle->milestones, i);
@@ -521,7 +1116,7 @@ milestones_section (Report               *r,
           date_cell (r, m, "date_met"), status,
         };
 
-        table_row (r, &table, cells);
+        report_table_row (r, &table, cells);
       }
     }
 }
@@ -531,7 +1126,7 @@ payments_section (Report               *r,
                   ProcuraProjectBundle *bundle)
 {
   const ProcuraEntityInfo *payment = PROCURA_ENTITY_PAYMENT;
-  const Column columns[] = {
+  const ReportColumn columns[] = {
     { field_label (payment, "title"), 0.24, FALSE },
     { field_label (payment, "planned_date"), 0.16, FALSE },
     { field_label (payment, "planned_amount"), 0.16, TRUE },
@@ -539,13 +1134,13 @@ payments_section (Report               *r,
     { field_label (payment, "paid_date"), 0.16, FALSE },
     { field_label (payment, "paid_amount"), 0.18, TRUE },
   };
-  const Table table = { columns, G_N_ELEMENTS (columns), TRUE };
+  const ReportTable table = { columns, G_N_ELEMENTS (columns), TRUE };
   gint64 planned = 0;
 
-  heading (r, procura_entity_get_label (payment));
+  report_heading (r, procura_entity_get_label (payment));
   if (bundle->payments->len > 0)
     {
-      table_begin (r, &table);
+      report_table_begin (r, &table);
       for (guint i = 0; i < bundle->payments->len; i++)
         {
           ProcuraRecord *p = g_ptr_array_index (bundle->payments, i);
@@ -557,7 +1152,7 @@ payments_section (Report               *r,
           };
 
           planned += procura_record_get_int (p, "planned_amount", 0);
-          table_row (r, &table, cells);
+          report_table_row (r, &table, cells);
         }
 
       {
@@ -565,11 +1160,11 @@ payments_section (Report               *r,
         g_autofree char *paid_total = procura_money_format (procura_project_paid (bundle));
         const char *cells[] = { _("Total"), "", planned_total, "", "", paid_total };
 
-        draw_row (r, &table, cells, FALSE, TRUE);
+        report_table_total (r, &table, cells);
       }
     }
   else
-    paragraph (r, _("None recorded."), 9);
+    report_paragraph (r, _("None recorded."), 9);
 
   {
     g_autofree char *paid = procura_money_format (procura_project_paid (bundle));
@@ -578,7 +1173,7 @@ payments_section (Report               *r,
     g_autofree char *line = g_strdup_printf (_("Paid: %s   Balance: %s"), paid, balance);
 
     r->y += 4;
-    paragraph (r, line, 9);
+    report_paragraph (r, line, 9);
   }
 }
 
@@ -587,7 +1182,7 @@ evaluations_section (Report               *r,
                      ProcuraProjectBundle *bundle)
 {
   const ProcuraEntityInfo *evaluation = PROCURA_ENTITY_EVALUATION;
-  const Column columns[] = {
+  const ReportColumn columns[] = {
     { field_label (evaluation, "kind"), 0.21, FALSE },
     { field_label (evaluation, "date"), 0.16, FALSE },
     { field_label (evaluation, "status"), 0.11, FALSE },
@@ -595,16 +1190,16 @@ evaluations_section (Report               *r,
     { _("Grade"), 0.12, FALSE },
     { field_label (evaluation, "comment"), 0.28, FALSE },
   };
-  const Table table = { columns, G_N_ELEMENTS (columns), TRUE };
+  const ReportTable table = { columns, G_N_ELEMENTS (columns), TRUE };
 
-  heading (r, procura_entity_get_label (evaluation));
+  report_heading (r, procura_entity_get_label (evaluation));
   if (bundle->evaluations->len == 0)
     {
-      paragraph (r, _("None recorded."), 9);
+      report_paragraph (r, _("None recorded."), 9);
       return;
     }
 
-  table_begin (r, &table);
+  report_table_begin (r, &table);
   for (guint i = 0; i < bundle->evaluations->len; i++)
     {
       ProcuraRecord *e = g_ptr_array_index (bundle->evaluations, i);
@@ -617,22 +1212,16 @@ evaluations_section (Report               *r,
         total_text, grade != NULL ? grade : "", text_or_empty (e, "comment"),
       };
 
-      table_row (r, &table, cells);
+      report_table_row (r, &table, cells);
     }
 }
 
-static void
-set_series_color (cairo_t *cr,
-                  guint    series)
-{
-  static const double colors[][3] = {
-    { 0.62, 0.62, 0.62 },   /* baseline */
-    { 0.26, 0.47, 0.80 },   /* target */
-    { 0.20, 0.62, 0.33 },   /* actual */
-  };
-
-  cairo_set_source_rgb (cr, colors[series][0], colors[series][1], colors[series][2]);
-}
+/* baseline, target, actual */
+static const ReportColor series_colors[] = {
+  { 0.62, 0.62, 0.62 },
+  { 0.26, 0.47, 0.80 },
+  { 0.20, 0.62, 0.33 },
+};
 
 /* Bars of baseline, target and actual per period. Values are hundredths;
  * a missing value leaves a gap, negative ones are drawn at zero. */
@@ -680,48 +1269,40 @@ indicator_chart (Report               *r,
       max = MAX (max, procura_record_get_int (p, "actual_value", 0));
     }
 
-  ensure_space (r, CHART_HEIGHT + 30);
+  report_ensure_space (r, CHART_HEIGHT + 30);
   top = r->y + 18;
   plot_h = CHART_HEIGHT - 18;
-  plot_x = MARGIN + 40;
-  plot_w = CONTENT_WIDTH - 40;
+  plot_x = REPORT_MARGIN + 40;
+  plot_w = r->content_width - 40;
 
   /* legend */
-  legend_x = MARGIN + CONTENT_WIDTH;
+  legend_x = REPORT_MARGIN + r->content_width;
   for (int s = G_N_ELEMENTS (series) - 1; s >= 0; s--)
     {
-      g_autoptr(PangoLayout) label = make_layout (r, series[s], 7.5, FALSE, 0, 0);
+      g_autoptr(PangoLayout) label = report_make_layout (r, series[s], 7.5, FALSE, 0, 0);
 
-      legend_x -= layout_width (label);
-      show_layout (r, label, legend_x, r->y, 0.3);
+      legend_x -= report_layout_width (label);
+      report_show_layout (r, label, legend_x, r->y, 0.3);
       legend_x -= 10;
-      set_series_color (r->cr, s);
-      cairo_rectangle (r->cr, legend_x, r->y + 3, 7, 7);
-      cairo_fill (r->cr);
+      report_fill_rect (r, legend_x, r->y + 3, 7, 7, &series_colors[s]);
       legend_x -= 10;
     }
 
   /* axis with the maximum */
   {
     g_autofree char *max_text = procura_decimal_format (max);
-    g_autoptr(PangoLayout) max_label = make_layout (r, max_text, 7, FALSE, 36, 1);
-    g_autoptr(PangoLayout) zero_label = make_layout (r, "0", 7, FALSE, 36, 1);
+    g_autoptr(PangoLayout) max_label = report_make_layout (r, max_text, 7, FALSE, 36, 1);
+    g_autoptr(PangoLayout) zero_label = report_make_layout (r, "0", 7, FALSE, 36, 1);
+    static const ReportColor light = { 0.85, 0.85, 0.85 };
+    static const ReportColor axis = { 0.4, 0.4, 0.4 };
 
     pango_layout_set_alignment (max_label, PANGO_ALIGN_RIGHT);
     pango_layout_set_alignment (zero_label, PANGO_ALIGN_RIGHT);
-    show_layout (r, max_label, MARGIN, top - 4, 0.4);
-    show_layout (r, zero_label, MARGIN, top + plot_h - 8, 0.4);
-    cairo_set_source_rgb (r->cr, 0.85, 0.85, 0.85);
-    cairo_set_line_width (r->cr, 0.4);
-    cairo_move_to (r->cr, plot_x, top);
-    cairo_line_to (r->cr, plot_x + plot_w, top);
-    cairo_stroke (r->cr);
-    cairo_set_source_rgb (r->cr, 0.4, 0.4, 0.4);
-    cairo_set_line_width (r->cr, 0.6);
-    cairo_move_to (r->cr, plot_x, top);
-    cairo_line_to (r->cr, plot_x, top + plot_h);
-    cairo_line_to (r->cr, plot_x + plot_w, top + plot_h);
-    cairo_stroke (r->cr);
+    report_show_layout (r, max_label, REPORT_MARGIN, top - 4, 0.4);
+    report_show_layout (r, zero_label, REPORT_MARGIN, top + plot_h - 8, 0.4);
+    report_line (r, plot_x, top, plot_x + plot_w, top, 0.4, &light);
+    report_line (r, plot_x, top, plot_x, top + plot_h, 0.6, &axis);
+    report_line (r, plot_x, top + plot_h, plot_x + plot_w, top + plot_h, 0.6, &axis);
   }
 
   group_w = plot_w / periods->len;
@@ -742,7 +1323,7 @@ indicator_chart (Report               *r,
         procura_record_get_int (p, "actual_value", 0),
       };
       double x0 = plot_x + i * group_w + (group_w - 3 * bar_w) / 2;
-      g_autoptr(PangoLayout) label = make_layout (r, date_cell (r, p, "period_end"), 7, FALSE, group_w, 1);
+      g_autoptr(PangoLayout) label = report_make_layout (r, date_cell (r, p, "period_end"), 7, FALSE, group_w, 1);
 
       for (guint s = 0; s < 3; s++)
         {
@@ -750,12 +1331,10 @@ indicator_chart (Report               *r,
 
           if (!present[s])
             continue;
-          set_series_color (r->cr, s);
-          cairo_rectangle (r->cr, x0 + s * bar_w, top + plot_h - h, bar_w - 1, h);
-          cairo_fill (r->cr);
+          report_fill_rect (r, x0 + s * bar_w, top + plot_h - h, bar_w - 1, h, &series_colors[s]);
         }
       pango_layout_set_alignment (label, PANGO_ALIGN_CENTER);
-      show_layout (r, label, plot_x + i * group_w, top + plot_h + 2, 0.35);
+      report_show_layout (r, label, plot_x + i * group_w, top + plot_h + 2, 0.35);
     }
 
   r->y = top + plot_h + 16;
@@ -766,19 +1345,19 @@ indicators_section (Report               *r,
                     ProcuraProjectBundle *bundle)
 {
   const ProcuraEntityInfo *indicator = PROCURA_ENTITY_INDICATOR;
-  const Column columns[] = {
+  const ReportColumn columns[] = {
     { field_label (indicator, "title"), 0.40, FALSE },
     { field_label (indicator, "result_type"), 0.14, FALSE },
     { field_label (indicator, "unit"), 0.12, FALSE },
     { field_label (indicator, "baseline_value"), 0.17, TRUE },
     { field_label (indicator, "target_value"), 0.17, TRUE },
   };
-  const Table table = { columns, G_N_ELEMENTS (columns), TRUE };
+  const ReportTable table = { columns, G_N_ELEMENTS (columns), TRUE };
 
-  heading (r, _("Outcome indicators"));
+  report_heading (r, _("Outcome indicators"));
   if (bundle->indicators->len == 0)
     {
-      paragraph (r, _("None recorded."), 9);
+      report_paragraph (r, _("None recorded."), 9);
       return;
     }
 
@@ -793,8 +1372,8 @@ indicators_section (Report               *r,
       };
 
       r->y += i > 0 ? 8 : 0;
-      table_begin (r, &table);
-      table_row (r, &table, cells);
+      report_table_begin (r, &table);
+      report_table_row (r, &table, cells);
       r->y += 4;
       indicator_chart (r, bundle, ind);
     }
@@ -825,19 +1404,19 @@ history_section (Report    *r,
   g_autoptr(GHashTable) by_actor = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   g_autoptr(GHashTable) writes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GArray) counts = g_array_new (FALSE, FALSE, sizeof (ActorCount));
-  static const Column actor_columns[] = {
+  static const ReportColumn actor_columns[] = {
     { N_("Person"), 0.5, FALSE }, { N_("Changes"), 0.25, TRUE }, { N_("Fields changed"), 0.25, TRUE },
   };
-  Column actor_translated[G_N_ELEMENTS (actor_columns)];
-  const Column recent_columns[] = {
+  ReportColumn actor_translated[G_N_ELEMENTS (actor_columns)];
+  const ReportColumn recent_columns[] = {
     { _("Time"), 0.22, FALSE },
     { _("Person"), 0.14, FALSE },
     { _("Record"), 0.15, FALSE },
     { _("Field"), 0.17, FALSE },
     { _("New value"), 0.32, FALSE },
   };
-  const Table actor_table = { actor_translated, G_N_ELEMENTS (actor_translated), TRUE };
-  const Table recent_table = { recent_columns, G_N_ELEMENTS (recent_columns), TRUE };
+  const ReportTable actor_table = { actor_translated, G_N_ELEMENTS (actor_translated), TRUE };
+  const ReportTable recent_table = { recent_columns, G_N_ELEMENTS (recent_columns), TRUE };
   GHashTableIter iter;
   gpointer value;
   g_autofree char *summary = NULL;
@@ -848,7 +1427,7 @@ history_section (Report    *r,
       actor_translated[i].title = _(actor_columns[i].title);
     }
 
-  heading (r, _("History"));
+  report_heading (r, _("History"));
   for (guint i = 0; i < history->len; i++)
     {
       ProcuraHistoryEntry *entry = g_ptr_array_index (history, i);
@@ -878,11 +1457,11 @@ history_section (Report    *r,
   /* Translators: summary of a project's history in the PDF report */
   summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u field change in all.", "%u field changes in all.",
                                           history->len), history->len);
-  paragraph (r, summary, 9);
+  report_paragraph (r, summary, 9);
   if (history->len == 0)
     return;
 
-  table_begin (r, &actor_table);
+  report_table_begin (r, &actor_table);
   for (guint i = 0; i < counts->len; i++)
     {
       ActorCount *count = &g_array_index (counts, ActorCount, i);
@@ -890,19 +1469,19 @@ history_section (Report    *r,
       g_autofree char *fields = g_strdup_printf ("%u", count->fields);
       const char *cells[] = { count->actor, changes, fields };
 
-      table_row (r, &actor_table, cells);
+      report_table_row (r, &actor_table, cells);
     }
 
   r->y += 8;
   /* the title with the table's header and first rows */
-  ensure_space (r, 80);
+  report_ensure_space (r, 80);
   {
     /* Translators: heading over the newest changes in the PDF report */
     g_autofree char *title = g_strdup_printf (_("Latest %u changes"), MIN (history->len, N_RECENT_CHANGES));
 
-    paragraph (r, title, 10);
+    report_paragraph (r, title, 10);
   }
-  table_begin (r, &recent_table);
+  report_table_begin (r, &recent_table);
   for (guint i = 0; i < history->len && i < N_RECENT_CHANGES; i++)
     {
       ProcuraHistoryEntry *entry = g_ptr_array_index (history, i);
@@ -933,95 +1512,60 @@ history_section (Report    *r,
           shown,
         };
 
-        table_row (r, &recent_table, cells);
+        report_table_row (r, &recent_table, cells);
       }
     }
 }
 
-/* ---- the document ---------------------------------------------------- */
-
-static void
-render (cairo_surface_t      *surface,
-        ProcuraProjectBundle *bundle,
-        GPtrArray            *history,
-        const char           *today,
-        const char           *generated,
-        int                   n_pages,
-        int                  *out_pages)
-{
-  g_autofree char *running = g_strdup_printf ("%s  %s", text_or_empty (bundle->project, "code"),
-                                              text_or_empty (bundle->project, "title"));
-  cairo_font_options_t *options = cairo_font_options_create ();
-  Report r = { 0 };
-
-  r.cr = cairo_create (surface);
-  r.pango = pango_cairo_create_context (r.cr);
-  pango_cairo_context_set_resolution (r.pango, 72);
-  pango_context_set_language (r.pango, pango_language_from_string ("zh-cn"));
-  /* unhinted metrics: the same layout at every resolution */
-  cairo_font_options_set_hint_metrics (options, CAIRO_HINT_METRICS_OFF);
-  cairo_font_options_set_hint_style (options, CAIRO_HINT_STYLE_NONE);
-  pango_cairo_context_set_font_options (r.pango, options);
-  cairo_font_options_destroy (options);
-  r.page = 1;
-  r.n_pages = n_pages;
-  r.y = MARGIN;
-  r.running = running;
-  r.generated = generated;
-  r.scratch = g_ptr_array_new_with_free_func (g_free);
-
-  title_block (&r, bundle);
-  contract_section (&r, bundle);
-  milestones_section (&r, bundle, today);
-  payments_section (&r, bundle);
-  evaluations_section (&r, bundle);
-  indicators_section (&r, bundle);
-  history_section (&r, history);
-  finish_page (&r);
-
-  *out_pages = r.page;
-  g_ptr_array_unref (r.scratch);
-  g_object_unref (r.pango);
-  cairo_destroy (r.cr);
-}
+/* ---- the project report ---------------------------------------------- */
 
 typedef struct
 {
-  int fd;
-  int saved_errno;
-} FileSink;
+  ProcuraProjectBundle *bundle;
+  GPtrArray            *history;
+  char                 *today;
+} ProjectReport;
 
-static cairo_status_t
-write_to_fd (void                *closure,
-             const unsigned char *data,
-             unsigned int         length)
+static void
+project_report_free (gpointer data)
 {
-  FileSink *sink = closure;
+  ProjectReport *report = data;
 
-  while (length > 0)
-    {
-      ssize_t n = write (sink->fd, data, length);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          sink->saved_errno = n < 0 ? errno : EIO;
-          return CAIRO_STATUS_WRITE_ERROR;
-        }
-      data += n;
-      length -= n;
-    }
-
-  return CAIRO_STATUS_SUCCESS;
+  g_clear_pointer (&report->bundle, procura_project_bundle_free);
+  g_clear_pointer (&report->history, g_ptr_array_unref);
+  g_free (report->today);
+  g_free (report);
 }
 
-static ProcuraProjectBundle *
-load_bundle (ProcuraStore  *store,
-             const char    *project,
-             GError       **error)
+static void
+build_project (Report   *r,
+               gpointer  data)
 {
+  ProjectReport *report = data;
+
+  title_block (r, report->bundle);
+  contract_section (r, report->bundle);
+  milestones_section (r, report->bundle, report->today);
+  payments_section (r, report->bundle);
+  evaluations_section (r, report->bundle);
+  indicators_section (r, report->bundle);
+  history_section (r, report->history);
+}
+
+ProcuraReportDocument *
+procura_report_document_new_project (ProcuraStore  *store,
+                                     const char    *project,
+                                     GError       **error)
+{
+  g_autoptr(ProcuraProjectBundle) bundle = NULL;
+  g_autoptr(GPtrArray) history = NULL;
   g_autofree char *id = NULL;
+  g_autofree char *running = NULL;
+  ProjectReport *report;
+
+  g_return_val_if_fail (PROCURA_IS_STORE (store), NULL);
+  g_return_val_if_fail (project != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (g_uuid_string_is_valid (project))
     id = g_strdup (project);
@@ -1035,7 +1579,20 @@ load_bundle (ProcuraStore  *store,
       return NULL;
     }
 
-  return procura_store_load_project (store, id, error);
+  if (!(bundle = procura_store_load_project (store, id, error)))
+    return NULL;
+  if (!(history = procura_store_query_history (store, procura_record_get_id (bundle->project), error)))
+    return NULL;
+
+  report = g_new0 (ProjectReport, 1);
+  report->bundle = g_steal_pointer (&bundle);
+  report->history = g_steal_pointer (&history);
+  report->today = procura_store_dup_today (store);
+  running = g_strdup_printf ("%s  %s", text_or_empty (report->bundle->project, "code"),
+                             text_or_empty (report->bundle->project, "title"));
+
+  return report_document_new (text_or_empty (report->bundle->project, "title"), running,
+                              build_project, report, project_report_free);
 }
 
 gboolean
@@ -1044,96 +1601,12 @@ procura_report_write_pdf (ProcuraStore  *store,
                           const char    *path,
                           GError       **error)
 {
-  g_autoptr(ProcuraProjectBundle) bundle = NULL;
-  g_autoptr(GPtrArray) history = NULL;
-  g_autofree char *now = procura_timestamp_now ();
-  g_autofree char *now_text = procura_timestamp_format_display (now);
-  g_autofree char *generated = NULL;
-  g_autofree char *today = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *tmp = NULL;
-  cairo_surface_t *surface;
-  cairo_status_t status;
-  FileSink sink = { -1, 0 };
-  int n_pages = 0, n_written = 0;
+  g_autoptr(ProcuraReportDocument) doc = NULL;
 
   g_return_val_if_fail (project != NULL && path != NULL, FALSE);
 
-  if (!(bundle = load_bundle (store, project, error)))
+  if (!(doc = procura_report_document_new_project (store, project, error)))
     return FALSE;
-  if (!(history = procura_store_query_history (store, procura_record_get_id (bundle->project), error)))
-    return FALSE;
-  today = procura_store_dup_today (store);
-  /* Translators: footer of the PDF report: when it was made */
-  generated = g_strdup_printf (_("Generated %s"), now_text);
 
-  /* first pass: count the pages */
-  surface = cairo_pdf_surface_create_for_stream (NULL, NULL, PAGE_WIDTH, PAGE_HEIGHT);
-  render (surface, bundle, history, today, generated, 0, &n_pages);
-  cairo_surface_finish (surface);
-  cairo_surface_destroy (surface);
-
-  dir = g_path_get_dirname (path);
-  tmp = g_build_filename (dir, ".procura-report-XXXXXX", NULL);
-  sink.fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0666);
-  if (sink.fd < 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   _("%s: cannot write (%s)"), path, g_strerror (saved));
-      return FALSE;
-    }
-  /* g_mkstemp_full's mode is not filtered by umask on every libc */
-  {
-    mode_t mask = umask (0);
-
-    umask (mask);
-    fchmod (sink.fd, 0666 & ~mask);
-  }
-
-  surface = cairo_pdf_surface_create_for_stream (write_to_fd, &sink, PAGE_WIDTH, PAGE_HEIGHT);
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_TITLE, text_or_empty (bundle->project, "title"));
-  cairo_pdf_surface_set_metadata (surface, CAIRO_PDF_METADATA_CREATOR, "Procura " PACKAGE_VERSION);
-  render (surface, bundle, history, today, generated, n_pages, &n_written);
-  cairo_surface_finish (surface);
-  status = cairo_surface_status (surface);
-  cairo_surface_destroy (surface);
-
-  /* both passes lay out the same text with the same fonts */
-  g_warn_if_fail (n_written == n_pages);
-
-  if (status == CAIRO_STATUS_SUCCESS && fsync (sink.fd) != 0)
-    {
-      sink.saved_errno = errno;
-      status = CAIRO_STATUS_WRITE_ERROR;
-    }
-  if (close (sink.fd) != 0 && status == CAIRO_STATUS_SUCCESS)
-    {
-      sink.saved_errno = errno;
-      status = CAIRO_STATUS_WRITE_ERROR;
-    }
-  if (status != CAIRO_STATUS_SUCCESS)
-    {
-      g_unlink (tmp);
-      if (sink.saved_errno != 0)
-        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (sink.saved_errno),
-                     _("%s: cannot write (%s)"), path, g_strerror (sink.saved_errno));
-      else
-        g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_STORE,
-                     _("%s: drawing the report failed (%s)"), path, cairo_status_to_string (status));
-      return FALSE;
-    }
-
-  if (g_rename (tmp, path) != 0)
-    {
-      int saved = errno;
-
-      g_unlink (tmp);
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   _("%s: cannot write (%s)"), path, g_strerror (saved));
-      return FALSE;
-    }
-
-  return TRUE;
+  return procura_report_document_write_pdf (doc, path, error);
 }

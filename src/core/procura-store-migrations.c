@@ -374,10 +374,29 @@ static const char migration_2[] =
   "CREATE INDEX outbox_record ON outbox (record_id, change_id);\n"
   "CREATE INDEX outbox_mutation ON outbox (mutation_id);\n";
 
+/* Version 3: OCDS releases kept for projects imported from OCDS
+ * (procura-ocds-import.c). release is the compiled release as imported,
+ * fields Procura does not model included; baseline is what Procura
+ * exported for the project right after the import and idmap maps the ids
+ * Procura gave the project's records to the release's own ids. An export
+ * lays the changes since (the export now against baseline) over release.
+ * Local to this store: not part of the records, history or sync. */
+static const char migration_3[] =
+  "CREATE TABLE ocds_release (\n"
+  "  project_id TEXT PRIMARY KEY NOT NULL REFERENCES project (id),\n"
+  "  ocid TEXT NOT NULL,\n"
+  "  release TEXT NOT NULL,\n"
+  "  baseline TEXT,\n"
+  "  idmap TEXT,\n"
+  "  imported_at TEXT NOT NULL\n"
+  ") WITHOUT ROWID;\n"
+  "CREATE INDEX ocds_release_ocid ON ocds_release (ocid);\n";
+
 static const char * const migrations[] = {
   NULL,           /* version 0: the empty database */
   migration_1,
   migration_2,
+  migration_3,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PROCURA_STORE_SCHEMA_VERSION + 1);

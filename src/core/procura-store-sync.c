@@ -942,7 +942,11 @@ set_field_from_server (ProcuraStore             *self,
     return TRUE;
 
   target = procura_record_copy (old);
-  procura_record_set_value (target, index, text != NULL ? procura_field_value_from_text (field, text) : NULL);
+  {
+    g_autoptr(GVariant) value = text != NULL ? procura_field_value_from_text (field, text) : NULL;
+
+    procura_record_set_value (target, index, value);
+  }
 
   return write_remote (self, NULL, old, target, procura_record_get_rev (old), actor, NULL, error);
 }
@@ -1519,7 +1523,7 @@ apply_pulled_record (ProcuraStore   *self,
           continue;
         }
 
-      procura_record_set_value (target, i, value != NULL ? g_variant_ref (value) : NULL);
+      procura_record_set_value (target, i, value);
       if (shadows && !clear_shadow (self, id, field->name, error))
         return FALSE;
       if (refusals)
@@ -2188,8 +2192,9 @@ resolve_locked (ProcuraStore     *self,
   if (g_strcmp0 (current_text, target) != 0)
     {
       g_autoptr(ProcuraRecord) changes = procura_record_new (entity, c->record_id);
+      g_autoptr(GVariant) value = target != NULL ? procura_field_value_from_text (field, target) : NULL;
 
-      procura_record_set_value (changes, index, target != NULL ? procura_field_value_from_text (field, target) : NULL);
+      procura_record_set_value (changes, index, value);
       if (!procura_store_update (self, changes, error))
         return FALSE;
 

@@ -1479,7 +1479,7 @@ do_update (ProcuraStore   *self,
     if (procura_record_is_set (changes, i))
       {
         GVariant *v = procura_record_get_value (changes, i);
-        procura_record_set_value (merged, i, v != NULL ? g_variant_ref (v) : NULL);
+        procura_record_set_value (merged, i, v);
       }
 
   if (!derive_project_id (self, merged, error) ||

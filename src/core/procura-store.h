@@ -13,7 +13,7 @@ G_BEGIN_DECLS
 
 /* The schema version this build writes; a database with a higher
  * PRAGMA user_version is refused. */
-#define PROCURA_STORE_SCHEMA_VERSION 2
+#define PROCURA_STORE_SCHEMA_VERSION 3
 #define PROCURA_STORE_DB_NAME "procura.db"
 
 #define PROCURA_TYPE_STORE (procura_store_get_type ())

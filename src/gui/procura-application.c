@@ -416,6 +416,8 @@ procura_application_startup (GApplication *application)
     { "app.preferences", { "<Control>comma", NULL } },
     { "win.search", { "<Control>f", NULL } },
     { "win.reload", { "F5", "<Control>r", NULL } },
+    { "win.import", { "<Control>i", NULL } },
+    { "win.print", { "<Control>p", NULL } },
     { "win.new-project", { "<Control>n", NULL } },
     { "win.new-organization", { "<Control><Shift>n", NULL } },
     { "win.go-back", { "<Alt>Left", NULL } },

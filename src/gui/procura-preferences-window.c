@@ -24,6 +24,7 @@
 
 #include <glib/gi18n.h>
 
+#include "procura-ocds.h"
 #include "procura-paths.h"
 #include "procura-preferences-window.h"
 
@@ -39,6 +40,8 @@ struct _ProcuraPreferencesWindow
   AdwActionRow         *data_dir_row;
   AdwActionRow         *pending_row;
   GtkWidget            *author_row;
+  AdwEntryRow          *ocid_prefix_row;
+  GtkLabel             *ocid_prefix_error;
   GtkWidget            *lead_days_row;
   GtkAdjustment        *lead_days_adjustment;
 };
@@ -70,6 +73,17 @@ dup_settings (void)
     }
 
   return g_settings_new_full (schema, NULL, NULL);
+}
+
+static gboolean
+has_key (GSettings  *settings,
+         const char *key)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+
+  return schema != NULL && g_settings_schema_has_key (schema, key);
 }
 
 /* The data-dir setting resolved as the application resolves it (without
@@ -171,6 +185,55 @@ reset_data_dir_action (GtkWidget  *widget,
 }
 
 static void
+show_ocid_prefix_error (ProcuraPreferencesWindow *self,
+                        const GError             *error)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->ocid_prefix_error), error != NULL);
+  gtk_label_set_label (self->ocid_prefix_error, error != NULL ? error->message : "");
+  if (error != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->ocid_prefix_row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->ocid_prefix_row), "error");
+}
+
+/* Checked as typed; kept only when applied and valid. */
+static void
+ocid_prefix_changed_cb (ProcuraPreferencesWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->ocid_prefix_row));
+
+  procura_ocds_check_prefix (text, &error);
+  show_ocid_prefix_error (self, error);
+}
+
+static void
+ocid_prefix_apply_cb (ProcuraPreferencesWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *old = NULL;
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->ocid_prefix_row));
+
+  if (self->settings == NULL)
+    return;
+
+  if (!procura_ocds_check_prefix (text, &error))
+    {
+      show_ocid_prefix_error (self, error);
+      return;
+    }
+
+  old = g_settings_get_string (self->settings, "ocds-ocid-prefix");
+  if (g_strcmp0 (old, text) == 0)
+    return;
+
+  g_settings_set_string (self->settings, "ocds-ocid-prefix", text);
+  show_ocid_prefix_error (self, NULL);
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                    adw_toast_new (_("Identifier prefix saved")));
+}
+
+static void
 procura_preferences_window_dispose (GObject *object)
 {
   ProcuraPreferencesWindow *self = (ProcuraPreferencesWindow *)object;
@@ -262,6 +325,8 @@ procura_preferences_window_class_init (ProcuraPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ProcuraPreferencesWindow, data_dir_row);
   gtk_widget_class_bind_template_child (widget_class, ProcuraPreferencesWindow, pending_row);
   gtk_widget_class_bind_template_child (widget_class, ProcuraPreferencesWindow, author_row);
+  gtk_widget_class_bind_template_child (widget_class, ProcuraPreferencesWindow, ocid_prefix_row);
+  gtk_widget_class_bind_template_child (widget_class, ProcuraPreferencesWindow, ocid_prefix_error);
   gtk_widget_class_bind_template_child (widget_class, ProcuraPreferencesWindow, lead_days_row);
   gtk_widget_class_bind_template_child (widget_class, ProcuraPreferencesWindow, lead_days_adjustment);
 
@@ -289,6 +354,22 @@ procura_preferences_window_init (ProcuraPreferencesWindow *self)
     {
       gtk_widget_set_sensitive (self->lead_days_row, FALSE);
       gtk_widget_set_sensitive (self->author_row, FALSE);
+    }
+
+  /* not bound: an invalid prefix must never reach the setting */
+  if (self->settings != NULL && has_key (self->settings, "ocds-ocid-prefix"))
+    {
+      g_autofree char *prefix = g_settings_get_string (self->settings, "ocds-ocid-prefix");
+
+      gtk_editable_set_text (GTK_EDITABLE (self->ocid_prefix_row), prefix);
+      g_signal_connect_object (self->ocid_prefix_row, "changed",
+                               G_CALLBACK (ocid_prefix_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->ocid_prefix_row, "apply",
+                               G_CALLBACK (ocid_prefix_apply_cb), self, G_CONNECT_SWAPPED);
+    }
+  else
+    {
+      gtk_widget_set_sensitive (GTK_WIDGET (self->ocid_prefix_row), FALSE);
     }
 
   update_rows (self);

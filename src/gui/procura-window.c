@@ -30,9 +30,12 @@
 #include "procura-cells.h"
 #include "procura-dashboard.h"
 #include "procura-date.h"
+#include "procura-export-dialog.h"
+#include "procura-import-dialog.h"
 #include "procura-money.h"
 #include "procura-organizations-page.h"
 #include "procura-permissions.h"
+#include "procura-print.h"
 #include "procura-project-page.h"
 #include "procura-project-row.h"
 #include "procura-query.h"
@@ -567,6 +570,11 @@ struct _ProcuraWindow
 
   char                 *project_id;
   char                 *previous_place;
+
+  /* interchange: the file choosers while open */
+  GtkFileChooserNative *import_chooser;
+  GtkFileChooserNative *pdf_chooser;
+  char                 *pdf_project_id;  /* the report the PDF chooser is for; NULL: the district */
   GtkWidget            *dashboard;
   GtkWidget            *organizations_page;
   GtkWidget            *project_page;
@@ -2567,6 +2575,417 @@ show_all_projects_action (GtkWidget  *widget,
   procura_window_set_search_text (self, "");
 }
 
+/* ---- interchange: import, export, print ------------------------------------ */
+
+static gboolean
+may_import (ProcuraWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  const char *role = PROCURA_IS_APPLICATION (app) ? procura_application_get_role (PROCURA_APPLICATION (app)) : NULL;
+
+  return procura_permissions_may_manage_projects (role);
+}
+
+static void
+show_error_dialog (ProcuraWindow *self,
+                   const char    *heading,
+                   const char    *body)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* A local commit on another connection: the sync agent hears of it from
+ * us rather than from the store's ::committed. */
+static void
+sync_soon (ProcuraWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  ProcuraSyncAgent *agent = PROCURA_IS_APPLICATION (app) ? procura_application_get_sync_agent (PROCURA_APPLICATION (app)) : NULL;
+  ProcuraSyncStatus status;
+
+  if (agent == NULL)
+    return;
+
+  status = procura_sync_agent_get_status (agent);
+  if (status != PROCURA_SYNC_STATUS_LOCAL && status != PROCURA_SYNC_STATUS_NEEDS_LOGIN)
+    procura_sync_agent_sync_now (agent);
+}
+
+static void
+imported_cb (ProcuraWindow       *self,
+             guint                n_written,
+             guint                n_skipped,
+             ProcuraImportDialog *dialog)
+{
+  g_autofree char *written = NULL;
+  g_autofree char *message = NULL;
+  AdwToast *toast;
+
+  g_assert (PROCURA_IS_WINDOW (self));
+
+  written = g_strdup_printf (ngettext ("%u project imported", "%u projects imported", n_written), n_written);
+  if (n_skipped > 0)
+    {
+      g_autofree char *skipped = g_strdup_printf (ngettext ("%u row skipped", "%u rows skipped", n_skipped),
+                                                  n_skipped);
+
+      /* Translators: "12 projects imported, 3 rows skipped" */
+      message = g_strdup_printf (_("%s, %s"), written, skipped);
+    }
+  else
+    message = g_steal_pointer (&written);
+
+  toast = adw_toast_new (message);
+  adw_toast_set_timeout (toast, 5);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+
+  if (!g_str_equal (procura_window_get_place (self), "dashboard"))
+    procura_window_set_place (self, "ledger");
+  procura_window_reload_async (self);
+  sync_soon (self);
+}
+
+void
+procura_window_import_file (ProcuraWindow *self,
+                            const char    *path)
+{
+  g_autoptr(GError) error = NULL;
+  ProcuraImportDialog *dialog;
+
+  g_return_if_fail (PROCURA_IS_WINDOW (self));
+  g_return_if_fail (path != NULL);
+
+  if (!may_import (self))
+    return;
+
+  if (ensure_store (self, &error) == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      return;
+    }
+
+  dialog = procura_import_dialog_new (GTK_WINDOW (self), self->store, path);
+  g_signal_connect_object (dialog, "imported", G_CALLBACK (imported_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+import_file_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  procura_window_import_file (PROCURA_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+static void
+import_chooser_response_cb (ProcuraWindow        *self,
+                            int                   response,
+                            GtkFileChooserNative *chooser)
+{
+  g_assert (PROCURA_IS_WINDOW (self));
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        gtk_widget_activate_action (GTK_WIDGET (self), "win.import-file", "s", path);
+    }
+
+  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (chooser));
+  g_clear_object (&self->import_chooser);
+}
+
+static void
+import_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  ProcuraWindow *self = PROCURA_WINDOW (widget);
+  g_autoptr(GtkFileFilter) spreadsheets = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+  GtkFileChooser *chooser;
+
+  if (self->import_chooser != NULL)
+    return;
+
+  self->import_chooser = gtk_file_chooser_native_new (_("Import Projects"),
+                                                      GTK_WINDOW (self),
+                                                      GTK_FILE_CHOOSER_ACTION_OPEN,
+                                                      _("_Open"),
+                                                      _("_Cancel"));
+  chooser = GTK_FILE_CHOOSER (self->import_chooser);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->import_chooser), TRUE);
+
+  gtk_file_filter_set_name (spreadsheets, _("Spreadsheets (CSV, Excel)"));
+  gtk_file_filter_add_mime_type (spreadsheets, "text/csv");
+  gtk_file_filter_add_mime_type (spreadsheets, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  gtk_file_filter_add_pattern (spreadsheets, "*.csv");
+  gtk_file_filter_add_pattern (spreadsheets, "*.xlsx");
+  gtk_file_chooser_add_filter (chooser, spreadsheets);
+  gtk_file_filter_set_name (all, _("All Files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (chooser, all);
+
+  g_signal_connect_object (self->import_chooser, "response",
+                           G_CALLBACK (import_chooser_response_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->import_chooser));
+}
+
+static void
+exported_cb (ProcuraWindow       *self,
+             const char          *path,
+             ProcuraExportDialog *dialog)
+{
+  g_autofree char *name = g_filename_display_name (path);
+  g_autofree char *message = NULL;
+  AdwToast *toast;
+
+  /* Translators: a toast; %s is the file's full path */
+  message = g_strdup_printf (_("Exported to %s"), name);
+  toast = adw_toast_new (message);
+  adw_toast_set_timeout (toast, 6);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  ProcuraWindow *self = PROCURA_WINDOW (widget);
+  g_autoptr(GPtrArray) shown_ids = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *project_id = NULL;
+  const char *project_title = NULL;
+  ProcuraExportDialog *dialog;
+
+  if (ensure_store (self, &error) == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      return;
+    }
+
+  /* the ledger as searched and filtered, when it leaves projects out */
+  if (self->n_shown < self->n_projects)
+    {
+      GListModel *model = G_LIST_MODEL (self->ledger);
+      guint n = g_list_model_get_n_items (model);
+
+      shown_ids = g_ptr_array_new_full (n, g_free);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(ProcuraProjectRow) row = g_list_model_get_item (model, i);
+
+          g_ptr_array_add (shown_ids, g_strdup (procura_project_row_get_id (row)));
+        }
+    }
+
+  if (g_str_equal (procura_window_get_place (self), "project") && self->project_id != NULL)
+    {
+      project_id = self->project_id;
+      project_title = procura_project_page_get_title (PROCURA_PROJECT_PAGE (self->project_page));
+    }
+
+  dialog = procura_export_dialog_new (GTK_WINDOW (self), self->store, self->n_projects,
+                                      shown_ids, project_id, project_title);
+  g_signal_connect_object (dialog, "exported", G_CALLBACK (exported_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* The report of the place in view: the project's on its page, else the
+ * district's. NULL: the district. */
+static const char *
+report_project (ProcuraWindow *self)
+{
+  if (g_str_equal (procura_window_get_place (self), "project"))
+    return self->project_id;
+
+  return NULL;
+}
+
+static void
+print_report (ProcuraWindow *self,
+              const char    *project_id)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (ensure_store (self, &error) == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      return;
+    }
+
+  /* errors are shown by the print code itself */
+  procura_print_report_async (GTK_WINDOW (self), self->store, project_id, NULL, NULL, NULL, NULL);
+}
+
+static void
+print_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  ProcuraWindow *self = PROCURA_WINDOW (widget);
+
+  print_report (self, report_project (self));
+}
+
+static void
+print_report_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  const char *project_id = g_variant_get_string (parameter, NULL);
+
+  print_report (PROCURA_WINDOW (widget), project_id[0] != '\0' ? project_id : NULL);
+}
+
+static void
+report_saved_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autofree char *path = user_data;
+  g_autoptr(GError) error = NULL;
+  ProcuraWindow *self;
+
+  if (!PROCURA_IS_WINDOW (object))
+    return;  /* the window closed meanwhile */
+
+  self = PROCURA_WINDOW (object);
+
+  if (!procura_print_report_finish (result, &error))
+    {
+      show_error_dialog (self, _("Could Not Save the Report"), error->message);
+      return;
+    }
+
+  {
+    g_autofree char *name = g_filename_display_name (path);
+    /* Translators: a toast; %s is the file's full path */
+    g_autofree char *message = g_strdup_printf (_("Saved to %s"), name);
+    AdwToast *toast = adw_toast_new (message);
+
+    adw_toast_set_timeout (toast, 6);
+    adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  }
+}
+
+/* The end of "Export as PDF…": (project id or "" for the district, path) */
+static void
+save_report_pdf_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  ProcuraWindow *self = PROCURA_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  const char *project_id = NULL;
+  const char *path = NULL;
+
+  g_variant_get (parameter, "(&s&s)", &project_id, &path);
+
+  if (ensure_store (self, &error) == NULL)
+    {
+      show_error_dialog (self, _("Could Not Save the Report"), error->message);
+      return;
+    }
+
+  procura_print_report_async (GTK_WINDOW (self), self->store,
+                              project_id[0] != '\0' ? project_id : NULL, path,
+                              NULL, report_saved_cb, g_strdup (path));
+}
+
+static void
+pdf_chooser_response_cb (ProcuraWindow        *self,
+                         int                   response,
+                         GtkFileChooserNative *chooser)
+{
+  g_assert (PROCURA_IS_WINDOW (self));
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        gtk_widget_activate_action (GTK_WIDGET (self), "win.save-report-pdf", "(ss)",
+                                    self->pdf_project_id != NULL ? self->pdf_project_id : "", path);
+    }
+
+  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (chooser));
+  g_clear_object (&self->pdf_chooser);
+}
+
+/* A file name without the characters file systems refuse. */
+static char *
+file_name_for (const char *title)
+{
+  g_autofree char *name = g_strdup (title);
+
+  g_strdelimit (name, "/\\:*?\"<>|", '-');
+
+  return g_strconcat (name, ".pdf", NULL);
+}
+
+static void
+export_pdf_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  ProcuraWindow *self = PROCURA_WINDOW (widget);
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autofree char *name = NULL;
+  const char *project_id = report_project (self);
+  GtkFileChooser *chooser;
+
+  if (self->pdf_chooser != NULL)
+    return;
+
+  g_free (self->pdf_project_id);
+  self->pdf_project_id = g_strdup (project_id);
+
+  if (project_id != NULL)
+    {
+      const char *title = procura_project_page_get_title (PROCURA_PROJECT_PAGE (self->project_page));
+      const char *code = procura_project_page_get_code (PROCURA_PROJECT_PAGE (self->project_page));
+      g_autofree char *full = g_strdup_printf ("%s %s", code != NULL ? code : "", title != NULL ? title : "");
+
+      name = file_name_for (g_strstrip (full));
+    }
+  else
+    {
+      g_autofree char *today = self->store != NULL ? procura_store_dup_today (self->store) : NULL;
+      /* Translators: the file name of the district summary report; %s is the date */
+      g_autofree char *title = g_strdup_printf (_("District Summary %s"), today != NULL ? today : "");
+
+      name = file_name_for (g_strstrip (title));
+    }
+
+  self->pdf_chooser = gtk_file_chooser_native_new (project_id != NULL ? _("Export Report as PDF")
+                                                                      : _("Export Summary as PDF"),
+                                                   GTK_WINDOW (self),
+                                                   GTK_FILE_CHOOSER_ACTION_SAVE,
+                                                   _("_Export"),
+                                                   _("_Cancel"));
+  chooser = GTK_FILE_CHOOSER (self->pdf_chooser);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->pdf_chooser), TRUE);
+  gtk_file_chooser_set_current_name (chooser, name);
+  gtk_file_filter_set_name (filter, _("PDF Documents"));
+  gtk_file_filter_add_mime_type (filter, "application/pdf");
+  gtk_file_filter_add_pattern (filter, "*.pdf");
+  gtk_file_chooser_add_filter (chooser, filter);
+
+  g_signal_connect_object (self->pdf_chooser, "response",
+                           G_CALLBACK (pdf_chooser_response_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->pdf_chooser));
+}
+
 /* Parent class overrides */
 
 static gboolean
@@ -2650,6 +3069,13 @@ procura_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), PROCURA_TYPE_WINDOW);
 
+  if (self->import_chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->import_chooser));
+  g_clear_object (&self->import_chooser);
+  if (self->pdf_chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->pdf_chooser));
+  g_clear_object (&self->pdf_chooser);
+
   g_clear_weak_pointer (&self->reload_toast);
   g_clear_object (&self->selection);
   g_clear_object (&self->slots);
@@ -2677,6 +3103,7 @@ procura_window_finalize (GObject *object)
   g_clear_pointer (&self->error_message, g_free);
   g_clear_pointer (&self->project_id, g_free);
   g_clear_pointer (&self->previous_place, g_free);
+  g_clear_pointer (&self->pdf_project_id, g_free);
 
   G_OBJECT_CLASS (procura_window_parent_class)->finalize (object);
 }
@@ -3045,6 +3472,13 @@ procura_window_class_init (ProcuraWindowClass *klass)
   gtk_widget_class_install_property_action (widget_class, "win.filter-overdue", "filter-overdue");
   gtk_widget_class_install_action (widget_class, "win.clear-filters", NULL, clear_filters_action);
   gtk_widget_class_install_action (widget_class, "win.show-all-projects", NULL, show_all_projects_action);
+  gtk_widget_class_install_action (widget_class, "win.import", NULL, import_action);
+  gtk_widget_class_install_action (widget_class, "win.import-file", "s", import_file_action);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.print", NULL, print_action);
+  gtk_widget_class_install_action (widget_class, "win.print-report", "s", print_report_action);
+  gtk_widget_class_install_action (widget_class, "win.export-pdf", NULL, export_pdf_action);
+  gtk_widget_class_install_action (widget_class, "win.save-report-pdf", "(ss)", save_report_pdf_action);
 
   for (guint i = 0; i < G_N_ELEMENTS (place_keys); i++)
     {
@@ -3059,6 +3493,8 @@ procura_window_class_init (ProcuraWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.reload", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.reload", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "win.import", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "win.print", NULL);
 }
 
 static void
@@ -3217,6 +3653,8 @@ update_role_ui (ProcuraWindow *self)
   gboolean may_organization = procura_permissions_may (role, "organization", PROCURA_OP_CREATE);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-project", may_project);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import", may_project);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import-file", may_project);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-organization", may_organization);
   gtk_widget_set_visible (self->new_button, may_project || may_organization);
   gtk_widget_set_visible (self->empty_new_button, may_project);

@@ -84,4 +84,13 @@ void           procura_window_reload_async       (ProcuraWindow      *self);
 void           procura_window_add_toast          (ProcuraWindow      *self,
                                                   AdwToast           *toast);
 
+/* Interchange. What win.import-file does (the end of win.import's file
+ * chooser): the import preview of path, for roles that may create
+ * projects. */
+void           procura_window_import_file        (ProcuraWindow      *self,
+                                                  const char         *path);
+/* win.save-report-pdf ("(ss)": a project id, "" for the district
+ * summary, and a path; the end of win.export-pdf's file chooser) draws
+ * the report with GtkPrintOperation into a PDF, in the background. */
+
 G_END_DECLS

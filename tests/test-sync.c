@@ -2249,6 +2249,35 @@ test_e2e_read_only_account (void)
   g_assert_cmpint (cli (e, "c", NULL, &out, &err, "delete", project, NULL), ==, 1);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
+
+  /* imports too: a ledger and an OCDS package, refused before reading
+   * rows into the store; a dry run, which writes nothing, is allowed */
+  {
+    g_autofree char *csv = g_build_filename (e->dir, "ledger.csv", NULL);
+    g_autofree char *json = g_build_filename (e->dir, "package.json", NULL);
+    g_autofree char *fixture = g_test_build_filename (G_TEST_DIST, "fixtures", "ocds", "examples",
+                                                      "contract.json", NULL);
+
+    g_assert_true (g_file_set_contents (csv, "项目编号,项目名称,服务类别,采购方式\r\n"
+                                             "XH-2026-010,社区康复服务,养老服务,竞争性磋商\r\n", -1, NULL));
+    g_autofree char *package = NULL;
+    gsize package_len = 0;
+
+    g_assert_true (g_file_get_contents (fixture, &package, &package_len, NULL));
+    g_assert_true (g_file_set_contents (json, package, package_len, NULL));
+    g_assert_cmpint (cli (e, "c", NULL, &out, &err, "import", csv, NULL), ==, 1);
+    g_assert_nonnull (strstr (err, "may read records but not change them"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (cli (e, "c", NULL, &out, &err, "import", "--valid-rows", json, NULL), ==, 1);
+    g_assert_nonnull (strstr (err, "may read records but not change them"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (cli (e, "c", NULL, &out, &err, "import", "--dry-run", csv, NULL), ==, 0);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (client_int (e, "c", "SELECT count(*) FROM project"), ==, 1);
+  }
   g_assert_cmpint (client_int (e, "c", "SELECT count(*) FROM outbox"), ==, 0);
   g_assert_cmpint (client_int (e, "c", "SELECT count(*) FROM change WHERE actor <> 'server'"), ==, 0);
   title = field_of (e, "c", project, "title");

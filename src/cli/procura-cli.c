@@ -1624,6 +1624,9 @@ cmd_import (int    argc,
           return fail (EXIT_USER, "%s", error->message);
         if (!(store = open_store (&code)))
           return code;
+        /* a dry run only reads, which every account may */
+        if (!dry_run && !account_may_write (store, PROCURA_ENTITY_PROJECT, PROCURA_OP_CREATE, NULL, &error))
+          return fail (EXIT_USER, "%s", error->message);
         mode = dry_run ? PROCURA_IMPORT_DRY_RUN : valid_rows ? PROCURA_IMPORT_VALID_ROWS : PROCURA_IMPORT_ALL_OR_NONE;
         if (!procura_ocds_import_run (ocds, store, mode, &error))
           return fail_error (error);
@@ -1662,6 +1665,8 @@ cmd_import (int    argc,
 
   if (!(store = open_store (&code)))
     return code;
+  if (!dry_run && !account_may_write (store, PROCURA_ENTITY_PROJECT, PROCURA_OP_CREATE, NULL, &error))
+    return fail (EXIT_USER, "%s", error->message);
 
   mode = dry_run ? PROCURA_IMPORT_DRY_RUN : valid_rows ? PROCURA_IMPORT_VALID_ROWS : PROCURA_IMPORT_ALL_OR_NONE;
   if (!procura_import_run (import, store, mode, &error))

@@ -4,8 +4,10 @@
  * The file choosers cannot be driven, so each test starts where they end:
  * win.import-file with a path, export.to-file with a path, and
  * win.save-report-pdf with a project and a path (GtkPrintOperation's
- * export to PDF, the same drawing as printing). Runs under a display
- * (xvfb-run); skips without one.
+ * export to PDF, the same drawing as printing). Spreadsheets and OCDS
+ * release packages import through the same dialog. win.print itself is
+ * driven up to the print dialog, which is then cancelled. Runs under a
+ * display (xvfb-run); skips without one.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -29,6 +31,7 @@
 #include "procura-preferences-window.h"
 #include "procura-project-row.h"
 #include "procura-record.h"
+#include "procura-report.h"
 #include "procura-schema.h"
 #include "procura-store.h"
 #include "procura-test-utils.h"
@@ -348,6 +351,200 @@ test_import_preview (GuiFixture       *f,
   /* the ledger shows them */
   wait_until (window_loaded, window);
   g_assert_cmpuint (procura_window_get_n_projects (window), ==, 2);
+
+  close_window (window);
+}
+
+/* ---- OCDS release packages ---------------------------------------------------- */
+
+static guint
+count_entity (ProcuraStore            *store,
+              const ProcuraEntityInfo *entity)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = procura_store_list (store, entity, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  return records->len;
+}
+
+static GtkWidget *
+find_actionable (GtkWidget  *widget,
+                 const char *action)
+{
+  if (GTK_IS_ACTIONABLE (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_actionable (child, action);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Whether the button of action is there for the user: shown and
+ * sensitive (a disabled action makes it insensitive). */
+static gboolean
+action_enabled (GtkWidget  *widget,
+                const char *action)
+{
+  GtkWidget *button = find_actionable (widget, action);
+
+  g_assert_nonnull (button);
+
+  return gtk_widget_get_visible (button) && gtk_widget_is_sensitive (button);
+}
+
+/* The standard's contract example: one release, previewed, nothing
+ * written until confirmed; then the project, numbered by its ocid. */
+static void
+test_import_ocds (GuiFixture    *f,
+                  gconstpointer  data)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fixtures", "ocds", "examples", "contract.json", NULL);
+  ProcuraWindow *window = open_window (f);
+  ProcuraImportDialog *dialog;
+  Imported imported = { 0 };
+  guint n_organizations = count_entity (f->store, PROCURA_ENTITY_ORGANIZATION);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.import-file", "s", path));
+  dialog = PROCURA_IMPORT_DIALOG (find_toplevel (PROCURA_TYPE_IMPORT_DIALOG));
+  g_assert_nonnull (dialog);
+  wait_until (import_dialog_ready, dialog);
+
+  g_assert_null (procura_import_dialog_get_error_message (dialog));
+  g_assert_true (procura_import_dialog_get_ocds (dialog));
+  g_assert_cmpuint (procura_import_dialog_get_n_rows (dialog), ==, 1);
+  g_assert_cmpuint (procura_import_dialog_get_n_problems (dialog), ==, 0);
+  {
+    g_autoptr(ProcuraImportRow) row = g_list_model_get_item (procura_import_dialog_get_rows (dialog), 0);
+
+    g_assert_cmpstr (procura_import_row_get_label (row), ==, "ocds-213czf-000-00001 / ocds-213czf-000-00001-05-contract");
+    /* a new project */
+    g_assert_null (procura_import_row_get_project (row));
+    g_assert_false (procura_import_row_has_problems (row));
+    /* notes, if any, are not problems */
+    g_assert_nonnull (procura_import_row_get_notes (row));
+  }
+  g_assert_true (action_enabled (GTK_WIDGET (dialog), "import.all"));
+
+  /* the dry run wrote nothing */
+  g_assert_cmpuint (count_projects (f->store), ==, 0);
+  g_assert_cmpuint (count_entity (f->store, PROCURA_ENTITY_ORGANIZATION), ==, n_organizations);
+
+  g_signal_connect (dialog, "imported", G_CALLBACK (imported_cb), &imported);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "import.all", NULL));
+  iterate ();
+  wait_until (import_dialog_done, &dialog);
+  wait_until (pointer_cleared, &dialog);
+
+  g_assert_cmpuint (imported.n_calls, ==, 1);
+  g_assert_cmpuint (imported.n_written, ==, 1);
+  g_assert_cmpuint (imported.n_skipped, ==, 0);
+  g_assert_cmpuint (count_projects (f->store), ==, 1);
+  g_assert_true (has_project (f->store, "ocds-213czf-000-00001"));
+
+  /* the ledger shows it */
+  wait_until (window_loaded, window);
+  g_assert_cmpuint (procura_window_get_n_projects (window), ==, 1);
+
+  /* again: the release now maps to that project */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.import-file", "s", path));
+  dialog = PROCURA_IMPORT_DIALOG (find_toplevel (PROCURA_TYPE_IMPORT_DIALOG));
+  g_assert_nonnull (dialog);
+  wait_until (import_dialog_ready, dialog);
+  {
+    g_autoptr(ProcuraImportRow) row = g_list_model_get_item (procura_import_dialog_get_rows (dialog), 0);
+
+    g_assert_cmpstr (procura_import_row_get_project (row), ==, "ocds-213czf-000-00001");
+  }
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  close_window (window);
+}
+
+#define AGENCY_PARTY \
+  "{\"id\": \"CN-USCI-52430000MJH4043203\", \"name\": \"湖南省行知社会工作服务中心\", " \
+  "\"identifier\": {\"scheme\": \"CN-USCI\", \"id\": \"52430000MJH4043203\"}, \"roles\": [\"supplier\"]}"
+
+/* A good release and one with an amount as a string: the problem names
+ * the JSON path; nothing is written unless the valid one is asked for. */
+static void
+test_import_ocds_broken (GuiFixture    *f,
+                         gconstpointer  data)
+{
+  static const char package[] =
+    "{\"releases\": ["
+    "{\"ocid\": \"ocds-test-1\", \"id\": \"r1\", \"date\": \"2024-01-01T00:00:00Z\", \"tag\": [\"award\"],"
+    " \"parties\": [" AGENCY_PARTY "],"
+    " \"tender\": {\"id\": \"t\", \"title\": \"助老服务\"},"
+    " \"awards\": [{\"id\": \"a\", \"value\": {\"amount\": 1000.5, \"currency\": \"CNY\"},"
+    "               \"suppliers\": [{\"id\": \"CN-USCI-52430000MJH4043203\"}]}]},"
+    "{\"ocid\": \"ocds-test-2\", \"id\": \"r2\", \"awards\": [{\"id\": \"a\", \"value\": {\"amount\": \"1000\"}}]}"
+    "]}";
+  /* not named .json: told by its content */
+  g_autofree char *path = g_build_filename (f->dir, "发布包.txt", NULL);
+  ProcuraWindow *window = open_window (f);
+  ProcuraImportDialog *dialog;
+  Imported imported = { 0 };
+  guint n_organizations = count_entity (f->store, PROCURA_ENTITY_ORGANIZATION);
+
+  g_assert_true (g_file_set_contents (path, package, -1, NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.import-file", "s", path));
+  dialog = PROCURA_IMPORT_DIALOG (find_toplevel (PROCURA_TYPE_IMPORT_DIALOG));
+  g_assert_nonnull (dialog);
+  wait_until (import_dialog_ready, dialog);
+
+  g_assert_null (procura_import_dialog_get_error_message (dialog));
+  g_assert_true (procura_import_dialog_get_ocds (dialog));
+  g_assert_cmpuint (procura_import_dialog_get_n_rows (dialog), ==, 2);
+  g_assert_cmpuint (procura_import_dialog_get_n_problems (dialog), ==, 1);
+  {
+    g_autoptr(ProcuraImportRow) good = g_list_model_get_item (procura_import_dialog_get_rows (dialog), 0);
+    g_autoptr(ProcuraImportRow) bad = g_list_model_get_item (procura_import_dialog_get_rows (dialog), 1);
+
+    g_assert_cmpstr (procura_import_row_get_label (good), ==, "ocds-test-1 / r1");
+    g_assert_false (procura_import_row_has_problems (good));
+    g_assert_cmpstr (procura_import_row_get_label (bad), ==, "ocds-test-2 / r2");
+    g_assert_true (procura_import_row_has_problems (bad));
+    g_assert_nonnull (strstr (procura_import_row_get_problems (bad)[0], "releases[1].awards[0].value.amount"));
+    g_assert_nonnull (strstr (procura_import_row_get_problems (bad)[0], "must be a number"));
+    g_assert_null (procura_import_row_get_project (bad));
+  }
+
+  /* "import all" refused; only the problem shown with the filter */
+  g_assert_false (action_enabled (GTK_WIDGET (dialog), "import.all"));
+  g_assert_true (action_enabled (GTK_WIDGET (dialog), "import.valid-rows"));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (find_actionable (GTK_WIDGET (dialog), "import.valid-rows"))),
+                   ==, "Import the 1 _Valid Release");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "import.only-problems", NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (procura_import_dialog_get_shown_rows (dialog)), ==, 1);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "import.all", NULL);
+  iterate ();
+  wait_until (import_dialog_ready, dialog);
+  g_assert_cmpuint (count_projects (f->store), ==, 0);
+  g_assert_cmpuint (count_entity (f->store, PROCURA_ENTITY_ORGANIZATION), ==, n_organizations);
+
+  /* the valid release, in one go */
+  g_signal_connect (dialog, "imported", G_CALLBACK (imported_cb), &imported);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "import.valid-rows", NULL));
+  iterate ();
+  wait_until (import_dialog_done, &dialog);
+  wait_until (pointer_cleared, &dialog);
+
+  g_assert_cmpuint (imported.n_calls, ==, 1);
+  g_assert_cmpuint (imported.n_written, ==, 1);
+  g_assert_cmpuint (imported.n_skipped, ==, 1);
+  g_assert_cmpuint (count_projects (f->store), ==, 1);
+  g_assert_true (has_project (f->store, "ocds-test-1"));
+  g_assert_false (has_project (f->store, "ocds-test-2"));
 
   close_window (window);
 }
@@ -730,6 +927,130 @@ test_print_pdf (GuiFixture       *f,
   close_window (window);
 }
 
+static void
+count_relayout_cb (const char     *log_domain,
+                   GLogLevelFlags  log_level,
+                   const char     *message,
+                   gpointer        user_data)
+{
+  if (strstr (message, "Laying the report out again") != NULL)
+    (*(guint *) user_data)++;
+}
+
+/* The district summary is laid out for A4 in the worker that reads it:
+ * the operation gets the page count of procura_report_document_paginate()
+ * at A4 (the PDF's pages) and lays nothing out again on the main thread. */
+static void
+test_print_district_pages (GuiFixture    *f,
+                           gconstpointer  data)
+{
+  g_autofree char *district_pdf = g_build_filename (f->dir, "district.pdf", NULL);
+  g_autofree char *pdfinfo = g_find_program_in_path ("pdfinfo");
+  g_autoptr(ProcuraReportDocument) doc = NULL;
+  g_autoptr(GError) error = NULL;
+  ProcuraWindow *window;
+  guint n_pages;
+  guint n_relayouts = 0;
+  guint handler;
+
+  if (pdfinfo == NULL)
+    {
+      g_test_skip ("pdfinfo (poppler-utils) is not installed");
+      return;
+    }
+
+  doc = procura_report_document_new_district (f->store, &error);
+  g_assert_no_error (error);
+  n_pages = procura_report_document_paginate (doc, NULL, PROCURA_REPORT_A4_WIDTH, PROCURA_REPORT_A4_HEIGHT);
+  /* enough projects for a table over several pages */
+  g_assert_cmpuint (n_pages, >, 1);
+
+  handler = g_log_set_handler ("procura-print", G_LOG_LEVEL_DEBUG, count_relayout_cb, &n_relayouts);
+  window = open_window (f);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.save-report-pdf", "(ss)", "", district_pdf));
+  wait_until (file_exists, district_pdf);
+  g_log_remove_handler ("procura-print", handler);
+
+  g_assert_cmpuint (pdf_pages (district_pdf), ==, n_pages);
+  g_assert_cmpuint (n_relayouts, ==, 0);
+
+  close_window (window);
+}
+
+/* GtkPrintUnixDialog, by name: its header is in gtk4-unix-print */
+static GtkWindow *
+find_print_dialog (guint *n_found)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  GtkWindow *found = NULL;
+
+  *n_found = 0;
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (g_str_equal (G_OBJECT_TYPE_NAME (window), "GtkPrintUnixDialog") &&
+          gtk_widget_get_visible (GTK_WIDGET (window)))
+        {
+          found = window;
+          (*n_found)++;
+        }
+    }
+
+  return found;
+}
+
+static gboolean
+print_dialog_shown (gpointer data)
+{
+  guint n;
+
+  return find_print_dialog (&n) != NULL;
+}
+
+static gboolean
+print_dialog_gone (gpointer data)
+{
+  guint n;
+
+  return find_print_dialog (&n) == NULL;
+}
+
+/* Print…: the report is read and laid out in a worker, and win.print is
+ * off meanwhile (a second press starts no second job); the print dialog
+ * comes once it is ready, and Print… works again. */
+static void
+test_print_dialog (GuiFixture    *f,
+                   gconstpointer  data)
+{
+  ProcuraWindow *window = open_window (f);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      GtkWindow *dialog;
+      guint n_dialogs;
+
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.print", NULL));
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.print", NULL);
+      wait_until (print_dialog_shown, NULL);
+      /* time for a second job to show its dialog, had it started */
+      for (guint i = 0; i < 20; i++)
+        {
+          iterate ();
+          g_usleep (10000);
+        }
+      dialog = find_print_dialog (&n_dialogs);
+      g_assert_cmpuint (n_dialogs, ==, 1);
+
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+      G_GNUC_END_IGNORE_DEPRECATIONS
+      wait_until (print_dialog_gone, NULL);
+    }
+
+  close_window (window);
+}
+
 /* ---- preferences ------------------------------------------------------------ */
 
 static GtkWidget *
@@ -869,6 +1190,19 @@ test_screenshots (GuiFixture    *f,
     gtk_window_destroy (dialog);
   }
 
+  /* the preview of an OCDS release package: a release with notes, one
+   * with a problem */
+  {
+    g_autofree char *example = g_test_build_filename (G_TEST_DIST, "fixtures", "ocds", "examples",
+                                                      "implementation.json", NULL);
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.import-file", "s", example));
+    dialog = find_toplevel (PROCURA_TYPE_IMPORT_DIALOG);
+    wait_until (import_dialog_ready, dialog);
+    save_screenshot (GTK_WIDGET (dialog), dir, "import-ocds.png");
+    gtk_window_destroy (dialog);
+  }
+
   /* the export dialog, from the ledger and from a project */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.export", NULL));
   dialog = find_toplevel (PROCURA_TYPE_EXPORT_DIALOG);
@@ -940,10 +1274,18 @@ main (int    argc,
               fixture_setup, test_import_by_role, fixture_teardown);
   g_test_add ("/interchange/import/unreadable", GuiFixture, GUINT_TO_POINTER (0),
               fixture_setup, test_import_unreadable, fixture_teardown);
+  g_test_add ("/interchange/import/ocds", GuiFixture, GUINT_TO_POINTER (0),
+              fixture_setup, test_import_ocds, fixture_teardown);
+  g_test_add ("/interchange/import/ocds-broken", GuiFixture, GUINT_TO_POINTER (0),
+              fixture_setup, test_import_ocds_broken, fixture_teardown);
   g_test_add ("/interchange/export", GuiFixture, GUINT_TO_POINTER (12),
               fixture_setup, test_export, fixture_teardown);
   g_test_add ("/interchange/print-pdf", GuiFixture, GUINT_TO_POINTER (8),
               fixture_setup, test_print_pdf, fixture_teardown);
+  g_test_add ("/interchange/print-district-pages", GuiFixture, GUINT_TO_POINTER (120),
+              fixture_setup, test_print_district_pages, fixture_teardown);
+  g_test_add ("/interchange/print-dialog", GuiFixture, GUINT_TO_POINTER (120),
+              fixture_setup, test_print_dialog, fixture_teardown);
   g_test_add ("/interchange/ocid-prefix", GuiFixture, GUINT_TO_POINTER (0),
               fixture_setup, test_ocid_prefix, fixture_teardown);
   g_test_add ("/interchange/screenshots", GuiFixture,

@@ -616,6 +616,7 @@ procura_report_document_paginate (ProcuraReportDocument *doc,
                                   double                 width,
                                   double                 height)
 {
+  g_autoptr(PangoFontMap) own_font_map = NULL;
   PangoFontMap *font_map;
   double resolution = 72;
   Report r = { 0 };
@@ -635,7 +636,10 @@ procura_report_document_paginate (ProcuraReportDocument *doc,
         resolution = 72;
     }
   else
-    font_map = pango_cairo_font_map_get_default ();
+    /* not the thread's default map: the document may be laid out in a
+     * worker and drawn on the main thread, and a thread's default map
+     * must stay in its thread */
+    font_map = own_font_map = pango_cairo_font_map_new ();
 
   g_set_object (&doc->font_map, font_map);
   doc->resolution = resolution;

@@ -10,16 +10,25 @@
 #include <glib/gi18n.h>
 
 #include "procura-cells.h"
+#include "procura-error.h"
 #include "procura-import-csv.h"
 #include "procura-import-dialog.h"
 #include "procura-import-row.h"
+#include "procura-ocds-import.h"
+#include "procura-record.h"
+#include "procura-schema.h"
 
 /* ProcuraStore is one SQLite connection and is not shared between
  * threads, so each worker opens a connection of its own to the same
  * database, as the ledger and the dashboard loaders do. The dry run holds
  * the write lock (BEGIN IMMEDIATE, then rolled back) only while it runs;
  * the window stays responsive for a 20,000-row file. The worker's
- * connection writes under the app's author and pinned date. */
+ * connection writes under the app's author and pinned date.
+ *
+ * The dialog holds either kind of file: a spreadsheet (ProcuraImport,
+ * one preview row per data row) or an OCDS release package
+ * (ProcuraOcdsImport, one preview row per release), told apart by the
+ * content when the worker reads it. */
 
 struct _ProcuraImportDialog
 {
@@ -31,6 +40,9 @@ struct _ProcuraImportDialog
   char           *today;
 
   ProcuraImport  *import;     /* NULL while a worker has it */
+  ProcuraOcdsImport *ocds;    /* the same, for an OCDS release package */
+  gboolean        is_ocds;
+  GPtrArray      *columns;    /* every column, shown or not */
   GListStore     *rows;
   GtkFilterListModel *shown;
   GtkCustomFilter *filter;
@@ -57,7 +69,9 @@ struct _ProcuraImportDialog
   AdwActionRow    *file_row;
   AdwActionRow    *unknown_row;
   AdwActionRow    *ignored_row;
+  GtkImage        *file_icon;
   GtkImage        *counts_icon;
+  GtkWidget       *only_problems_check;
   GtkLabel        *counts_label;
   GtkColumnView   *column_view;
   GtkColumnViewColumn *line_column;
@@ -66,6 +80,9 @@ struct _ProcuraImportDialog
   GtkColumnViewColumn *agency_column;
   GtkColumnViewColumn *amount_column;
   GtkColumnViewColumn *problems_column;
+  GtkColumnViewColumn *release_column;
+  GtkColumnViewColumn *project_column;
+  GtkColumnViewColumn *notes_column;
 };
 
 G_DEFINE_FINAL_TYPE (ProcuraImportDialog, procura_import_dialog, ADW_TYPE_WINDOW)
@@ -98,6 +115,7 @@ typedef struct
   char            *actor;
   char            *today;
   ProcuraImport   *import;   /* the write: given; the read: made */
+  ProcuraOcdsImport *ocds;   /* or this, for an OCDS release package */
   ProcuraImportMode mode;
   GPtrArray       *rows;     /* ProcuraImportRow */
 } ImportJob;
@@ -112,6 +130,7 @@ import_job_free (gpointer data)
   g_free (job->actor);
   g_free (job->today);
   g_clear_pointer (&job->import, procura_import_free);
+  g_clear_pointer (&job->ocds, procura_ocds_import_free);
   g_clear_pointer (&job->rows, g_ptr_array_unref);
   g_free (job);
 }
@@ -137,6 +156,62 @@ collect_rows (ProcuraImport *import)
     }
 
   return rows;
+}
+
+/* One row per release. The project a release maps to: the number of the
+ * project it updates, read after the run (a dry run rolled back, so a
+ * project it would add is not there: NULL, a new one). */
+static GPtrArray *
+collect_releases (ProcuraOcdsImport  *ocds,
+                  ProcuraStore       *store,
+                  GError            **error)
+{
+  guint n_releases = procura_ocds_import_get_n_releases (ocds);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_full (n_releases, g_object_unref);
+
+  for (guint i = 0; i < n_releases; i++)
+    {
+      const char *project_id = procura_ocds_import_get_release_project (ocds, i);
+      g_autoptr(ProcuraRecord) project = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (project_id != NULL &&
+          !(project = procura_store_get (store, PROCURA_ENTITY_PROJECT, project_id, &local_error)) &&
+          !g_error_matches (local_error, PROCURA_ERROR, PROCURA_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+
+      g_ptr_array_add (rows, procura_import_row_new_release (i + 1,
+                                                             procura_ocds_import_get_release_label (ocds, i),
+                                                             project != NULL ? procura_record_get_string (project, "code") : NULL,
+                                                             procura_ocds_import_get_release_problem (ocds, i),
+                                                             procura_ocds_import_get_release_notes (ocds, i)));
+    }
+
+  return g_steal_pointer (&rows);
+}
+
+/* A spreadsheet, or an OCDS release package: by the content, or a .json
+ * name (so that a JSON file that is no package says so, rather than
+ * failing as a CSV). */
+static gboolean
+read_file (ImportJob  *job,
+           GError    **error)
+{
+  g_autofree char *data = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (job->path, &data, &length, error))
+    return FALSE;
+
+  if (procura_ocds_import_detect (data, length) || g_str_has_suffix (job->path, ".json"))
+    job->ocds = procura_ocds_import_parse (data, length, error);
+  else
+    job->import = procura_import_parse (data, length, job->path, error);
+
+  return job->import != NULL || job->ocds != NULL;
 }
 
 /* A connection of the worker's own (see the top of the file). */
@@ -167,7 +242,7 @@ run_import_thread (GTask        *task,
   g_autoptr(ProcuraStore) store = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (job->import == NULL && !(job->import = procura_import_csv_load (job->path, &error)))
+  if (job->import == NULL && job->ocds == NULL && !read_file (job, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -177,13 +252,20 @@ run_import_thread (GTask        *task,
     return;
 
   if (!(store = open_worker_store (job, &error)) ||
-      !procura_import_run (job->import, store, job->mode, &error))
+      (job->import != NULL && !procura_import_run (job->import, store, job->mode, &error)) ||
+      (job->ocds != NULL && !procura_ocds_import_run (job->ocds, store, job->mode, &error)))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  job->rows = collect_rows (job->import);
+  if (job->import != NULL)
+    job->rows = collect_rows (job->import);
+  else if (!(job->rows = collect_releases (job->ocds, store, &error)))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
   g_task_return_boolean (task, TRUE);
 }
 
@@ -194,6 +276,13 @@ join_columns (const char * const *columns)
 {
   /* Translators: between column names in a list */
   return g_strjoinv (_(", "), (char **) columns);
+}
+
+/* A file read and checked, not in a worker's hands. */
+static gboolean
+has_file (ProcuraImportDialog *self)
+{
+  return self->import != NULL || self->ocds != NULL;
 }
 
 static void
@@ -209,10 +298,10 @@ set_busy (ProcuraImportDialog *self,
     gtk_stack_set_visible_child_name (self->stack, "busy");
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.all",
-                                 !busy && self->import != NULL && self->n_problems == 0 &&
+                                 !busy && has_file (self) && self->n_problems == 0 &&
                                  g_list_model_get_n_items (G_LIST_MODEL (self->rows)) > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "import.valid-rows",
-                                 !busy && self->import != NULL &&
+                                 !busy && has_file (self) &&
                                  self->n_problems < g_list_model_get_n_items (G_LIST_MODEL (self->rows)));
 
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_BUSY]);
@@ -243,7 +332,27 @@ update_counts (ProcuraImportDialog *self)
   g_autofree char *counts = NULL;
   g_autofree char *valid_label = NULL;
 
-  if (n_rows == 0)
+  if (self->is_ocds)
+    {
+      if (n_rows == 0)
+        counts = g_strdup (_("The package has no releases"));
+      else if (self->n_problems == 0)
+        counts = g_strdup_printf (ngettext ("%u release, ready to import",
+                                            "%u releases, all ready to import", n_rows),
+                                  n_rows);
+      else
+        {
+          g_autofree char *releases = g_strdup_printf (ngettext ("%u release", "%u releases", n_rows), n_rows);
+          /* Translators: the end of "12 releases, 3 of them with problems" */
+          g_autofree char *bad = g_strdup_printf (ngettext ("%u of them with problems",
+                                                            "%u of them with problems", self->n_problems),
+                                                  self->n_problems);
+
+          /* Translators: "12 releases, 3 of them with problems" */
+          counts = g_strdup_printf (_("%s, %s"), releases, bad);
+        }
+    }
+  else if (n_rows == 0)
     counts = g_strdup (_("The file has no rows of projects"));
   else if (self->n_problems == 0)
     counts = g_strdup_printf (ngettext ("%u row, ready to import",
@@ -272,9 +381,14 @@ update_counts (ProcuraImportDialog *self)
       gtk_widget_remove_css_class (GTK_WIDGET (self->counts_icon), "warning");
     }
 
-  valid_label = g_strdup_printf (ngettext ("Import the %u _Valid Row",
-                                           "Import the %u _Valid Rows", n_valid),
-                                 n_valid);
+  if (self->is_ocds)
+    valid_label = g_strdup_printf (ngettext ("Import the %u _Valid Release",
+                                             "Import the %u _Valid Releases", n_valid),
+                                   n_valid);
+  else
+    valid_label = g_strdup_printf (ngettext ("Import the %u _Valid Row",
+                                             "Import the %u _Valid Rows", n_valid),
+                                   n_valid);
   gtk_button_set_label (GTK_BUTTON (self->import_valid_button), valid_label);
 
   /* the button that applies is the suggested one */
@@ -310,6 +424,44 @@ show_rows (ProcuraImportDialog *self,
 
 }
 
+/* The table's columns, icon and wording for the kind of file. */
+static void
+show_kind (ProcuraImportDialog *self)
+{
+  gboolean ocds = self->is_ocds;
+  GtkColumnViewColumn *spreadsheet[] = {
+    self->line_column, self->code_column, self->title_column, self->agency_column,
+    self->amount_column, self->problems_column,
+  };
+  GtkColumnViewColumn *package[] = { self->release_column, self->project_column, self->problems_column,
+                                     self->notes_column };
+  GtkColumnViewColumn **shown = ocds ? package : spreadsheet;
+  guint n_shown = ocds ? G_N_ELEMENTS (package) : G_N_ELEMENTS (spreadsheet);
+  GListModel *columns = gtk_column_view_get_columns (self->column_view);
+
+  /* the columns of the other kind are taken out rather than hidden: GTK
+   * 4.8 counts the fixed width of a hidden column in the table's width,
+   * and the problems then no longer get the rest of the row */
+  while (g_list_model_get_n_items (columns) > 0)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, 0);
+
+      gtk_column_view_remove_column (self->column_view, column);
+    }
+  for (guint i = 0; i < n_shown; i++)
+    gtk_column_view_append_column (self->column_view, shown[i]);
+
+  gtk_image_set_from_icon_name (self->file_icon, ocds ? "text-x-generic-symbolic" : "x-office-spreadsheet-symbolic");
+  gtk_check_button_set_label (GTK_CHECK_BUTTON (self->only_problems_check),
+                              ocds ? _("Only Releases with _Problems") : _("Only Rows with _Problems"));
+  gtk_widget_set_tooltip_text (self->import_all_button,
+                               ocds ? _("Write every release; possible only when no release has a problem")
+                                    : _("Write every row; possible only when no row has a problem"));
+  gtk_widget_set_tooltip_text (self->import_valid_button,
+                               ocds ? _("Write the releases without problems in one go and leave out the others")
+                                    : _("Write the rows without problems in one go and leave out the others"));
+}
+
 static void
 show_preview (ProcuraImportDialog *self,
               GPtrArray           *rows)
@@ -323,14 +475,29 @@ show_preview (ProcuraImportDialog *self,
   g_clear_pointer (&self->encoding, g_free);
   g_clear_pointer (&self->unknown, g_strfreev);
   g_clear_pointer (&self->ignored, g_strfreev);
+
+  adw_window_title_set_subtitle (self->window_title, name);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->file_row), name);
+  show_kind (self);
+
+  if (self->is_ocds)
+    {
+      /* Translators: the file's folder and what it is, e.g. "/home/… · OCDS release package" */
+      subtitle = g_strdup_printf (_("%s · OCDS release package"), location);
+      adw_action_row_set_subtitle (self->file_row, subtitle);
+      gtk_widget_set_visible (GTK_WIDGET (self->unknown_row), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->ignored_row), FALSE);
+      show_rows (self, rows);
+      gtk_stack_set_visible_child_name (self->stack, "preview");
+      return;
+    }
+
   self->encoding = g_strdup (procura_import_get_encoding (self->import));
   unknown = procura_import_get_unknown_columns (self->import);
   ignored = procura_import_get_ignored_columns (self->import);
   self->unknown = g_strdupv ((char **) unknown);
   self->ignored = g_strdupv ((char **) ignored);
 
-  adw_window_title_set_subtitle (self->window_title, name);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->file_row), name);
   /* Translators: the file's folder and its text encoding, e.g. "/home/… · GB18030" */
   subtitle = g_strdup_printf (_("%s · Encoding: %s"), location, self->encoding);
   adw_action_row_set_subtitle (self->file_row, subtitle);
@@ -383,6 +550,8 @@ read_cb (GObject      *object,
     }
 
   self->import = g_steal_pointer (&job->import);
+  self->ocds = g_steal_pointer (&job->ocds);
+  self->is_ocds = self->ocds != NULL;
   show_preview (self, job->rows);
   set_busy (self, FALSE, NULL);
 }
@@ -433,14 +602,25 @@ write_cb (GObject      *object,
   guint n_rows;
 
   self->import = g_steal_pointer (&job->import);
+  self->ocds = g_steal_pointer (&job->ocds);
   self->writing = FALSE;
+
+  if (self->ocds != NULL)
+    {
+      n_written = procura_ocds_import_get_n_written (self->ocds);
+      n_rows = procura_ocds_import_get_n_releases (self->ocds);
+    }
+  else
+    {
+      n_written = procura_import_get_n_written (self->import);
+      n_rows = procura_import_get_n_rows (self->import);
+    }
 
   /* destroyed meanwhile (its window closed): only say what was written */
   if (self->disposed)
     {
-      if (g_task_propagate_boolean (G_TASK (result), NULL) && procura_import_get_n_written (self->import) > 0)
-        g_signal_emit (self, signals [IMPORTED], 0, procura_import_get_n_written (self->import),
-                       procura_import_get_n_rows (self->import) - procura_import_get_n_written (self->import));
+      if (g_task_propagate_boolean (G_TASK (result), NULL) && n_written > 0)
+        g_signal_emit (self, signals [IMPORTED], 0, n_written, n_rows - n_written);
       return;
     }
 
@@ -461,9 +641,6 @@ write_cb (GObject      *object,
       return;
     }
 
-  n_written = procura_import_get_n_written (self->import);
-  n_rows = procura_import_get_n_rows (self->import);
-
   /* the ledger changed since the preview: show the rows as they are now */
   if (n_written == 0)
     {
@@ -471,7 +648,9 @@ write_cb (GObject      *object,
       set_busy (self, FALSE, NULL);
       gtk_stack_set_visible_child_name (self->stack, "preview");
       adw_toast_overlay_add_toast (self->toast_overlay,
-                                   adw_toast_new (_("Nothing was imported: the ledger changed, check the rows again")));
+                                   adw_toast_new (self->is_ocds
+                                                  ? _("Nothing was imported: the ledger changed, check the releases again")
+                                                  : _("Nothing was imported: the ledger changed, check the rows again")));
       return;
     }
 
@@ -489,11 +668,12 @@ start_write (ProcuraImportDialog *self,
 
   g_assert (PROCURA_IS_IMPORT_DIALOG (self));
 
-  if (self->busy || self->import == NULL)
+  if (self->busy || !has_file (self))
     return;
 
   job = import_job_new (self, mode);
   job->import = g_steal_pointer (&self->import);
+  job->ocds = g_steal_pointer (&self->ocds);
   self->writing = TRUE;
 
   task = g_task_new (self, NULL, write_cb, NULL);
@@ -549,8 +729,8 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
   else
     cell = procura_cell_long_text_new ();
 
-  /* every problem on a line of its own */
-  if (g_str_equal (column, "problems"))
+  /* every problem (and note) on a line of its own */
+  if (g_str_equal (column, "problems") || g_str_equal (column, "notes"))
     gtk_inscription_set_wrap_mode (cell, PANGO_WRAP_WORD_CHAR);
 
   gtk_list_item_set_child (list_item, GTK_WIDGET (cell));
@@ -577,6 +757,25 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
     text = procura_import_row_get_agency (row);
   else if (g_str_equal (column, "amount"))
     text = procura_import_row_get_amount (row);
+  else if (g_str_equal (column, "release"))
+    text = procura_import_row_get_label (row);
+  else if (g_str_equal (column, "project"))
+    {
+      text = procura_import_row_get_project (row);
+      if (text == NULL && !procura_import_row_has_problems (row))
+        text = _("A new project");
+    }
+  else if (g_str_equal (column, "notes"))
+    {
+      /* what the ledger's rules left out: kept in the OCDS data, not a
+       * problem of the release */
+      const char * const *notes = procura_import_row_get_notes (row);
+      guint n_notes = g_strv_length ((char **) notes);
+
+      gtk_inscription_set_nat_lines (cell, MAX (n_notes, 1));
+      if (n_notes > 0)
+        text = owned = g_strjoinv ("\n", (char **) notes);
+    }
   else if (g_str_equal (column, "problems"))
     {
       const char * const *problems = procura_import_row_get_problems (row);
@@ -688,6 +887,8 @@ procura_import_dialog_finalize (GObject *object)
   ProcuraImportDialog *self = (ProcuraImportDialog *)object;
 
   g_clear_pointer (&self->import, procura_import_free);
+  g_clear_pointer (&self->ocds, procura_ocds_import_free);
+  g_clear_pointer (&self->columns, g_ptr_array_unref);
   g_clear_object (&self->shown);
   g_clear_object (&self->filter);
   g_clear_object (&self->rows);
@@ -783,7 +984,8 @@ procura_import_dialog_class_init (ProcuraImportDialogClass *klass)
   /**
    * ProcuraImportDialog:path:
    *
-   * The spreadsheet being imported.
+   * The spreadsheet (CSV or XLSX) or OCDS release package being
+   * imported.
    */
   properties [PROP_PATH] =
     g_param_spec_string ("path", NULL, NULL, NULL,
@@ -823,8 +1025,8 @@ procura_import_dialog_class_init (ProcuraImportDialogClass *klass)
 
   /**
    * ProcuraImportDialog::imported:
-   * @n_written: projects written
-   * @n_skipped: rows left out for their problems
+   * @n_written: projects written (for an OCDS package: releases)
+   * @n_skipped: rows (releases) left out for their problems
    *
    * The import was written (in one transaction); the dialog closes.
    */
@@ -847,7 +1049,9 @@ procura_import_dialog_class_init (ProcuraImportDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ProcuraImportDialog, file_row);
   gtk_widget_class_bind_template_child (widget_class, ProcuraImportDialog, unknown_row);
   gtk_widget_class_bind_template_child (widget_class, ProcuraImportDialog, ignored_row);
+  gtk_widget_class_bind_template_child (widget_class, ProcuraImportDialog, file_icon);
   gtk_widget_class_bind_template_child (widget_class, ProcuraImportDialog, counts_icon);
+  gtk_widget_class_bind_template_child (widget_class, ProcuraImportDialog, only_problems_check);
   gtk_widget_class_bind_template_child (widget_class, ProcuraImportDialog, counts_label);
   gtk_widget_class_bind_template_child (widget_class, ProcuraImportDialog, column_view);
   gtk_widget_class_bind_template_child (widget_class, ProcuraImportDialog, line_column);
@@ -856,6 +1060,9 @@ procura_import_dialog_class_init (ProcuraImportDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ProcuraImportDialog, agency_column);
   gtk_widget_class_bind_template_child (widget_class, ProcuraImportDialog, amount_column);
   gtk_widget_class_bind_template_child (widget_class, ProcuraImportDialog, problems_column);
+  gtk_widget_class_bind_template_child (widget_class, ProcuraImportDialog, release_column);
+  gtk_widget_class_bind_template_child (widget_class, ProcuraImportDialog, project_column);
+  gtk_widget_class_bind_template_child (widget_class, ProcuraImportDialog, notes_column);
 
   gtk_widget_class_install_action (widget_class, "import.all", NULL, import_all_action);
   gtk_widget_class_install_action (widget_class, "import.valid-rows", NULL, import_valid_rows_action);
@@ -880,6 +1087,20 @@ procura_import_dialog_init (ProcuraImportDialog *self)
   set_column_factory (self->agency_column, "agency");
   set_column_factory (self->amount_column, "amount");
   set_column_factory (self->problems_column, "problems");
+  set_column_factory (self->release_column, "release");
+  set_column_factory (self->project_column, "project");
+  set_column_factory (self->notes_column, "notes");
+
+  self->columns = g_ptr_array_new_with_free_func (g_object_unref);
+  {
+    GtkColumnViewColumn *all[] = {
+      self->line_column, self->code_column, self->title_column, self->agency_column, self->amount_column,
+      self->problems_column, self->release_column, self->project_column, self->notes_column,
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+      g_ptr_array_add (self->columns, g_object_ref (all[i]));
+  }
 
   {
     GtkNoSelection *selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->shown)));
@@ -888,6 +1109,7 @@ procura_import_dialog_init (ProcuraImportDialog *self)
     g_object_unref (selection);
   }
 
+  show_kind (self);
   set_busy (self, FALSE, NULL);
 }
 
@@ -929,6 +1151,14 @@ procura_import_dialog_get_error_message (ProcuraImportDialog *self)
   g_return_val_if_fail (PROCURA_IS_IMPORT_DIALOG (self), NULL);
 
   return self->error_message;
+}
+
+gboolean
+procura_import_dialog_get_ocds (ProcuraImportDialog *self)
+{
+  g_return_val_if_fail (PROCURA_IS_IMPORT_DIALOG (self), FALSE);
+
+  return self->is_ocds;
 }
 
 const char *

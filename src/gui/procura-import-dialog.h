@@ -16,9 +16,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ProcuraImportDialog, procura_import_dialog, PROCURA, IMPORT_DIALOG, AdwWindow)
 
-/* Reads path (CSV or XLSX) and checks every row against the store in a
- * worker, writing nothing; the dialog then lists every row with its
- * problems. import.all and import.valid-rows write; ::imported follows. */
+/* Reads path (CSV or XLSX, or an OCDS release package) and checks every
+ * row (release) against the store in a worker, writing nothing; the
+ * dialog then lists every row with its problems (a release also with its
+ * notes). import.all and import.valid-rows write; ::imported follows. */
 ProcuraImportDialog *procura_import_dialog_new              (GtkWindow           *parent,
                                                              ProcuraStore        *store,
                                                              const char          *path) G_GNUC_WARN_UNUSED_RESULT;
@@ -27,6 +28,9 @@ const char          *procura_import_dialog_get_path         (ProcuraImportDialog
 gboolean             procura_import_dialog_get_busy         (ProcuraImportDialog *self);
 /* Why the file could not be read or written, or NULL. */
 const char          *procura_import_dialog_get_error_message (ProcuraImportDialog *self);
+/* TRUE when the file read is an OCDS release package (its rows are
+ * releases; no encoding nor columns). */
+gboolean             procura_import_dialog_get_ocds         (ProcuraImportDialog *self);
 const char          *procura_import_dialog_get_encoding     (ProcuraImportDialog *self);
 const char * const  *procura_import_dialog_get_unknown_columns (ProcuraImportDialog *self);
 const char * const  *procura_import_dialog_get_ignored_columns (ProcuraImportDialog *self);

@@ -19,6 +19,10 @@ struct _ProcuraImportRow
   char     *agency;
   char     *amount;
   char    **problems;
+  /* a release of an OCDS package */
+  char     *label;
+  char     *project;
+  char    **notes;
 };
 
 G_DEFINE_FINAL_TYPE (ProcuraImportRow, procura_import_row, G_TYPE_OBJECT)
@@ -32,6 +36,9 @@ enum {
   PROP_AMOUNT,
   PROP_PROBLEMS,
   PROP_HAS_PROBLEMS,
+  PROP_LABEL,
+  PROP_PROJECT,
+  PROP_NOTES,
   N_PROPS
 };
 
@@ -47,6 +54,9 @@ procura_import_row_finalize (GObject *object)
   g_clear_pointer (&self->agency, g_free);
   g_clear_pointer (&self->amount, g_free);
   g_clear_pointer (&self->problems, g_strfreev);
+  g_clear_pointer (&self->label, g_free);
+  g_clear_pointer (&self->project, g_free);
+  g_clear_pointer (&self->notes, g_strfreev);
 
   G_OBJECT_CLASS (procura_import_row_parent_class)->finalize (object);
 }
@@ -89,6 +99,18 @@ procura_import_row_get_property (GObject    *object,
       g_value_set_boolean (value, procura_import_row_has_problems (self));
       break;
 
+    case PROP_LABEL:
+      g_value_set_string (value, self->label);
+      break;
+
+    case PROP_PROJECT:
+      g_value_set_string (value, self->project);
+      break;
+
+    case PROP_NOTES:
+      g_value_set_boxed (value, self->notes);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -123,6 +145,15 @@ procura_import_row_class_init (ProcuraImportRowClass *klass)
   properties [PROP_HAS_PROBLEMS] =
     g_param_spec_boolean ("has-problems", NULL, NULL, FALSE,
                           (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties [PROP_LABEL] =
+    g_param_spec_string ("label", NULL, NULL, NULL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties [PROP_PROJECT] =
+    g_param_spec_string ("project", NULL, NULL, NULL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties [PROP_NOTES] =
+    g_param_spec_boxed ("notes", NULL, NULL, G_TYPE_STRV,
+                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -130,6 +161,8 @@ procura_import_row_class_init (ProcuraImportRowClass *klass)
 static void
 procura_import_row_init (ProcuraImportRow *self)
 {
+  self->problems = g_new0 (char *, 1);
+  self->notes = g_new0 (char *, 1);
 }
 
 ProcuraImportRow *
@@ -148,7 +181,35 @@ procura_import_row_new (guint               line,
   self->title = g_strdup (title);
   self->agency = g_strdup (agency);
   self->amount = g_strdup (amount);
+  g_strfreev (self->problems);
   self->problems = g_strdupv ((char **) (problems != NULL ? problems : none));
+
+  return self;
+}
+
+ProcuraImportRow *
+procura_import_row_new_release (guint               line,
+                                const char         *label,
+                                const char         *project,
+                                const char         *problem,
+                                const char * const *notes)
+{
+  ProcuraImportRow *self = g_object_new (PROCURA_TYPE_IMPORT_ROW, NULL);
+
+  self->line = line;
+  self->label = g_strdup (label);
+  self->project = g_strdup (project);
+  if (problem != NULL)
+    {
+      g_strfreev (self->problems);
+      self->problems = g_new0 (char *, 2);
+      self->problems[0] = g_strdup (problem);
+    }
+  if (notes != NULL)
+    {
+      g_strfreev (self->notes);
+      self->notes = g_strdupv ((char **) notes);
+    }
 
   return self;
 }
@@ -207,4 +268,28 @@ procura_import_row_has_problems (ProcuraImportRow *self)
   g_return_val_if_fail (PROCURA_IS_IMPORT_ROW (self), FALSE);
 
   return self->problems[0] != NULL;
+}
+
+const char *
+procura_import_row_get_label (ProcuraImportRow *self)
+{
+  g_return_val_if_fail (PROCURA_IS_IMPORT_ROW (self), NULL);
+
+  return self->label;
+}
+
+const char *
+procura_import_row_get_project (ProcuraImportRow *self)
+{
+  g_return_val_if_fail (PROCURA_IS_IMPORT_ROW (self), NULL);
+
+  return self->project;
+}
+
+const char * const *
+procura_import_row_get_notes (ProcuraImportRow *self)
+{
+  g_return_val_if_fail (PROCURA_IS_IMPORT_ROW (self), NULL);
+
+  return (const char * const *) self->notes;
 }

@@ -1,5 +1,5 @@
-/* procura-import-row.h — one row of a spreadsheet being imported, as the
- * preview shows it
+/* procura-import-row.h — one row of a spreadsheet, or one release of an
+ * OCDS package, being imported, as the preview shows it
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -31,5 +31,21 @@ const char         *procura_import_row_get_amount   (ProcuraImportRow   *self);
 /* NULL-terminated; empty for a good row. */
 const char * const *procura_import_row_get_problems (ProcuraImportRow   *self);
 gboolean            procura_import_row_has_problems (ProcuraImportRow   *self);
+
+/* A release of an OCDS package: label "ocid / release id"; project the
+ * number of the existing project it updates, or NULL for a new one;
+ * problem NULL when good; notes (NULL or NULL-terminated) what the
+ * ledger's rules left out of it, which are not problems. line is the
+ * release's place in the package, from 1. */
+ProcuraImportRow   *procura_import_row_new_release  (guint               line,
+                                                     const char         *label,
+                                                     const char         *project,
+                                                     const char         *problem,
+                                                     const char * const *notes) G_GNUC_WARN_UNUSED_RESULT;
+/* NULL for a spreadsheet row. */
+const char         *procura_import_row_get_label    (ProcuraImportRow   *self);
+const char         *procura_import_row_get_project  (ProcuraImportRow   *self);
+/* NULL-terminated; empty when none (and for a spreadsheet row). */
+const char * const *procura_import_row_get_notes    (ProcuraImportRow   *self);
 
 G_END_DECLS

@@ -7,8 +7,11 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <pango/pangocairo.h>
 
 #include "procura-print.h"
 #include "procura-report.h"
@@ -16,20 +19,33 @@
 /* The printer and options chosen last, offered again in this session. */
 static GtkPrintSettings *last_settings;
 
+/* The document was laid out for A4 in the worker that read it (see
+ * read_document_thread()): the print context measures text the same way
+ * (72 dpi in points, unhinted metrics), so only the page count is left
+ * to give. */
 static void
 begin_print_cb (GtkPrintOperation     *operation,
                 GtkPrintContext       *context,
                 ProcuraReportDocument *doc)
 {
-  PangoContext *pango_context = gtk_print_context_create_pango_context (context);
-  guint n_pages;
-
   /* the document keeps its own margins: it gets the whole sheet */
-  n_pages = procura_report_document_paginate (doc, pango_context,
-                                              gtk_print_context_get_width (context),
-                                              gtk_print_context_get_height (context));
-  gtk_print_operation_set_n_pages (operation, n_pages);
-  g_object_unref (pango_context);
+  double width = gtk_print_context_get_width (context);
+  double height = gtk_print_context_get_height (context);
+
+  /* Another sheet than A4 portrait (the user chose Letter, or landscape,
+   * in the print dialog): the layout of the worker does not fit it, so
+   * it is laid out again here, in the main thread, for that sheet — the
+   * window waits for it as it did before layouts moved to the worker. */
+  if (fabs (width - PROCURA_REPORT_A4_WIDTH) > 0.5 || fabs (height - PROCURA_REPORT_A4_HEIGHT) > 0.5)
+    {
+      PangoContext *pango_context = gtk_print_context_create_pango_context (context);
+
+      g_debug ("Laying the report out again for a sheet of %.1f × %.1f pt", width, height);
+      procura_report_document_paginate (doc, pango_context, width, height);
+      g_object_unref (pango_context);
+    }
+
+  gtk_print_operation_set_n_pages (operation, procura_report_document_get_n_pages (doc));
 }
 
 static void
@@ -183,10 +199,17 @@ print_job_free (gpointer data)
   g_free (job);
 }
 
-/* A district of 20,000 projects takes seconds to read: a connection of
- * the worker's own (a ProcuraStore is not shared between threads). The
- * document is plain data afterwards, laid out and drawn in the main
- * thread as GtkPrintOperation wants. */
+/* A district of 20,000 projects takes seconds to read and seconds more to
+ * lay out: both happen here, with a connection of the worker's own (a
+ * ProcuraStore is not shared between threads). Only the drawing of each
+ * page is left to the main thread, as GtkPrintOperation wants.
+ *
+ * The layout is for A4 with a font map of the document's own rather than
+ * pango_cairo_font_map_get_default(): that one is per thread, and the
+ * document keeps the font map it was laid out with to draw with it later
+ * in the main thread, while this pool thread may use its default font
+ * map again for the next job. A font map used by one thread at a time,
+ * handed over by the task's return, is safe. */
 static void
 read_document_thread (GTask        *task,
                       gpointer      source_object,
@@ -208,9 +231,24 @@ read_document_thread (GTask        *task,
     }
 
   if (doc == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (!g_task_return_error_if_cancelled (task))
+    {
+      g_autoptr(PangoFontMap) font_map = pango_cairo_font_map_new ();
+      PangoContext *context = pango_font_map_create_context (font_map);
+
+      /* as gtk_print_context_create_pango_context() with points for units */
+      pango_cairo_context_set_resolution (context, 72);
+      procura_report_document_paginate (doc, context, PROCURA_REPORT_A4_WIDTH, PROCURA_REPORT_A4_HEIGHT);
+      g_object_unref (context);
+      g_task_return_pointer (task, g_steal_pointer (&doc), (GDestroyNotify) procura_report_document_free);
+    }
   else
-    g_task_return_pointer (task, doc, (GDestroyNotify) procura_report_document_free);
+    procura_report_document_free (doc);
 }
 
 static void
@@ -226,7 +264,7 @@ document_read_cb (GObject      *object,
   doc = g_task_propagate_pointer (G_TASK (result), &error);
   if (doc == NULL)
     {
-      if (job->pdf_path == NULL)
+      if (job->pdf_path == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         show_print_error (job->parent, error);
       g_task_return_error (task, g_steal_pointer (&error));
       return;

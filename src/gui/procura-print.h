@@ -12,11 +12,14 @@
 G_BEGIN_DECLS
 
 /* The report of project_id (NULL: the district summary), read from the
- * store's database in a worker, laid out by procura-report.h and drawn
- * by a GtkPrintOperation on A4. With pdf_path NULL the print dialog is
- * shown and the job runs on its own (its errors are shown to the user);
- * else the pages are exported to pdf_path as PDF without a dialog, and
- * the finish function reports a failure. */
+ * store's database and laid out for A4 by procura-report.h in a worker,
+ * then drawn by a GtkPrintOperation (laid out again in the main thread
+ * only for another paper chosen in the print dialog). With pdf_path
+ * NULL the print dialog is shown and the job runs on its own (its errors
+ * are shown to the user); else the pages are exported to pdf_path as PDF
+ * without a dialog, and the finish function reports a failure. The
+ * finish comes once the document is ready and the dialog shown, or the
+ * PDF written: until then the user waits for the report. */
 void     procura_print_report_async  (GtkWindow            *parent,
                                       ProcuraStore         *store,
                                       const char           *project_id,

@@ -574,6 +574,7 @@ struct _ProcuraWindow
   /* interchange: the file choosers while open */
   GtkFileChooserNative *import_chooser;
   GtkFileChooserNative *pdf_chooser;
+  AdwToast             *print_toast;  /* weak: while a report is prepared */
   char                 *pdf_project_id;  /* the report the PDF chooser is for; NULL: the district */
   GtkWidget            *dashboard;
   GtkWidget            *organizations_page;
@@ -2626,11 +2627,19 @@ imported_cb (ProcuraWindow       *self,
 
   g_assert (PROCURA_IS_WINDOW (self));
 
-  written = g_strdup_printf (ngettext ("%u project imported", "%u projects imported", n_written), n_written);
+  /* an OCDS package counts releases: several may update one project */
+  if (procura_import_dialog_get_ocds (dialog))
+    written = g_strdup_printf (ngettext ("%u release imported", "%u releases imported", n_written), n_written);
+  else
+    written = g_strdup_printf (ngettext ("%u project imported", "%u projects imported", n_written), n_written);
   if (n_skipped > 0)
     {
-      g_autofree char *skipped = g_strdup_printf (ngettext ("%u row skipped", "%u rows skipped", n_skipped),
-                                                  n_skipped);
+      g_autofree char *skipped = NULL;
+
+      if (procura_import_dialog_get_ocds (dialog))
+        skipped = g_strdup_printf (ngettext ("%u release skipped", "%u releases skipped", n_skipped), n_skipped);
+      else
+        skipped = g_strdup_printf (ngettext ("%u row skipped", "%u rows skipped", n_skipped), n_skipped);
 
       /* Translators: "12 projects imported, 3 rows skipped" */
       message = g_strdup_printf (_("%s, %s"), written, skipped);
@@ -2707,6 +2716,7 @@ import_action (GtkWidget  *widget,
 {
   ProcuraWindow *self = PROCURA_WINDOW (widget);
   g_autoptr(GtkFileFilter) spreadsheets = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) ocds = gtk_file_filter_new ();
   g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
   GtkFileChooser *chooser;
 
@@ -2727,6 +2737,10 @@ import_action (GtkWidget  *widget,
   gtk_file_filter_add_pattern (spreadsheets, "*.csv");
   gtk_file_filter_add_pattern (spreadsheets, "*.xlsx");
   gtk_file_chooser_add_filter (chooser, spreadsheets);
+  gtk_file_filter_set_name (ocds, _("OCDS release package (*.json)"));
+  gtk_file_filter_add_mime_type (ocds, "application/json");
+  gtk_file_filter_add_pattern (ocds, "*.json");
+  gtk_file_chooser_add_filter (chooser, ocds);
   gtk_file_filter_set_name (all, _("All Files"));
   gtk_file_filter_add_pattern (all, "*");
   gtk_file_chooser_add_filter (chooser, all);
@@ -2810,6 +2824,43 @@ report_project (ProcuraWindow *self)
 }
 
 static void
+set_printing (ProcuraWindow *self,
+              gboolean       printing)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.print", !printing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.print-report", !printing);
+
+  if (printing)
+    {
+      AdwToast *toast = adw_toast_new (_("Preparing the report for printing…"));
+
+      /* it goes when the print dialog comes */
+      adw_toast_set_timeout (toast, 0);
+      g_set_weak_pointer (&self->print_toast, toast);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+    }
+  else if (self->print_toast != NULL)
+    {
+      adw_toast_dismiss (self->print_toast);
+      g_clear_weak_pointer (&self->print_toast);
+    }
+}
+
+static void
+print_ready_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  ProcuraWindow *self = PROCURA_WINDOW (object);
+
+  /* errors are shown by the print code itself */
+  procura_print_report_finish (result, NULL);
+
+  if (!gtk_widget_in_destruction (GTK_WIDGET (self)))
+    set_printing (self, FALSE);
+}
+
+static void
 print_report (ProcuraWindow *self,
               const char    *project_id)
 {
@@ -2821,8 +2872,10 @@ print_report (ProcuraWindow *self,
       return;
     }
 
-  /* errors are shown by the print code itself */
-  procura_print_report_async (GTK_WINDOW (self), self->store, project_id, NULL, NULL, NULL, NULL);
+  /* reading and laying out the district's 20,000 projects takes seconds
+   * in a worker: one report at a time, and say so meanwhile */
+  set_printing (self, TRUE);
+  procura_print_report_async (GTK_WINDOW (self), self->store, project_id, NULL, NULL, print_ready_cb, NULL);
 }
 
 static void
@@ -3077,6 +3130,7 @@ procura_window_dispose (GObject *object)
   g_clear_object (&self->pdf_chooser);
 
   g_clear_weak_pointer (&self->reload_toast);
+  g_clear_weak_pointer (&self->print_toast);
   g_clear_object (&self->selection);
   g_clear_object (&self->slots);
   g_clear_object (&self->ledger);

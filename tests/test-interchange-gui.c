@@ -226,11 +226,11 @@ write_ledger_csv (GuiFixture *f)
   char *path = g_build_filename (f->dir, "台账.csv", NULL);
 
   text = g_strdup_printf (
-    "项目编号,项目名称,承接机构,统一社会信用代码,购买主体,类别,采购方式,状态,合同金额(万元),开始日期,结束日期,备注\r\n"
-    /* 2 */ "G-001,长者饭堂服务项目,春雨社会工作服务中心,%s," BUYER ",养老服务,询价,草稿,12.5,2026/1/1,2026年12月31日,\r\n"
-    /* 3 */ "B-001,坏日期项目,春雨社会工作服务中心,%s," BUYER ",养老服务,询价,草稿,8,2026-13-01,2026-12-31,\r\n"
-    /* 4 */ "G-002,青少年四点半课堂,春雨社会工作服务中心,%s," BUYER ",儿童青少年服务,询价,草稿,10,2026-02-01,2026-12-31,第二批\r\n"
-    /* 5 */ "B-002,坏状态项目,春雨社会工作服务中心,%s," BUYER ",养老服务,询价,进行了,8,2026-01-01,2026-12-31,\r\n",
+    "项目编号,项目名称,承接机构,统一社会信用代码,购买主体,类别,采购方式,状态,合同金额(万元),开始日期,结束日期,签订日期,备注\r\n"
+    /* 2 */ "G-001,长者饭堂服务项目,春雨社会工作服务中心,%s," BUYER ",养老服务,询价,草稿,12.5,2026/1/1,2026年12月31日,,\r\n"
+    /* 3 */ "B-001,坏日期项目,春雨社会工作服务中心,%s," BUYER ",养老服务,询价,草稿,8,2026-13-01,2026-12-31,,\r\n"
+    /* 4 */ "G-002,青少年四点半课堂,春雨社会工作服务中心,%s," BUYER ",儿童青少年服务,询价,已结项,10,2026-02-01,2026-12-31,2026-01-20,第二批\r\n"
+    /* 5 */ "B-002,坏状态项目,春雨社会工作服务中心,%s," BUYER ",养老服务,询价,进行了,8,2026-01-01,2026-12-31,,\r\n",
     uscc, uscc, uscc, uscc);
   /* GB18030, as WPS saves it */
   {
@@ -306,6 +306,11 @@ test_import_preview (GuiFixture       *f,
         {
           g_assert_false (procura_import_row_has_problems (row));
           g_assert_null (problems[0]);
+          /* a completed project comes in as in progress, which the row says */
+          if (g_str_equal (expected[i].code, "G-002"))
+            g_assert_nonnull (procura_import_row_get_notes (row)[0]);
+          else
+            g_assert_null (procura_import_row_get_notes (row)[0]);
         }
       else
         {
@@ -791,6 +796,30 @@ test_export (GuiFixture       *f,
             g_assert_true (g_str_has_prefix (json_object_get_string_member (item, "ocid"), "ocds-t3st99-"));
           }
       }
+  }
+
+  /* the release package back in: under the same prefix every release is
+   * one of the ledger's projects, none a new one */
+  {
+    g_autofree char *path = g_build_filename (f->dir, "ocds.json", NULL);
+    ProcuraImportDialog *dialog;
+    GListModel *rows;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.import-file", "s", path));
+    dialog = PROCURA_IMPORT_DIALOG (find_toplevel (PROCURA_TYPE_IMPORT_DIALOG));
+    g_assert_nonnull (dialog);
+    wait_until (import_dialog_ready, dialog);
+    g_assert_null (procura_import_dialog_get_error_message (dialog));
+    rows = procura_import_dialog_get_rows (dialog);
+    g_assert_cmpuint (g_list_model_get_n_items (rows), ==, n_projects);
+    for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+      {
+        g_autoptr(ProcuraImportRow) row = g_list_model_get_item (rows, i);
+
+        g_assert_nonnull (procura_import_row_get_project (row));
+      }
+    gtk_window_destroy (GTK_WINDOW (dialog));
+    g_assert_cmpuint (count_projects (f->store), ==, n_projects);
   }
 
   /* the projects the ledger shows */

@@ -14,8 +14,12 @@
  * record package schema and shows the history: the first release has the
  * old values, the compiled release the new ones, and the versioned release
  * lists both with the releases that made them, its latest values equal
- * to the compiled release everywhere. Skips when python3 or jsonschema is
- * missing.
+ * to the compiled release everywhere. An attachment flagged as personal
+ * or deleted later appears in no release of the history, nor does an
+ * organization's contact; a release is named after the project's last
+ * change (a deletion too), as the record package's last release is; a
+ * draft, a cancellation without agency, a termination and a lowered value
+ * show and validate. Skips when python3 or jsonschema is missing.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -153,7 +157,8 @@ test_package (void)
     {
       g_autofree char *number = g_match_info_fetch (match, 1);
 
-      g_assert_true (g_regex_match_simple ("^[0-9]+\\.[0-9][0-9]$", number, 0, 0));
+      if (!g_regex_match_simple ("^-?[0-9]+\\.[0-9][0-9]$", number, 0, 0))
+        g_assert_cmpstr (number, ==, "a number with two decimals");
       n_amounts++;
       g_match_info_next (match, NULL);
     }
@@ -930,6 +935,410 @@ test_record (void)
   edited_clear (&e);
 }
 
+/* ---- what the history must not show, ids, states ---------------------- */
+
+static ProcuraStore *
+fresh_store (const char *name,
+             guint       n_projects)
+{
+  g_autofree char *dir = g_build_filename (root, name, NULL);
+  g_autoptr(GError) error = NULL;
+  ProcuraStore *s = procura_store_open (dir, &error);
+
+  g_assert_no_error (error);
+  procura_store_set_today (s, TODAY);
+  procura_store_set_actor (s, "test");
+  g_assert_true (procura_demo_generate (s, n_projects, 1, NULL, NULL, &error));
+  g_assert_no_error (error);
+  return s;
+}
+
+/* The n-th (from 0) active project with an agency. */
+static ProcuraProjectBundle *
+active_project (ProcuraStore *s,
+                guint         n)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rows = procura_store_query_ledger (s, NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      ProcuraLedgerRow *row = g_ptr_array_index (rows, i);
+      g_autoptr(ProcuraProjectBundle) bundle = procura_store_load_project (s, row->id, &error);
+
+      g_assert_no_error (error);
+      if (bundle->agency != NULL && bundle->buyer != NULL &&
+          g_strcmp0 (procura_record_get_string (bundle->project, "status"), "active") == 0 && n-- == 0)
+        return g_steal_pointer (&bundle);
+    }
+  g_assert_not_reached ();
+  return NULL;
+}
+
+static char *
+insert_as (ProcuraStore  *s,
+           const char    *actor,
+           ProcuraRecord *record)
+{
+  g_autoptr(GError) error = NULL;
+  char *id;
+
+  procura_store_set_actor (s, actor);
+  procura_store_insert (s, record, &error);
+  g_assert_no_error (error);
+  id = g_strdup (procura_record_get_id (record));
+  procura_record_unref (record);
+  return id;
+}
+
+static char *
+insert_attachment (ProcuraStore *s,
+                   const char   *actor,
+                   const char   *project_id,
+                   const char   *name)
+{
+  ProcuraRecord *f = procura_record_new (PROCURA_ENTITY_ATTACHMENT, NULL);
+
+  procura_record_set_string (f, "project_id", project_id);
+  procura_record_set_string (f, "name", name);
+  procura_record_set_string (f, "mime_type", "image/jpeg");
+  procura_record_set_int (f, "size", 10);
+  procura_record_set_string (f, "sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  procura_record_set_string (f, "doc_type", "contractAnnexe");
+  return insert_as (s, actor, f);
+}
+
+/* The package's text, valid. project_id NULL: the whole store. */
+static char *
+export_text (ProcuraStore *s,
+             gboolean      record,
+             const char   *project_id,
+             const char   *name)
+{
+  g_autofree char *path = g_build_filename (root, name, NULL);
+  g_autofree char *out = NULL;
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  char *text = NULL;
+
+  if (project_id != NULL)
+    g_ptr_array_add (ids, (gpointer) project_id);
+  if (record)
+    g_assert_true (procura_ocds_record_export_to_file (s, project_id != NULL ? ids : NULL, NULL, path, &error));
+  else
+    g_assert_true (procura_ocds_export_to_file (s, project_id != NULL ? ids : NULL, NULL, path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (validate (path, &out), ==, 0);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return text;
+}
+
+/* An attachment flagged as personal later, or deleted, is withdrawn from
+ * the whole history of the record package, not only from the releases
+ * after the flag; an organization's contact person, phone and e-mail
+ * appear in no release at any time. */
+static void
+test_record_personal (void)
+{
+  g_autoptr(ProcuraStore) s = fresh_store ("personal-data", 12);
+  g_autoptr(ProcuraProjectBundle) bundle = active_project (s, 0);
+  g_autoptr(GError) error = NULL;
+  const char *project_id = procura_record_get_id (bundle->project);
+  const char *personal = "张三身份证及低保证明.jpg";
+  const char *removed = "李四入户走访记录.jpg";
+  const char *kept = "服务协议附件.jpg";
+  const char *contact[] = { "王小五", "13800138000", "wangxiaowu@example.cn" };
+  g_autofree char *personal_id = insert_attachment (s, "ocds-attach-1", project_id, personal);
+  g_autofree char *removed_id = insert_attachment (s, "ocds-attach-2", project_id, removed);
+  g_autofree char *kept_id = insert_attachment (s, "ocds-attach-3", project_id, kept);
+  g_autofree char *before = NULL;
+  ProcuraRecord *changes;
+
+  changes = procura_record_new (PROCURA_ENTITY_ORGANIZATION, procura_record_get_id (bundle->buyer));
+  procura_record_set_string (changes, "contact_person", contact[0]);
+  procura_record_set_string (changes, "contact_phone", contact[1]);
+  procura_record_set_string (changes, "contact_email", contact[2]);
+  update_as (s, "ocds-contact", changes);
+  changes = procura_record_new (PROCURA_ENTITY_PROJECT, project_id);
+  procura_record_set_string (changes, "title", "居家养老服务项目（续签）");
+  update_as (s, "ocds-title", changes);
+
+  /* until then the history shows the files: what follows tests something */
+  before = export_text (s, TRUE, project_id, "personal-before.json");
+  g_assert_nonnull (strstr (before, personal));
+  g_assert_nonnull (strstr (before, removed));
+  g_assert_nonnull (strstr (before, kept));
+
+  changes = procura_record_new (PROCURA_ENTITY_ATTACHMENT, personal_id);
+  procura_record_set_bool (changes, "contains_personal_info", TRUE);
+  update_as (s, "ocds-flag", changes);
+  procura_store_set_actor (s, "ocds-delete");
+  g_assert_true (procura_store_delete (s, PROCURA_ENTITY_ATTACHMENT, removed_id, &error));
+  g_assert_no_error (error);
+  changes = procura_record_new (PROCURA_ENTITY_ORGANIZATION, procura_record_get_id (bundle->buyer));
+  procura_record_set_string (changes, "contact_person", "赵六");
+  update_as (s, "ocds-contact-2", changes);
+
+  /* the project alone (loaded by itself) and the whole store (one pass),
+   * record and release packages */
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("personal-after-%u.json", i);
+      g_autofree char *text = export_text (s, i % 2 == 0, i < 2 ? project_id : NULL, name);
+
+      g_assert_null (strstr (text, personal));
+      g_assert_null (strstr (text, personal_id));
+      g_assert_null (strstr (text, removed));
+      g_assert_null (strstr (text, removed_id));
+      for (guint j = 0; j < G_N_ELEMENTS (contact); j++)
+        g_assert_null (strstr (text, contact[j]));
+      g_assert_null (strstr (text, "赵六"));
+      /* what may be published stays, its history included */
+      g_assert_nonnull (strstr (text, kept));
+    }
+}
+
+static JsonObject *
+release_of (JsonParser *parser,
+            const char *text,
+            const char *ocid)
+{
+  g_autoptr(GError) error = NULL;
+  JsonArray *releases;
+
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  g_assert_no_error (error);
+  releases = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "releases");
+  for (guint i = 0; i < json_array_get_length (releases); i++)
+    {
+      JsonObject *release = json_array_get_object_element (releases, i);
+
+      if (g_strcmp0 (json_object_get_string_member (release, "ocid"), ocid) == 0)
+        return release;
+    }
+  g_assert_not_reached ();
+  return NULL;
+}
+
+/* The last release of a record. */
+static JsonObject *
+last_release_of (JsonParser *parser,
+                 const char *text,
+                 const char *ocid)
+{
+  g_autoptr(GError) error = NULL;
+  JsonArray *records;
+
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  g_assert_no_error (error);
+  records = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "records");
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    {
+      JsonObject *record = json_array_get_object_element (records, i);
+      JsonArray *releases = json_object_get_array_member (record, "releases");
+
+      if (g_strcmp0 (json_object_get_string_member (record, "ocid"), ocid) == 0)
+        return json_array_get_object_element (releases, json_array_get_length (releases) - 1);
+    }
+  g_assert_not_reached ();
+  return NULL;
+}
+
+static gint64
+contract_fen (JsonObject *release)
+{
+  JsonObject *contract = json_array_get_object_element (json_object_get_array_member (release, "contracts"), 0);
+
+  return llround (json_object_get_double_member (json_object_get_object_member (contract, "value"), "amount") * 100);
+}
+
+/* A release package's release is named after the last change of the
+ * project or anything under it, a deletion too, as the record package's
+ * last release is; it keeps its id while nothing is written. */
+static void
+test_release_ids (void)
+{
+  g_autoptr(ProcuraStore) s = fresh_store ("release-ids", 12);
+  g_autoptr(ProcuraProjectBundle) bundle = active_project (s, 0);
+  g_autoptr(GError) error = NULL;
+  const char *project_id = procura_record_get_id (bundle->project);
+  g_autofree char *ocid = g_strconcat (PROCURA_OCDS_DEFAULT_PREFIX "-",
+                                       procura_record_get_string (bundle->project, "code"), NULL);
+  g_autofree char *id_re = g_strdup_printf ("^%s-[0-9]+$", ocid);
+  g_autofree char *amendment_id = NULL;
+  g_autofree char *id1 = NULL, *date1 = NULL;
+  gint64 fen1;
+  ProcuraRecord *amendment;
+
+  amendment = procura_record_new (PROCURA_ENTITY_AMENDMENT, NULL);
+  procura_record_set_string (amendment, "project_id", project_id);
+  procura_record_set_string (amendment, "date", TODAY);
+  procura_record_set_string (amendment, "rationale", "服务对象减少，核减服务内容");
+  procura_record_set_int (amendment, "value_delta", -50000);
+  amendment_id = insert_as (s, "ocds-amend", amendment);
+
+  {
+    g_autofree char *one = export_text (s, FALSE, project_id, "ids-1.json");
+    g_autofree char *again = export_text (s, FALSE, project_id, "ids-1b.json");
+    g_autofree char *all = export_text (s, FALSE, NULL, "ids-1c.json");
+    g_autofree char *record = export_text (s, TRUE, project_id, "ids-1r.json");
+    g_autoptr(JsonParser) p1 = json_parser_new ();
+    g_autoptr(JsonParser) p2 = json_parser_new ();
+    g_autoptr(JsonParser) p3 = json_parser_new ();
+    g_autoptr(JsonParser) p4 = json_parser_new ();
+    JsonObject *release = release_of (p1, one, ocid);
+    JsonObject *last = last_release_of (p4, record, ocid);
+
+    id1 = g_strdup (json_object_get_string_member (release, "id"));
+    date1 = g_strdup (json_object_get_string_member (release, "date"));
+    fen1 = contract_fen (release);
+    g_assert_true (g_regex_match_simple (id_re, id1, 0, 0));
+    /* stable while nothing changes, whichever way the project is loaded */
+    g_assert_cmpstr (json_object_get_string_member (release_of (p2, again, ocid), "id"), ==, id1);
+    g_assert_cmpstr (json_object_get_string_member (release_of (p3, all, ocid), "id"), ==, id1);
+    g_assert_cmpstr (json_object_get_string_member (release_of (p3, all, ocid), "date"), ==, date1);
+    /* and the record package's last release is this one */
+    g_assert_cmpstr (json_object_get_string_member (last, "id"), ==, id1);
+    g_assert_cmpstr (json_object_get_string_member (last, "date"), ==, date1);
+  }
+
+  /* the amendment deleted: the value changes, and so must the id */
+  procura_store_set_actor (s, "ocds-undo");
+  g_assert_true (procura_store_delete (s, PROCURA_ENTITY_AMENDMENT, amendment_id, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *one = export_text (s, FALSE, project_id, "ids-2.json");
+    g_autofree char *all = export_text (s, FALSE, NULL, "ids-2c.json");
+    g_autofree char *record = export_text (s, TRUE, NULL, "ids-2r.json");
+    g_autoptr(JsonParser) p1 = json_parser_new ();
+    g_autoptr(JsonParser) p3 = json_parser_new ();
+    g_autoptr(JsonParser) p4 = json_parser_new ();
+    JsonObject *release = release_of (p1, one, ocid);
+    JsonObject *last = last_release_of (p4, record, ocid);
+    const char *id2 = json_object_get_string_member (release, "id");
+
+    g_assert_cmpint (contract_fen (release), ==, fen1 + 50000);
+    g_assert_true (g_regex_match_simple (id_re, id2, 0, 0));
+    g_assert_cmpstr (id2, !=, id1);
+    g_assert_cmpstr (json_object_get_string_member (release, "date"), >=, date1);
+    g_assert_cmpstr (json_object_get_string_member (release_of (p3, all, ocid), "id"), ==, id2);
+    g_assert_cmpstr (json_object_get_string_member (last, "id"), ==, id2);
+    g_assert_cmpstr (json_object_get_string_member (last, "date"), ==, json_object_get_string_member (release, "date"));
+    g_assert_cmpint (contract_fen (last), ==, fen1 + 50000);
+  }
+}
+
+static JsonObject *
+tender_of (JsonObject *release)
+{
+  return json_object_get_object_member (release, "tender");
+}
+
+static gboolean
+has_tag (JsonObject *release,
+         const char *tag)
+{
+  JsonArray *tags = json_object_get_array_member (release, "tag");
+
+  for (guint i = 0; i < json_array_get_length (tags); i++)
+    if (g_strcmp0 (json_array_get_string_element (tags, i), tag) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static char *
+add_project (ProcuraStore *s,
+             const char   *code,
+             gint64        value)
+{
+  ProcuraRecord *project = procura_record_new (PROCURA_ENTITY_PROJECT, NULL);
+
+  procura_record_set_string (project, "code", code);
+  procura_record_set_string (project, "title", "社区助餐服务项目");
+  procura_record_set_string (project, "category", "elderly");
+  procura_record_set_string (project, "method", "open_tender");
+  procura_record_set_string (project, "status", "draft");
+  if (value >= 0)
+    procura_record_set_int (project, "value", value);
+  return insert_as (s, "ocds-states", project);
+}
+
+/* Each project status shows: tender.status from the closed tenderStatus
+ * codelist, a draft's expected value, a cancellation without an agency,
+ * a termination, an amendment that lowers the value; all valid. */
+static void
+test_states (void)
+{
+  g_autoptr(ProcuraStore) s = fresh_store ("states", 12);
+  g_autoptr(ProcuraProjectBundle) terminated = active_project (s, 0);
+  g_autoptr(ProcuraProjectBundle) amended = active_project (s, 1);
+  g_autofree char *draft_id = add_project (s, "ZZ-2026-0001", 12345600);
+  g_autofree char *cancelled_id = add_project (s, "ZZ-2026-0002", -1);
+  g_autofree char *text = NULL;
+  g_autofree char *record_text = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonParser) record_parser = json_parser_new ();
+  g_autofree char *amended_ocid = g_strconcat (PROCURA_OCDS_DEFAULT_PREFIX "-",
+                                               procura_record_get_string (amended->project, "code"), NULL);
+  g_autofree char *terminated_ocid = g_strconcat (PROCURA_OCDS_DEFAULT_PREFIX "-",
+                                                  procura_record_get_string (terminated->project, "code"), NULL);
+  gint64 value = procura_record_get_int (amended->project, "value", 0);
+  JsonObject *release, *contract, *award;
+  ProcuraRecord *changes;
+
+  for (guint i = 0; i < amended->amendments->len; i++)
+    value += procura_record_get_int (g_ptr_array_index (amended->amendments, i), "value_delta", 0);
+
+  changes = procura_record_new (PROCURA_ENTITY_PROJECT, cancelled_id);
+  procura_record_set_string (changes, "status", "cancelled");
+  update_as (s, "ocds-cancel", changes);
+  changes = procura_record_new (PROCURA_ENTITY_PROJECT, procura_record_get_id (terminated->project));
+  procura_record_set_string (changes, "status", "terminated");
+  update_as (s, "ocds-terminate", changes);
+  changes = procura_record_new (PROCURA_ENTITY_AMENDMENT, NULL);
+  procura_record_set_string (changes, "project_id", procura_record_get_id (amended->project));
+  procura_record_set_string (changes, "date", TODAY);
+  procura_record_set_string (changes, "rationale", "服务对象减少，核减服务内容");
+  procura_record_set_int (changes, "value_delta", -123400);
+  g_free (insert_as (s, "ocds-lower", changes));
+
+  text = export_text (s, FALSE, NULL, "states.json");
+  record_text = export_text (s, TRUE, NULL, "states-record.json");
+
+  /* a draft: what is known so far */
+  release = release_of (parser, text, PROCURA_OCDS_DEFAULT_PREFIX "-ZZ-2026-0001");
+  g_assert_cmpstr (json_object_get_string_member_with_default (tender_of (release), "status", NULL), ==, "planning");
+  assert_value (tender_of (release), "value", 12345600);
+  g_assert_false (json_object_has_member (release, "contracts"));
+
+  /* cancelled before any agency was chosen */
+  release = release_of (parser, text, PROCURA_OCDS_DEFAULT_PREFIX "-ZZ-2026-0002");
+  g_assert_cmpstr (json_object_get_string_member_with_default (tender_of (release), "status", NULL), ==, "cancelled");
+  g_assert_true (has_tag (release, "tenderCancellation"));
+  release = last_release_of (record_parser, record_text, PROCURA_OCDS_DEFAULT_PREFIX "-ZZ-2026-0002");
+  g_assert_cmpstr (json_object_get_string_member_with_default (tender_of (release), "status", NULL), ==, "cancelled");
+
+  /* terminated early */
+  release = release_of (parser, text, terminated_ocid);
+  contract = json_array_get_object_element (json_object_get_array_member (release, "contracts"), 0);
+  g_assert_cmpstr (json_object_get_string_member_with_default (tender_of (release), "status", NULL), ==, "complete");
+  g_assert_cmpstr (json_object_get_string_member (contract, "status"), ==, "terminated");
+  g_assert_true (has_tag (release, "contractTermination"));
+
+  /* running, its value lowered: the award keeps the signed value */
+  release = release_of (parser, text, amended_ocid);
+  contract = json_array_get_object_element (json_object_get_array_member (release, "contracts"), 0);
+  award = json_array_get_object_element (json_object_get_array_member (release, "awards"), 0);
+  g_assert_cmpstr (json_object_get_string_member_with_default (tender_of (release), "status", NULL), ==, "complete");
+  g_assert_cmpstr (json_object_get_string_member (award, "status"), ==, "active");
+  g_assert_cmpstr (json_object_get_string_member (contract, "status"), ==, "active");
+  assert_value (contract, "value", value - 123400);
+  assert_value (award, "value", procura_record_get_int (amended->project, "value", 0));
+  g_assert_false (json_object_has_member (tender_of (release), "value"));
+}
+
 /* procura-cli export --format ocds-record --ocid-prefix; a bad prefix is
  * refused, naming the option. */
 static void
@@ -1099,6 +1508,9 @@ main (int    argc,
   g_test_add_func ("/ocds/loaders", test_loaders);
   g_test_add_func ("/ocds/record", test_record);
   g_test_add_func ("/ocds/cli-record", test_cli_record);
+  g_test_add_func ("/ocds/record-personal", test_record_personal);
+  g_test_add_func ("/ocds/release-ids", test_release_ids);
+  g_test_add_func ("/ocds/states", test_states);
   g_test_add_func ("/ocds/cli-preference", test_cli_preference);
 
   status = g_test_run ();

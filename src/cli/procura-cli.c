@@ -1587,6 +1587,7 @@ cmd_import (int    argc,
   g_autoptr(ProcuraImport) import = NULL;
   g_autoptr(GError) error = NULL;
   gboolean dry_run = FALSE, valid_rows = FALSE;
+  g_autofree char *ocid_prefix = NULL;
   ProcuraImportMode mode;
   guint n_rows, n_problems;
   int code = EXIT_OK;
@@ -1594,6 +1595,8 @@ cmd_import (int    argc,
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, N_("Check every row and write nothing"), NULL },
     { "valid-rows", 0, 0, G_OPTION_ARG_NONE, &valid_rows,
       N_("Import the rows without problems and list the others"), NULL },
+    { "ocid-prefix", 0, 0, G_OPTION_ARG_STRING, &ocid_prefix,
+      N_("OCDS: the prefix of the ocids this installation exports (default: the preference; ocds-procura is always recognised)"), N_("PREFIX") },
     { NULL }
   };
 
@@ -1622,6 +1625,30 @@ cmd_import (int    argc,
 
         if (!(ocds = procura_ocds_import_load (argv[2], &error)))
           return fail (EXIT_USER, "%s", error->message);
+        /* our own exports' ocids name the project: the prefix as export
+         * takes it (the option, else the preference) */
+        if (ocid_prefix == NULL)
+          {
+            GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+            g_autoptr(GSettingsSchema) schema = NULL;
+
+            if (source != NULL)
+              schema = g_settings_schema_source_lookup (source, "org.procura.Procura", TRUE);
+            if (schema != NULL && g_settings_schema_has_key (schema, "ocds-ocid-prefix"))
+              {
+                g_autoptr(GSettingsSchemaKey) key = g_settings_schema_get_key (schema, "ocds-ocid-prefix");
+
+                if (g_variant_type_equal (g_settings_schema_key_get_value_type (key), G_VARIANT_TYPE_STRING))
+                  {
+                    g_autoptr(GSettings) settings = g_settings_new_full (schema, NULL, NULL);
+                    g_autoptr(GVariant) value = g_settings_get_value (settings, "ocds-ocid-prefix");
+
+                    if (g_variant_get_string (value, NULL)[0] != '\0')
+                      ocid_prefix = g_variant_dup_string (value, NULL);
+                  }
+              }
+          }
+        procura_ocds_import_set_prefix (ocds, ocid_prefix);
         if (!(store = open_store (&code)))
           return code;
         /* a dry run only reads, which every account may */
@@ -1681,13 +1708,21 @@ cmd_import (int    argc,
   for (guint i = 0; i < n_rows; i++)
     {
       const char * const *problems = procura_import_get_row_problems (import, i);
+      const char * const *notes = procura_import_get_row_notes (import, i);
 
       for (guint j = 0; problems[j] != NULL; j++)
         g_print (_("Line %u: %s\n"), procura_import_get_row_line (import, i), problems[j]);
+      for (guint j = 0; notes[j] != NULL; j++)
+        /* Translators: a row imported differently from what it says, not a problem */
+        g_print (_("Line %u: note: %s\n"), procura_import_get_row_line (import, i), notes[j]);
     }
   g_print (g_dngettext (GETTEXT_PACKAGE, "%u row: %u without problems, %u with problems\n",
                         "%u rows: %u without problems, %u with problems\n", n_rows),
            n_rows, n_rows - n_problems, n_problems);
+  if (procura_import_get_n_noted (import) > 0)
+    g_print (g_dngettext (GETTEXT_PACKAGE, "%u row with notes\n", "%u rows with notes\n",
+                          procura_import_get_n_noted (import)),
+             procura_import_get_n_noted (import));
 
   if (dry_run)
     {

@@ -34,8 +34,14 @@
  *   one must not become a new organization.
  * - Every project starts as a draft (the workflow's rule); a row whose
  *   status is later is taken along the workflow graph (draft → active →
- *   completed), each step through the write path, so the history shows
+ *   terminated), each step through the write path, so the history shows
  *   how it got there and each step's rules are checked.
+ * - A completed project needs its final milestone accepted and its final
+ *   evaluation recorded, which no ledger row gives and the import does
+ *   not make up: a row saying 已结项 comes in active, with a note (not a
+ *   problem), and is closed in Procura once those are recorded.
+ * - Dates are days: a time after one (a datetime cell, a day number with
+ *   a fraction) is dropped.
  * - All rows are written in one transaction, each row in a savepoint of
  *   its own: a bad row leaves nothing behind and the good ones before it
  *   stay, so a later row repeating a project number is found. Rolling a
@@ -202,9 +208,11 @@ G_STATIC_ASSERT (N_COLS <= 32);
 typedef struct
 {
   guint       line;
-  char      **cells;        /* NULL-terminated */
+  guint       n_cells;
+  char      **cells;        /* NULL-terminated, n_cells long */
   guint32     error_cells;  /* columns (1 << Column) whose cell shows a formula error */
   GPtrArray  *problems;     /* char*, NULL-terminated; NULL: good */
+  GPtrArray  *notes;        /* char*, NULL-terminated; NULL: none */
 } Row;
 
 struct _ProcuraImport
@@ -230,6 +238,7 @@ row_clear (gpointer data)
 
   g_strfreev (row->cells);
   g_clear_pointer (&row->problems, g_ptr_array_unref);
+  g_clear_pointer (&row->notes, g_ptr_array_unref);
 }
 
 void
@@ -247,6 +256,55 @@ procura_import_free (ProcuraImport *self)
 }
 
 /* ---- decoding ---------------------------------------------------------- */
+
+/* A file that is not UTF-8 as a whole may still have UTF-8 lines: rows
+ * pasted from another file. Read as GB18030 they would be stored as
+ * mojibake, so such a file is refused: the first line of each kind.
+ * Only a line with a character of three bytes or more counts as UTF-8
+ * (Chinese text always has one), as a short GB18030 line can happen to
+ * be valid UTF-8 of two-byte Latin letters. */
+static gboolean
+check_one_encoding (const char  *data,
+                    gsize        length,
+                    GError     **error)
+{
+  const char *p = data, *end = data + length;
+  guint line = 1, first_utf8 = 0, first_other = 0;
+
+  while (p < end && (first_utf8 == 0 || first_other == 0))
+    {
+      const char *nl = memchr (p, '\n', (gsize) (end - p));
+      const char *eol = nl != NULL ? nl : end;
+      gboolean ascii = TRUE, wide = FALSE;
+
+      for (const char *q = p; q < eol; q++)
+        if ((guchar) *q >= 0x80)
+          {
+            ascii = FALSE;
+            wide |= (guchar) *q >= 0xe0;
+          }
+      if (!ascii)
+        {
+          if (g_utf8_validate_len (p, (gsize) (eol - p), NULL))
+            {
+              if (wide && first_utf8 == 0)
+                first_utf8 = line;
+            }
+          else if (first_other == 0)
+            first_other = line;
+        }
+      line++;
+      p = eol + 1;
+    }
+
+  if (first_utf8 == 0 || first_other == 0)
+    return TRUE;
+
+  g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+               _("Line %u is UTF-8 text but line %u is not; save the file in one encoding"),
+               first_utf8, first_other);
+  return FALSE;
+}
 
 static char *
 decode (const char   *data,
@@ -276,6 +334,9 @@ decode (const char   *data,
       return g_strndup (data, length);
     }
 
+  if (!check_one_encoding (data, length, error))
+    return NULL;
+
   converted = g_convert (data, length, "UTF-8", "GB18030", NULL, &written, &local_error);
   if (converted == NULL || strlen (converted) != written)
     {
@@ -289,6 +350,21 @@ decode (const char   *data,
 }
 
 /* ---- RFC 4180 ------------------------------------------------------------ */
+
+/* Whether every cell is empty or white space. */
+static gboolean
+is_blank (char **cells)
+{
+  for (guint i = 0; cells[i] != NULL; i++)
+    for (const char *p = cells[i]; *p != '\0'; p = g_utf8_next_char (p))
+      if (!g_unichar_isspace (g_utf8_get_char (p)))
+        return FALSE;
+
+  return TRUE;
+}
+
+/* Excel's limit of columns: a longer row was not saved from a sheet */
+#define MAX_ROW_CELLS 16384u
 
 /* Splits text into rows of cells; a quoted cell may hold commas, doubled
  * quotes and line breaks. Rows end with LF or CRLF (a lone CR too). */
@@ -345,6 +421,12 @@ parse_csv (const char  *text,
 
       if (c == ',')
         {
+          if (cells->len >= MAX_ROW_CELLS)
+            {
+              g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                           _("Line %u: more than %u cells in a row; not a ledger"), row_line, MAX_ROW_CELLS);
+              return FALSE;
+            }
           g_ptr_array_add (cells, g_strdup (cell->str));
           g_string_truncate (cell, 0);
           quoted_cell = FALSE;
@@ -358,12 +440,22 @@ parse_csv (const char  *text,
 
           if (!empty)
             {
-              Row row = { row_line, NULL, 0, NULL };
+              Row row = { .line = row_line };
 
               g_ptr_array_add (cells, g_strdup (cell->str));
+              /* empty cells at the end carry nothing (a sheet's used
+               * range may be much wider than its table) */
+              while (cells->len > 1 && ((char *) g_ptr_array_index (cells, cells->len - 1))[0] == '\0')
+                g_ptr_array_remove_index (cells, cells->len - 1);
+              row.n_cells = cells->len;
               g_ptr_array_add (cells, NULL);
               row.cells = (char **) g_ptr_array_steal (cells, NULL);
-              g_array_append_val (rows, row);
+              /* Excel saves the blank rows of a sheet's used range as
+               * ",,,,": nothing to import, nothing to report */
+              if (is_blank (row.cells))
+                g_strfreev (row.cells);
+              else
+                g_array_append_val (rows, row);
               g_ptr_array_set_free_func (cells, g_free);
             }
           g_string_truncate (cell, 0);
@@ -405,21 +497,46 @@ header_key (const char *header)
   return g_string_free (key, FALSE);
 }
 
+/* The known headers' keys, normalised once: a header row may be long. */
+static GHashTable *
+known_headers (void)
+{
+  static GHashTable *table;
+
+  if (g_once_init_enter (&table))
+    {
+      GHashTable *keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+      for (guint i = 0; i < G_N_ELEMENTS (header_names); i++)
+        for (guint j = 0; header_names[i].names[j] != NULL; j++)
+          {
+            char *key = header_key (header_names[i].names[j]);
+
+            /* the first column naming a key has it; values are offset so
+             * that none is NULL */
+            if (g_hash_table_contains (keys, key))
+              g_free (key);
+            else
+              g_hash_table_insert (keys, key, GINT_TO_POINTER (header_names[i].column + 2));
+          }
+      g_once_init_leave (&table, keys);
+    }
+
+  return table;
+}
+
 static Column
 lookup_header (const char *header)
 {
-  g_autofree char *key = header_key (header);
+  g_autofree char *key = NULL;
+  gpointer value;
 
-  for (guint i = 0; i < G_N_ELEMENTS (header_names); i++)
-    for (guint j = 0; header_names[i].names[j] != NULL; j++)
-      {
-        g_autofree char *name = header_key (header_names[i].names[j]);
+  if (header[0] == '\0')
+    return COL_NONE;
+  key = header_key (header);
+  value = g_hash_table_lookup (known_headers (), key);
 
-        if (strcmp (key, name) == 0)
-          return header_names[i].column;
-      }
-
-  return COL_NONE;
+  return value != NULL ? (Column) (GPOINTER_TO_INT (value) - 2) : COL_NONE;
 }
 
 static ProcuraImport *
@@ -460,6 +577,24 @@ find_header (GArray *rows)
   return 0;
 }
 
+/* A ledger has a few dozen columns; a header row of thousands is not
+ * one, and would only make every row as wide. */
+#define MAX_HEADER_COLUMNS 1000
+
+static gboolean
+check_header_width (guint    line,
+                    guint    width,
+                    GError **error)
+{
+  if (width <= MAX_HEADER_COLUMNS)
+    return TRUE;
+
+  g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+               _("Line %u: the header row names more than %u columns; a ledger has far fewer"),
+               line, MAX_HEADER_COLUMNS);
+  return FALSE;
+}
+
 /* Takes the header row (the rows above it are a title) and maps its
  * columns to fields; the header's index among the rows read. */
 static gboolean
@@ -468,7 +603,7 @@ map_header (ProcuraImport  *self,
             GError        **error)
 {
   Row *header;
-  guint h;
+  guint h, width = 0;
 
   if (self->rows->len == 0)
     {
@@ -479,6 +614,11 @@ map_header (ProcuraImport  *self,
 
   h = find_header (self->rows);
   header = &g_array_index (self->rows, Row, h);
+  for (guint i = 0; i < header->n_cells; i++)
+    if (!is_blank ((char *[]) { header->cells[i], NULL }))
+      width = i + 1;
+  if (!check_header_width (header->line, width, error))
+    return FALSE;
   self->headers = g_steal_pointer (&header->cells);
   g_array_remove_range (self->rows, 0, h + 1);
   if (out_header != NULL)
@@ -669,55 +809,124 @@ sheet_cells (const ProcuraXlsxRow *sheet_row,
   return cells;
 }
 
+/* Excel's 1904 date system (old Mac workbooks) counts days from
+ * 1904-01-01, 1,462 days after its 1900 system's start. */
+#define DAYS_1900_TO_1904 1462
+
+/* A day number of the 1904 system ("35000", "35000.5") in the 1900
+ * system, so that the date parser reads it; NULL when not a number. */
+static char *
+from_1904 (const char *text)
+{
+  const char *dot = strchr (text, '.');
+  g_autofree char *day = g_strndup (text, dot != NULL ? (gsize) (dot - text) : strlen (text));
+  guint64 n;
+
+  if (!g_ascii_string_to_unsigned (day, 10, 0, G_MAXINT32, &n, NULL))
+    return NULL;
+
+  return g_strdup_printf ("%" G_GUINT64_FORMAT "%s", n + DAYS_1900_TO_1904, dot != NULL ? dot : "");
+}
+
 static ProcuraImport *
 xlsx_parse (const char  *data,
             gsize        length,
             const char  *file_name,
             GError     **error)
 {
+  static const Column date_columns[] = { COL_START, COL_END, COL_SIGNED };
   g_autoptr(ProcuraXlsxSheet) sheet = procura_xlsx_sheet_read (data, length, file_name, error);
   g_autoptr(ProcuraImport) self = NULL;
-  guint width = 0, h = 0;
+  g_autoptr(GArray) first = NULL;
+  g_autoptr(GArray) sheet_index = NULL;  /* guint: each row's index among the sheet's */
+  guint n_rows, width = 0, h = 0, header = 0;
 
   if (sheet == NULL)
     return NULL;
 
   self = import_new ();
   self->encoding = "XLSX";
+  n_rows = procura_xlsx_sheet_get_n_rows (sheet);
 
-  /* the widest of the rows that may be the header sets the width:
-   * cells right of the header have no column to go to */
-  for (guint i = 0; i < procura_xlsx_sheet_get_n_rows (sheet) && i <= MAX_TITLE_ROWS; i++)
-    {
-      const ProcuraXlsxRow *first = procura_xlsx_sheet_get_row (sheet, i);
-
-      width = MAX (width, first->cells[first->n_cells - 1].column + 1);
-    }
-
-  for (guint i = 0; i < procura_xlsx_sheet_get_n_rows (sheet); i++)
+  /* the header is among the first rows, and its last named column sets
+   * every row's width: a cell right of it has no column to go to, and
+   * a sheet's used range may reach column XFD */
+  first = g_array_new (FALSE, TRUE, sizeof (Row));
+  g_array_set_clear_func (first, row_clear);
+  for (guint i = 0; i < n_rows && i <= MAX_TITLE_ROWS; i++)
     {
       const ProcuraXlsxRow *sheet_row = procura_xlsx_sheet_get_row (sheet, i);
-      Row row = { sheet_row->number, sheet_cells (sheet_row, width), 0, NULL };
+      guint w = MIN (sheet_row->cells[sheet_row->n_cells - 1].column + 1, MAX_HEADER_COLUMNS + 1);
+      Row row = { .line = sheet_row->number, .n_cells = w, .cells = sheet_cells (sheet_row, w) };
 
+      g_array_append_val (first, row);
+    }
+  if (n_rows > 0)
+    {
+      const ProcuraXlsxRow *header_row;
+
+      header = find_header (first);
+      header_row = procura_xlsx_sheet_get_row (sheet, header);
+      for (guint j = 0; j < header_row->n_cells; j++)
+        if (!is_blank ((char *[]) { header_row->cells[j].text, NULL }))
+          width = header_row->cells[j].column + 1;
+      if (!check_header_width (header_row->number, width, error))
+        {
+          g_prefix_error (error, "%s: ", file_name);
+          return NULL;
+        }
+    }
+
+  sheet_index = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint i = 0; i < n_rows; i++)
+    {
+      const ProcuraXlsxRow *sheet_row = procura_xlsx_sheet_get_row (sheet, i);
+      Row row = { .line = sheet_row->number, .n_cells = width, .cells = sheet_cells (sheet_row, width) };
+
+      /* nothing left of the header's end: nothing to import or report */
+      if (i != header && is_blank (row.cells))
+        {
+          g_strfreev (row.cells);
+          continue;
+        }
       g_array_append_val (self->rows, row);
+      g_array_append_val (sheet_index, i);
     }
 
   if (!map_header (self, &h, error))
     return NULL;
+  g_array_remove_range (sheet_index, 0, h + 1);
 
-  /* cells showing a formula's error (#N/A, #REF!…): a problem of the
-   * field their column maps to (data row i is the sheet's row i + h + 1
-   * of those read) */
   for (guint i = 0; i < self->rows->len; i++)
     {
-      const ProcuraXlsxRow *sheet_row = procura_xlsx_sheet_get_row (sheet, i + h + 1);
+      const ProcuraXlsxRow *sheet_row = procura_xlsx_sheet_get_row (sheet, g_array_index (sheet_index, guint, i));
       Row *row = &g_array_index (self->rows, Row, i);
 
       for (guint j = 0; j < sheet_row->n_cells; j++)
-        if (sheet_row->cells[j].type == PROCURA_XLSX_CELL_ERROR)
-          for (guint c = 0; c < N_COLS; c++)
-            if (self->index[c] == (int) sheet_row->cells[j].column)
-              row->error_cells |= 1u << c;
+        {
+          const ProcuraXlsxCell *c = &sheet_row->cells[j];
+
+          /* cells showing a formula's error (#N/A, #REF!…): a problem of
+           * the field their column maps to */
+          if (c->type == PROCURA_XLSX_CELL_ERROR)
+            for (guint k = 0; k < N_COLS; k++)
+              if (self->index[k] == (int) c->column)
+                row->error_cells |= 1u << k;
+
+          /* a date is a day number, counted from 1904 in such a workbook */
+          if (c->type == PROCURA_XLSX_CELL_NUMBER && procura_xlsx_sheet_get_date1904 (sheet))
+            for (guint k = 0; k < G_N_ELEMENTS (date_columns); k++)
+              if (self->index[date_columns[k]] == (int) c->column)
+                {
+                  char *shifted = from_1904 (row->cells[c->column]);
+
+                  if (shifted != NULL)
+                    {
+                      g_free (row->cells[c->column]);
+                      row->cells[c->column] = shifted;
+                    }
+                }
+        }
     }
 
   return g_steal_pointer (&self);
@@ -808,6 +1017,31 @@ procura_import_get_row_problem (ProcuraImport *self,
 }
 
 const char * const *
+procura_import_get_row_notes (ProcuraImport *self,
+                              guint          row)
+{
+  static const char * const none[] = { NULL };
+  GPtrArray *notes;
+
+  g_return_val_if_fail (row < self->rows->len, none);
+
+  notes = g_array_index (self->rows, Row, row).notes;
+  return notes != NULL ? (const char * const *) notes->pdata : none;
+}
+
+guint
+procura_import_get_n_noted (ProcuraImport *self)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->rows->len; i++)
+    if (g_array_index (self->rows, Row, i).notes != NULL)
+      n++;
+
+  return n;
+}
+
+const char * const *
 procura_import_get_row_problems (ProcuraImport *self,
                                  guint          row)
 {
@@ -843,7 +1077,7 @@ cell (ProcuraImport *self,
 {
   int i = self->index[column];
 
-  if (i < 0 || i >= (int) g_strv_length (row->cells) || (row->error_cells & (1u << column)) != 0)
+  if (i < 0 || i >= (int) row->n_cells || (row->error_cells & (1u << column)) != 0)
     return NULL;
 
   {
@@ -936,12 +1170,18 @@ resolve_agency (ProcuraImport  *self,
 
       if (!procura_uscc_validate (upper, &local_error))
         {
-          /* the reason, under the column's own name */
-          g_autofree char *label = g_strconcat (_("Unified social credit code"), ": ", NULL);
+          /* the reason, under the column's own name: the message is
+           * "label: reason", whatever the language's colon */
+          const char *label = _("Unified social credit code");
           const char *reason = local_error->message;
 
           if (g_str_has_prefix (reason, label))
-            reason += strlen (label);
+            {
+              reason += strlen (label);
+              while (*reason != '\0' && (g_unichar_ispunct (g_utf8_get_char (reason)) ||
+                                          g_unichar_isspace (g_utf8_get_char (reason))))
+                reason = g_utf8_next_char (reason);
+            }
           g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
                        /* Translators: "<column header>: <reason>" */
                        _("%s: %s"), header (self, COL_USCC), reason);
@@ -1072,15 +1312,118 @@ status_path (const char *target)
   return path;
 }
 
+/* What an officer may type for an enumeration: its labels in the
+ * current language (codes are accepted too, but are not for people). */
+static char *
+enum_choices (const ProcuraFieldInfo *field)
+{
+  GString *choices = g_string_new (NULL);
+
+  for (const ProcuraEnumValue *e = field->enum_values; e->code != NULL; e++)
+    {
+      if (choices->len > 0)
+        /* Translators: separates the values of a list, e.g. "Draft, Active" */
+        g_string_append (choices, C_("list", ", "));
+      g_string_append (choices, procura_enum_get_label (e));
+    }
+
+  return g_string_free (choices, FALSE);
+}
+
+static GError *
+not_one_of (ProcuraImport          *self,
+            Column                  column,
+            const ProcuraFieldInfo *field,
+            const char             *text)
+{
+  g_autofree char *choices = enum_choices (field);
+
+  return g_error_new (PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                      /* Translators: %s: column header; %s: the cell; %s: the labels allowed */
+                      _("%s: “%s” is not one of: %s"), header (self, column), text, choices);
+}
+
 static gboolean
-set_cell (ProcuraRecord  *project,
-          const char     *field,
+set_cell (ProcuraImport  *self,
+          ProcuraRecord  *project,
+          Column          column,
           const char     *text,
           GError        **error)
 {
-  const char *code = text != NULL ? chinese_term (field, text) : NULL;
+  const char *name = column_fields[column];
+  const ProcuraFieldInfo *field = procura_entity_lookup_field (PROCURA_ENTITY_PROJECT, name);
+  const char *code = text != NULL ? chinese_term (name, text) : NULL;
 
-  return text == NULL || procura_record_set_from_text (project, field, code != NULL ? code : text, error);
+  if (text == NULL)
+    return TRUE;
+  if (field != NULL && field->type == PROCURA_FIELD_ENUM && code == NULL)
+    {
+      const ProcuraEnumValue *value = procura_field_match_enum (field, text);
+
+      if (value == NULL)
+        {
+          g_propagate_error (error, not_one_of (self, column, field, text));
+          return FALSE;
+        }
+      code = value->code;
+    }
+
+  return procura_record_set_from_text (project, name, code != NULL ? code : text, error);
+}
+
+/* Cuts the time from a date cell, in place: "2021/8/1 0:00",
+ * "2021-08-01 00:00:00", "2021-08-01T09:30", or the fraction of a day
+ * number ("46235.5", as a sheet stores a date with a time). These fields
+ * are days; the time means nothing to them. A fraction is taken for a
+ * time only in a day number of five digits (from 1927 on), so that
+ * "2021.8" is not read as day 2021. */
+static void
+date_only (char *text)
+{
+  char *p = text, *sep;
+  int hour;
+
+  while (g_ascii_isdigit (*p))
+    p++;
+  if (p - text >= 5 && *p == '.')
+    {
+      char *q = p + 1;
+
+      while (g_ascii_isdigit (*q))
+        q++;
+      if (*q == '\0' && q > p + 1)
+        {
+          *p = '\0';
+          return;
+        }
+    }
+
+  /* the last space or T followed by H:MM, H:MM:SS or H:MM:SS.fff */
+  sep = strrchr (text, ' ');
+  if (sep == NULL)
+    sep = strrchr (text, 'T');
+  if (sep == NULL || sep == text)
+    return;
+  p = sep + 1;
+  if (!g_ascii_isdigit (*p))
+    return;
+  hour = g_ascii_digit_value (*p++);
+  if (g_ascii_isdigit (*p))
+    hour = hour * 10 + g_ascii_digit_value (*p++);
+  if (hour > 23 || p[0] != ':' || p[1] < '0' || p[1] > '5' || !g_ascii_isdigit (p[2]))
+    return;
+  p += 3;
+  if (p[0] == ':' && p[1] >= '0' && p[1] <= '5' && g_ascii_isdigit (p[2]))
+    {
+      p += 3;
+      if (*p == '.')
+        for (p++; g_ascii_isdigit (*p); p++)
+          ;
+    }
+  if (*p != '\0')
+    return;
+  *sep = '\0';
+  g_strchomp (text);
 }
 
 /* The store's failures are not a row's fault: they end the import. */
@@ -1096,6 +1439,18 @@ typedef struct
   Row     *row;
   guint32  failed;  /* columns with a problem reported (1 << Column) */
 } RowCheck;
+
+static void
+add_note (Row  *row,
+          char *note)
+{
+  if (row->notes == NULL)
+    {
+      row->notes = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (row->notes, NULL);
+    }
+  g_ptr_array_insert (row->notes, (gint) row->notes->len - 1, note);
+}
 
 static void
 add_problem (RowCheck *check,
@@ -1127,7 +1482,9 @@ repeats_problem (RowCheck     *check,
         const char *label = field != NULL ? procura_field_get_label (field) : NULL;
         gsize n = label != NULL ? strlen (label) : 0;
 
-        if (n > 0 && strncmp (error->message, label, n) == 0 && error->message[n] == ':')
+        /* "label: reason", whatever the language's colon */
+        if (n > 0 && strncmp (error->message, label, n) == 0 &&
+            g_unichar_ispunct (g_utf8_get_char (error->message + n)))
           return TRUE;
       }
 
@@ -1152,6 +1509,7 @@ write_row (ProcuraImport  *self,
   g_autoptr(GPtrArray) path = NULL;
   g_autofree char *code = cell (self, row, COL_CODE);
   g_autofree char *agency_id = NULL, *buyer_id = NULL;
+  g_autofree char *status_note = NULL;
   RowCheck check = { row, 0 };
 
   /* a cell showing #N/A or #REF! holds no value */
@@ -1199,7 +1557,7 @@ write_row (ProcuraImport  *self,
         g_autofree char *text = cell (self, row, c);
         g_autoptr(GError) local_error = NULL;
 
-        if (!set_cell (project, column_fields[c], text, &local_error))
+        if (!set_cell (self, project, c, text, &local_error))
           add_problem (&check, c, local_error);
       }
 
@@ -1242,6 +1600,7 @@ write_row (ProcuraImport  *self,
 
         if (text == NULL)
           continue;
+        date_only (text);
         if ((date = procura_date_parse_spreadsheet (text, header (self, dates[i].column), &local_error)))
           procura_record_set_string (project, dates[i].field, date);
         else
@@ -1261,10 +1620,22 @@ write_row (ProcuraImport  *self,
         if (value == NULL || !(path = status_path (value->code)))
           {
             g_autoptr(GError) local_error =
-              g_error_new (PROCURA_ERROR, PROCURA_ERROR_INVALID,
-                           _("%s: “%s” is not a project status"), header (self, COL_STATUS), text);
+              not_one_of (self, COL_STATUS, procura_entity_lookup_field (entity, "status"), text);
 
             add_problem (&check, COL_STATUS, local_error);
+          }
+        else if (strcmp (value->code, "completed") == 0)
+          {
+            /* a project is completed once its final milestone is accepted
+             * and its final evaluation recorded, which a ledger row does
+             * not give: it comes in active, and says so */
+            g_clear_pointer (&path, g_ptr_array_unref);
+            path = status_path ("active");
+            status_note = g_strdup_printf (_("%s: the ledger says “%s”; imported as “%s”, as a project is completed "
+                                             "only once its final milestone is accepted and its final evaluation recorded"),
+                                           header (self, COL_STATUS), text,
+                                           procura_field_enum_label (procura_entity_lookup_field (entity, "status"),
+                                                                     "active"));
           }
       }
   }
@@ -1325,6 +1696,8 @@ write_row (ProcuraImport  *self,
 
   if (row->problems == NULL && code != NULL)
     g_hash_table_insert (codes, g_strdup (code), GUINT_TO_POINTER (row->line));
+  if (row->problems == NULL && status_note != NULL)
+    add_note (row, g_steal_pointer (&status_note));
   if (row->problems == NULL)
     {
       g_autofree char *uscc = cell (self, row, COL_USCC);
@@ -1371,6 +1744,7 @@ procura_import_run (ProcuraImport     *self,
       g_autoptr(GError) row_error = NULL;
 
       g_clear_pointer (&row->problems, g_ptr_array_unref);
+      g_clear_pointer (&row->notes, g_ptr_array_unref);
 
       if (!_procura_store_exec (store, "SAVEPOINT import_row", error))
         {

@@ -31,16 +31,20 @@ typedef enum
 /* Decodes data (UTF-8 with or without a byte order mark, else GB18030),
  * parses it as RFC 4180 CSV and maps the header row to project fields:
  * the first row naming two known columns among the first eleven (a title
- * or a note above it is left out), else the first row.
+ * or a note above it is left out), else the first row. Rows of empty
+ * cells (",,,,") are left out.
  * Fails only when the file cannot be read as a table at all: not text in
- * either encoding, an unterminated quote, no header, or two columns for
- * the same field. */
+ * either encoding, lines in both, an unterminated quote, no header, a
+ * header of more than 1,000 columns or a row of more than 16,384 cells,
+ * or two columns for the same field. */
 ProcuraImport *procura_import_csv_parse       (const char     *data,
                                                gsize           length,
                                                GError        **error);
 /* A workbook when data is a zip (starts with "PK\3\4"): its first
  * worksheet, read with procura-xlsx-reader.h, with the same header
- * mapping as a CSV and each row's line its sheet row number; else
+ * mapping as a CSV and each row's line its sheet row number (cells right
+ * of the header's last column are left out; day numbers of a workbook
+ * counting from 1904 are read as such); else
  * procura_import_csv_parse(). file_name is for error messages. The .xls
  * of Excel 97–2003 is refused with a clear message. */
 ProcuraImport *procura_import_parse           (const char     *data,
@@ -92,6 +96,14 @@ const char    *procura_import_get_row_problem (ProcuraImport  *self,
  * next procura_import_run() or procura_import_free(). */
 const char * const *procura_import_get_row_problems (ProcuraImport *self,
                                                      guint          row);
+/* What the import did differently from what the row says, which is not
+ * a problem (the row is written): e.g. a completed project imported as
+ * active. NULL-terminated, empty (never NULL) when none or not run yet.
+ * Valid until the next procura_import_run() or procura_import_free(). */
+const char * const *procura_import_get_row_notes (ProcuraImport *self,
+                                                  guint          row);
+/* Rows with at least one note (after procura_import_run()). */
+guint          procura_import_get_n_noted     (ProcuraImport  *self);
 /* Rows with at least one problem (after procura_import_run()). */
 guint          procura_import_get_n_problems  (ProcuraImport  *self);
 /* Rows written by the last run (0 after a dry run or a refused import). */

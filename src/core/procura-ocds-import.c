@@ -6,14 +6,29 @@
  *
  * Decisions:
  * - A project is found by the ocid it was imported under, else by the
- *   project number the ocid names (our own prefix stripped), else added.
+ *   project number the ocid names (our own prefix, the one set or the
+ *   default, stripped), else by the id derived from the ocid, else added
+ *   under that id.
+ * - Records added for a release's objects (organizations, milestones,
+ *   payments, amendments, indicators) get ids derived from the ocid and
+ *   the object's id (a name-based UUID), or the object's own id when it
+ *   is a UUID of ours: the kept releases are local to a store, so a
+ *   second device importing the same package finds the same records by
+ *   id instead of adding them (and paying) twice.
  *   Several releases of one ocid apply in date order; each sets only what
  *   it carries (OCDS releases are partial), and the kept release is the
  *   compiled one (later releases merged over earlier ones).
  * - Dates: the calendar day as the release writes it (its own offset).
- *   Amounts: the Value's amount in 分, exactly (at most two decimals).
- *   The currency is not modelled; it is kept and written back while the
- *   amount is unchanged.
+ *   Amounts: the Value's amount in 分, exactly (at most two decimals,
+ *   judged on the shortest text of the double json-glib reads). A Value
+ *   in another currency than CNY stays out of the ledger (a note says
+ *   so) and in the kept release. Integers beyond 64 bits and nesting
+ *   deeper than json-glib can take are refused before parsing.
+ * - Amendments: our exports carry each one's value change (valueChange,
+ *   not in OCDS 1.1.5); without it, the difference between the award's
+ *   and the contract's values goes to the last amendment.
+ * - A payment's voucher number, which OCDS does not carry, is the
+ *   transaction's id for a payment added; one the ledger has stays.
  * - Organizations are identified by their 统一社会信用代码: a party with a
  *   CN-USCI identifier is found by it or added; parties under other
  *   schemes stay in the OCDS data only (a note says so), and so the
@@ -29,6 +44,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -62,6 +78,7 @@ struct _ProcuraOcdsImport
 {
   JsonNode  *root;
   GPtrArray *releases;   /* Release* */
+  char      *prefix;     /* of our ocids; NULL: the default only */
   guint      n_problems;
   guint      n_written;
 };
@@ -115,6 +132,117 @@ string_member (JsonObject *object,
   return json_node_get_string (node);
 }
 
+/* json-glib recurses once per nesting level (a deep enough file
+ * overflows the stack) and reads an integer beyond 64 bits as a wrong
+ * one without saying so; both are refused before parsing. */
+#define MAX_DEPTH 256
+
+typedef struct
+{
+  gboolean    array;
+  gboolean    expect_key;
+  guint       index;
+  const char *key;
+  gsize       key_length;
+} ScanFrame;
+
+static char *
+scan_path (const ScanFrame *frames,
+           guint            n)
+{
+  GString *path = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    if (frames[i].array)
+      g_string_append_printf (path, "[%u]", frames[i].index);
+    else if (frames[i].key != NULL)
+      {
+        if (path->len > 0)
+          g_string_append_c (path, '.');
+        g_string_append_len (path, frames[i].key, frames[i].key_length);
+      }
+  return g_string_free (path, FALSE);
+}
+
+static gboolean
+scan_json (const char  *data,
+           gsize        length,
+           GError     **error)
+{
+  ScanFrame frames[MAX_DEPTH];
+  guint depth = 0;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = data[i];
+
+      if (c == '"')
+        {
+          gsize start = ++i;
+
+          while (i < length && data[i] != '"')
+            i += data[i] == '\\' ? 2 : 1;
+          if (depth > 0 && !frames[depth - 1].array && frames[depth - 1].expect_key)
+            {
+              frames[depth - 1].key = data + start;
+              frames[depth - 1].key_length = MIN (i, length) - start;
+              frames[depth - 1].expect_key = FALSE;
+            }
+        }
+      else if (c == '{' || c == '[')
+        {
+          if (depth == MAX_DEPTH)
+            {
+              g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                           _("OCDS release package: nested more than %u levels deep"), MAX_DEPTH);
+              return FALSE;
+            }
+          frames[depth++] = (ScanFrame) { c == '[', c == '{', 0, NULL, 0 };
+        }
+      else if (c == '}' || c == ']')
+        {
+          if (depth > 0)
+            depth--;
+        }
+      else if (c == ',' && depth > 0)
+        {
+          if (frames[depth - 1].array)
+            frames[depth - 1].index++;
+          else
+            frames[depth - 1].expect_key = TRUE;
+        }
+      else if (c == '-' || g_ascii_isdigit (c))
+        {
+          gsize start = i;
+          gboolean integer = TRUE;
+
+          while (i + 1 < length && (g_ascii_isdigit (data[i + 1]) || strchr ("+-.eE", data[i + 1]) != NULL))
+            {
+              i++;
+              if (!g_ascii_isdigit (data[i]) && data[i] != '-')
+                integer = FALSE;
+            }
+          /* 19 characters and more may not fit in 64 bits */
+          if (integer && i + 1 - start >= 19)
+            {
+              g_autofree char *literal = g_strndup (data + start, i + 1 - start);
+
+              errno = 0;
+              g_ascii_strtoll (literal, NULL, 10);
+              if (errno == ERANGE)
+                {
+                  g_autofree char *path = scan_path (frames, depth);
+
+                  g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                               _("OCDS release package: %s: %s is out of range"), path, literal);
+                  return FALSE;
+                }
+            }
+        }
+    }
+  return TRUE;
+}
+
 ProcuraOcdsImport *
 procura_ocds_import_parse (const char  *data,
                            gsize        length,
@@ -136,6 +264,8 @@ procura_ocds_import_parse (const char  *data,
                    _("OCDS release package: not UTF-8 text"));
       return NULL;
     }
+  if (!scan_json (data, length, error))
+    return NULL;
   if (!json_parser_load_from_data (parser, data, length, &local_error))
     {
       g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
@@ -215,7 +345,16 @@ procura_ocds_import_free (ProcuraOcdsImport *self)
     return;
   g_clear_pointer (&self->root, json_node_unref);
   g_clear_pointer (&self->releases, g_ptr_array_unref);
+  g_free (self->prefix);
   g_free (self);
+}
+
+void
+procura_ocds_import_set_prefix (ProcuraOcdsImport *self,
+                                const char        *prefix)
+{
+  g_return_if_fail (self != NULL);
+  set_str (&self->prefix, prefix);
 }
 
 guint
@@ -434,9 +573,72 @@ get_date (JsonObject  *object,
   return TRUE;
 }
 
-/* A Value's amount in 分. */
+/* A JSON number read as a double, in hundredths, exactly: the shortest
+ * decimal text that reads back as the double (what the file said, but
+ * for digits beyond a double's precision) may have at most two
+ * decimals. NULL when good, else why not. */
+static const char *
+double_to_hundredths (double  value,
+                      gint64  limit,
+                      gint64 *out)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+  const char *text, *p;
+  GString *digits = g_string_new (NULL);
+  int point = -1, exponent = 0, decimals;
+  gboolean negative = FALSE;
+  gint64 result = 0;
+  const char *reason = NULL;
+
+  *out = 0;
+  if (!isfinite (value))
+    {
+      g_string_free (digits, TRUE);
+      return _("too large");
+    }
+  text = procura_ocds_preserve_format_number (buffer, value);
+  p = text;
+  if (*p == '-')
+    {
+      negative = TRUE;
+      p++;
+    }
+  for (; *p != '\0' && *p != 'e' && *p != 'E'; p++)
+    if (*p == '.')
+      point = digits->len;
+    else
+      g_string_append_c (digits, *p);
+  if (*p != '\0')
+    exponent = atoi (p + 1);
+  if (point < 0)
+    point = digits->len;
+  /* value = 0.digits × 10^(point + exponent) */
+  while (digits->len > 0 && digits->str[digits->len - 1] == '0' && (int) digits->len > point + exponent)
+    g_string_truncate (digits, digits->len - 1);
+  decimals = (int) digits->len - (point + exponent);
+  if (decimals > 2)
+    reason = _("more than two decimals");
+  else if ((int) digits->len + 2 - decimals > 17)
+    reason = _("too large");
+  else
+    {
+      for (guint i = 0; i < digits->len; i++)
+        result = result * 10 + (digits->str[i] - '0');
+      for (int i = decimals; i < 2; i++)
+        result *= 10;
+      if (result > limit)
+        reason = _("too large");
+      *out = negative ? -result : result;
+    }
+  g_string_free (digits, TRUE);
+  return reason;
+}
+
+/* A Value's amount in 分; a Value in another currency than CNY stays
+ * out of the ledger (*has FALSE, a note). */
 static gboolean
-get_amount (JsonObject  *object,
+get_amount (Ctx         *ctx,
+            JsonObject  *object,
             const char  *name,
             const char  *path,
             gboolean    *has,
@@ -445,6 +647,7 @@ get_amount (JsonObject  *object,
 {
   JsonObject *value;
   JsonNode *node;
+  const char *currency;
   g_autofree char *vpath = g_strdup_printf ("%s.%s", path, name);
   g_autofree char *p = g_strdup_printf ("%s.%s.amount", path, name);
 
@@ -457,27 +660,59 @@ get_amount (JsonObject  *object,
   if (!JSON_NODE_HOLDS_VALUE (node) ||
       (json_node_get_value_type (node) != G_TYPE_INT64 && json_node_get_value_type (node) != G_TYPE_DOUBLE))
     return wrong_type (p, _("must be a number"), error);
+  if (!get_string (value, "currency", vpath, &currency, error))
+    return FALSE;
   if (json_node_get_value_type (node) == G_TYPE_INT64)
     {
       gint64 units = json_node_get_int (node);
 
-      if (units > G_MAXINT64 / 100 || units < G_MININT64 / 100)
+      if (units > PROCURA_MONEY_MAX / 100 || units < -PROCURA_MONEY_MAX / 100)
         return wrong_type (p, _("too large"), error);
       *fen = units * 100;
     }
   else
     {
-      double d = json_node_get_double (node) * 100.0;
-      double rounded = d < 0 ? -floor (-d + 0.5) : floor (d + 0.5);
+      const char *reason = double_to_hundredths (json_node_get_double (node), PROCURA_MONEY_MAX, fen);
 
-      if (rounded > 9.0e15 || rounded < -9.0e15)
-        return wrong_type (p, _("too large"), error);
-      if (ABS (d - rounded) > 1e-6 * MAX (1.0, ABS (d)))
-        return wrong_type (p, _("more than two decimals"), error);
-      *fen = (gint64) rounded;
+      if (reason != NULL)
+        return wrong_type (p, reason, error);
+    }
+  if (currency != NULL && strcmp (currency, "CNY") != 0)
+    {
+      /* Translators: "<JSON path>: amount in GBP kept in the OCDS data only; …" */
+      note (ctx, _("%s: amount in %s kept in the OCDS data only; Procura keeps amounts in CNY"), vpath, currency);
+      *fen = 0;
+      return TRUE;
     }
   *has = TRUE;
   return TRUE;
+}
+
+/* A name-based UUID (RFC 9562 version 8, from SHA-256) of the parts:
+ * every device importing the same OCDS object gives it the same id, so a
+ * second import, there or after the kept releases are gone, finds the
+ * record rather than adding it again (the kept releases and their id maps
+ * are local to a store, the records are synced). */
+static char *
+derived_id (const char *kind,
+            const char *ocid,
+            const char *ocds_id)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 b[32];
+  gsize n = sizeof b;
+
+  g_checksum_update (checksum, (const guchar *) "procura-ocds", strlen ("procura-ocds") + 1);
+  g_checksum_update (checksum, (const guchar *) kind, strlen (kind) + 1);
+  g_checksum_update (checksum, (const guchar *) ocid, strlen (ocid) + 1);
+  if (ocds_id != NULL)
+    g_checksum_update (checksum, (const guchar *) ocds_id, strlen (ocds_id));
+  g_checksum_get_digest (checksum, b, &n);
+  b[6] = (b[6] & 0x0f) | 0x80;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                          b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+                          b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
 /* ---- organizations ------------------------------------------------------ */
@@ -559,8 +794,17 @@ resolve_party (Ctx         *ctx,
     *org_id = g_strdup (procura_record_get_id (g_ptr_array_index (found, 0)));
   else
     {
-      g_autofree char *new_id = g_uuid_string_random ();
-      g_autoptr(ProcuraRecord) org = procura_record_new (PROCURA_ENTITY_ORGANIZATION, new_id);
+      /* the same id on every device that adds it from OCDS */
+      g_autofree char *new_id = derived_id ("organization", "CN-USCI", upper);
+      g_autoptr(ProcuraRecord) org = NULL;
+      g_autoptr(ProcuraRecord) taken = procura_store_find (ctx->store, new_id, NULL);
+
+      if (taken != NULL)
+        {
+          g_free (new_id);
+          new_id = g_uuid_string_random ();
+        }
+      org = procura_record_new (PROCURA_ENTITY_ORGANIZATION, new_id);
       JsonObject *address = NULL;
       const char *street = NULL, *legal = NULL;
 
@@ -705,11 +949,48 @@ is_store_failure (const GError *error)
          (error->code == PROCURA_ERROR_STORE || error->code == PROCURA_ERROR_CORRUPT);
 }
 
-/* The Procura id of a child known under the release's id, or a new one:
- * the release's own when it is a UUID nobody uses (an export of ours). */
+/* The record of id when it is a child of this kind in this project:
+ * *existing set, TRUE. FALSE with *existing NULL when id is free; an
+ * error set when the store fails. *taken when another record has it. */
+static gboolean
+own_child (Ctx                     *ctx,
+           const ProcuraEntityInfo *entity,
+           const char              *id,
+           ProcuraRecord          **existing,
+           gboolean                *taken,
+           GError                 **error)
+{
+  g_autoptr(ProcuraRecord) any = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  *existing = NULL;
+  *taken = FALSE;
+  any = procura_store_find (ctx->store, id, &local_error);
+  if (any == NULL && local_error != NULL && is_store_failure (local_error))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (any == NULL)
+    return FALSE;
+  if (procura_record_get_entity (any) == entity &&
+      g_strcmp0 (procura_record_get_string (any, "project_id"), ctx->project_id) == 0)
+    {
+      *existing = g_steal_pointer (&any);
+      return TRUE;
+    }
+  *taken = TRUE;
+  return FALSE;
+}
+
+/* The Procura id of a child known under the release's id: the one the id
+ * map gives, else the release's own when it is a UUID (an export of
+ * ours) that is free or this project's, else one derived from the ocid
+ * and the release's id. */
 static char *
 child_id (Ctx                     *ctx,
           const ProcuraEntityInfo *entity,
+          const char              *scope,
           const char              *ocds_id,
           ProcuraRecord          **existing,
           GError                 **error)
@@ -732,22 +1013,34 @@ child_id (Ctx                     *ctx,
     }
   if (g_uuid_string_is_valid (ocds_id))
     {
-      g_autoptr(ProcuraRecord) any = procura_store_find (ctx->store, ocds_id, &local_error);
+      gboolean taken;
 
-      if (any == NULL && local_error != NULL && is_store_failure (local_error))
+      if (own_child (ctx, entity, ocds_id, existing, &taken, &local_error))
+        return g_strdup (ocds_id);
+      if (local_error != NULL)
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return NULL;
         }
-      if (any == NULL)
+      if (!taken)
         return g_strdup (ocds_id);
-      if (procura_record_get_entity (any) == entity &&
-          g_strcmp0 (procura_record_get_string (any, "project_id"), ctx->project_id) == 0)
-        {
-          *existing = g_steal_pointer (&any);
-          return g_strdup (ocds_id);
-        }
     }
+  {
+    /* an observation's id is unique within its metric only */
+    g_autofree char *scoped = scope != NULL ? g_strconcat (scope, "\x1f", ocds_id, NULL) : NULL;
+    g_autofree char *derived = derived_id (entity->name, ctx->release->ocid, scoped != NULL ? scoped : ocds_id);
+    gboolean taken;
+
+    if (own_child (ctx, entity, derived, existing, &taken, &local_error))
+      return g_steal_pointer (&derived);
+    if (local_error != NULL)
+      {
+        g_propagate_error (error, g_steal_pointer (&local_error));
+        return NULL;
+      }
+    if (!taken)
+      return g_steal_pointer (&derived);
+  }
   return g_uuid_string_random ();
 }
 
@@ -812,7 +1105,7 @@ write_child (Ctx                     *ctx,
           note (ctx, _("%s: not changed in the ledger: %s"), what, local_error->message);
           return TRUE;
         }
-      from = procura_record_get_string (existing, entity->status_field);
+      from = entity->status_field != NULL ? procura_record_get_string (existing, entity->status_field) : NULL;
     }
 
   if (target != NULL && from != NULL)
@@ -854,13 +1147,21 @@ lookup_pair (const char * const *pairs,
   return NULL;
 }
 
+/* The project number an ocid of ours names: the ocid without the prefix
+ * this installation exports under or the default one. */
 static char *
-code_of_ocid (const char *ocid)
+code_of_ocid (const char *prefix,
+              const char *ocid)
 {
-  const char *prefix = PROCURA_OCDS_DEFAULT_PREFIX "-";
+  const char * const prefixes[] = { prefix, PROCURA_OCDS_DEFAULT_PREFIX };
 
-  if (g_str_has_prefix (ocid, prefix) && ocid[strlen (prefix)] != '\0')
-    return g_strdup (ocid + strlen (prefix));
+  for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
+    {
+      gsize n = prefixes[i] != NULL ? strlen (prefixes[i]) : 0;
+
+      if (n > 0 && g_str_has_prefix (ocid, prefixes[i]) && ocid[n] == '-' && ocid[n + 1] != '\0')
+        return g_strdup (ocid + n + 1);
+    }
   return g_strdup (ocid);
 }
 
@@ -898,7 +1199,7 @@ import_milestones (Ctx         *ctx,
           return FALSE;
         }
       what = g_strdup_printf ("%s (%s)", mpath, title != NULL ? title : ocds_id);
-      if (!(id = child_id (ctx, entity, ocds_id, &existing, error)))
+      if (!(id = child_id (ctx, entity, NULL, ocds_id, &existing, error)))
         return FALSE;
 
       record = procura_record_new (entity, id);
@@ -958,7 +1259,7 @@ import_transactions (Ctx         *ctx,
 
       if (!get_string (t, "id", tpath, &ocds_id, error) ||
           !get_date (t, "date", tpath, &date, error) ||
-          !get_amount (t, "value", tpath, &has_amount, &amount, error) ||
+          !get_amount (ctx, t, "value", tpath, &has_amount, &amount, error) ||
           !get_object (t, "relatedImplementationMilestone", tpath, &related, error))
         return FALSE;
       if (related != NULL)
@@ -980,7 +1281,7 @@ import_transactions (Ctx         *ctx,
           note (ctx, _("%s: without a date and an amount, kept in the OCDS data only"), what);
           continue;
         }
-      if (!(id = child_id (ctx, entity, ocds_id, &existing, error)))
+      if (!(id = child_id (ctx, entity, NULL, ocds_id, &existing, error)))
         return FALSE;
 
       record = procura_record_new (entity, id);
@@ -996,7 +1297,10 @@ import_transactions (Ctx         *ctx,
       final = procura_record_new (entity, id);
       procura_record_set_string (final, "paid_date", date);
       procura_record_set_int (final, "paid_amount", amount);
-      procura_record_set_string (final, "voucher_no", ocds_id);
+      /* paying needs a voucher number, which OCDS does not carry: the
+       * transaction's id stands in, never over one the ledger has */
+      if (existing == NULL || procura_record_get_string (existing, "voucher_no") == NULL)
+        procura_record_set_string (final, "voucher_no", ocds_id);
       if (existing != NULL && g_strcmp0 (procura_record_get_string (existing, "status"), "paid") == 0)
         {
           /* already paid: the date and amount may have been corrected */
@@ -1037,6 +1341,12 @@ import_amendments (Ctx         *ctx,
 {
   const ProcuraEntityInfo *entity = PROCURA_ENTITY_AMENDMENT;
   guint n = amendments != NULL ? json_array_get_length (amendments) : 0;
+  gboolean own_changes = FALSE;
+
+  /* our exports say what each amendment changed the value by */
+  for (guint i = 0; i < n; i++)
+    if (json_object_has_member (json_array_get_object_element (amendments, i), "valueChange"))
+      own_changes = TRUE;
 
   for (guint i = 0; i < n; i++)
     {
@@ -1046,8 +1356,11 @@ import_amendments (Ctx         *ctx,
       const char *ocds_id, *rationale, *description;
       g_autoptr(ProcuraRecord) existing = NULL;
       g_autoptr(ProcuraRecord) record = NULL;
+      gboolean has_change;
+      gint64 change;
 
-      if (!get_string (a, "id", apath, &ocds_id, error) ||
+      if (!get_amount (ctx, a, "valueChange", apath, &has_change, &change, error) ||
+          !get_string (a, "id", apath, &ocds_id, error) ||
           !get_string (a, "rationale", apath, &rationale, error) ||
           !get_string (a, "description", apath, &description, error) ||
           !get_date (a, "date", apath, &date, error))
@@ -1058,7 +1371,7 @@ import_amendments (Ctx         *ctx,
           return FALSE;
         }
       what = g_strdup_printf ("%s (%s)", apath, ocds_id);
-      if (!(id = child_id (ctx, entity, ocds_id, &existing, error)))
+      if (!(id = child_id (ctx, entity, NULL, ocds_id, &existing, error)))
         return FALSE;
       record = procura_record_new (entity, id);
       if (existing == NULL)
@@ -1069,9 +1382,12 @@ import_amendments (Ctx         *ctx,
         procura_record_set_string (record, "rationale", rationale);
       if (description != NULL)
         procura_record_set_string (record, "description", description);
-      /* OCDS amendments carry no value; the award's and the contract's
-       * values differ by what they added, given to the last one */
-      if (existing == NULL && i + 1 == n && delta != 0)
+      /* OCDS amendments carry no value (ours add valueChange); else the
+       * award's and the contract's values differ by what they added,
+       * given to the last one */
+      if (own_changes && has_change)
+        procura_record_set_int (record, "value_delta", change);
+      else if (!own_changes && existing == NULL && i + 1 == n && delta != 0)
         procura_record_set_int (record, "value_delta", delta);
       if (!write_child (ctx, entity, what, record, existing, NULL, NULL, NULL, error))
         return FALSE;
@@ -1112,14 +1428,10 @@ get_measure (JsonObject  *object,
     }
   else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE)
     {
-      double d = json_node_get_double (node) * 100.0;
-      double rounded = d < 0 ? -floor (-d + 0.5) : floor (d + 0.5);
+      const char *reason = double_to_hundredths (json_node_get_double (node), PROCURA_DECIMAL_MAX, out);
 
-      if (rounded > (double) PROCURA_DECIMAL_MAX || rounded < -(double) PROCURA_DECIMAL_MAX)
-        return wrong_type (p, _("too large"), error);
-      if (ABS (d - rounded) > 1e-6 * MAX (1.0, ABS (d)))
-        return wrong_type (p, _("more than two decimals"), error);
-      *out = (gint64) rounded;
+      if (reason != NULL)
+        return wrong_type (p, reason, error);
     }
   else
     return wrong_type (p, _("must be a number"), error);
@@ -1305,7 +1617,7 @@ import_metrics (Ctx         *ctx,
       guint notes_before = ctx->release->notes != NULL ? ctx->release->notes->len : 0;
 
       what = g_strdup_printf ("%s (%s)", m->path, m->title != NULL ? m->title : m->id);
-      if (!(id = child_id (ctx, PROCURA_ENTITY_INDICATOR, m->id, &existing, error)))
+      if (!(id = child_id (ctx, PROCURA_ENTITY_INDICATOR, NULL, m->id, &existing, error)))
         return FALSE;
       record = procura_record_new (PROCURA_ENTITY_INDICATOR, id);
       if (existing == NULL)
@@ -1343,7 +1655,7 @@ import_metrics (Ctx         *ctx,
           g_autoptr(ProcuraRecord) period = NULL;
           g_autofree char *pid = NULL, *pwhat = g_strdup_printf ("%s (%s)", o->path, oid);
 
-          if (!(pid = child_id (ctx, PROCURA_ENTITY_INDICATOR_PERIOD, oid, &old, error)))
+          if (!(pid = child_id (ctx, PROCURA_ENTITY_INDICATOR_PERIOD, m->id, oid, &old, error)))
             return FALSE;
           period = procura_record_new (PROCURA_ENTITY_INDICATOR_PERIOD, pid);
           if (old == NULL)
@@ -1416,12 +1728,12 @@ write_release (ProcuraOcdsImport *self,
   JsonArray *parties = NULL, *awards = NULL, *contracts = NULL, *suppliers = NULL;
   JsonArray *milestones = NULL, *transactions = NULL, *amendments = NULL;
   const char *id, *title = NULL, *description = NULL, *method = NULL, *method_code = NULL;
-  const char *contract_id = NULL, *contract_status = NULL;
+  const char *contract_id = NULL, *contract_status = NULL, *tender_status = NULL;
   g_autofree char *award_path = g_strdup_printf ("%s.awards[0]", rpath);
   g_autofree char *contract_path = g_strdup_printf ("%s.contracts[0]", rpath);
   g_autofree char *impl_path = g_strdup_printf ("%s.contracts[0].implementation", rpath);
-  gboolean has_budget, has_award_value, has_contract_value;
-  gint64 budget, award_value, contract_value;
+  gboolean has_budget, has_award_value, has_contract_value, has_tender_value = FALSE;
+  gint64 budget, award_value, contract_value, tender_value = 0;
   const char *target = NULL, *first;
   Ctx ctx = { store, release, NULL, reverse, NULL, NULL, NULL };
 
@@ -1453,7 +1765,9 @@ write_release (ProcuraOcdsImport *self,
       if (!get_string (tender, "title", tpath, &title, error) ||
           !get_string (tender, "description", tpath, &description, error) ||
           !get_string (tender, "procurementMethod", tpath, &method, error) ||
-          !get_string (tender, "procurementMethodDetails", tpath, &method_code, error))
+          !get_string (tender, "procurementMethodDetails", tpath, &method_code, error) ||
+          !get_string (tender, "status", tpath, &tender_status, error) ||
+          !get_amount (&ctx, tender, "value", tpath, &has_tender_value, &tender_value, error))
         return FALSE;
     }
   if (planning != NULL)
@@ -1465,14 +1779,14 @@ write_release (ProcuraOcdsImport *self,
         return FALSE;
       g_free (ppath);
       ppath = g_strdup_printf ("%s.planning.budget", rpath);
-      if (!get_amount (budget_object, "amount", ppath, &has_budget, &budget, error))
+      if (!get_amount (&ctx, budget_object, "amount", ppath, &has_budget, &budget, error))
         return FALSE;
     }
   else
     has_budget = FALSE;
-  if (!get_amount (award, "value", award_path, &has_award_value, &award_value, error) ||
+  if (!get_amount (&ctx, award, "value", award_path, &has_award_value, &award_value, error) ||
       !get_objects (award, "suppliers", award_path, &suppliers, error) ||
-      !get_amount (contract, "value", contract_path, &has_contract_value, &contract_value, error) ||
+      !get_amount (&ctx, contract, "value", contract_path, &has_contract_value, &contract_value, error) ||
       !get_string (contract, "id", contract_path, &contract_id, error) ||
       !get_string (contract, "status", contract_path, &contract_status, error) ||
       !get_date (contract, "dateSigned", contract_path, &signed_date, error) ||
@@ -1498,7 +1812,7 @@ write_release (ProcuraOcdsImport *self,
   /* the project */
   if (!_procura_ocds_preserve_find (store, release->ocid, &project_id, error))
     return FALSE;
-  code = code_of_ocid (release->ocid);
+  code = code_of_ocid (self->prefix, release->ocid);
   if (project_id == NULL)
     {
       g_autoptr(GPtrArray) found = procura_store_list (store, entity, "code", code, error);
@@ -1508,14 +1822,35 @@ write_release (ProcuraOcdsImport *self,
       if (found->len > 0)
         project_id = g_strdup (procura_record_get_id (g_ptr_array_index (found, 0)));
     }
-  if (project_id != NULL)
+  if (project_id == NULL)
+    {
+      /* the id another device gave the project imported from this ocid */
+      g_autoptr(ProcuraRecord) any = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      project_id = derived_id ("project", release->ocid, NULL);
+      any = procura_store_find (store, project_id, &local_error);
+      if (any == NULL && local_error != NULL && is_store_failure (local_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (any != NULL && procura_record_get_entity (any) != entity)
+        {
+          g_free (project_id);
+          project_id = g_uuid_string_random ();
+        }
+      else if (any != NULL &&
+               (!(existing = procura_store_get (store, entity, project_id, error)) ||
+                !_procura_ocds_preserve_load (store, project_id, &kept, &idmap, error)))
+        return FALSE;
+    }
+  else
     {
       if (!(existing = procura_store_get (store, entity, project_id, error)) ||
           !_procura_ocds_preserve_load (store, project_id, &kept, &idmap, error))
         return FALSE;
     }
-  else
-    project_id = g_uuid_string_random ();
   if (idmap == NULL)
     idmap = json_object_new ();
   compiled = kept != NULL && JSON_NODE_HOLDS_OBJECT (kept)
@@ -1577,6 +1912,9 @@ write_release (ProcuraOcdsImport *self,
     procura_record_set_int (changes, "value", award_value);
   else if (has_contract_value)
     procura_record_set_int (changes, "value", contract_value);
+  else if (has_tender_value)
+    /* before an award, what the tender expects it to cost */
+    procura_record_set_int (changes, "value", tender_value);
   if (start != NULL)
     procura_record_set_string (changes, "start_date", start);
   if (end != NULL)
@@ -1606,6 +1944,11 @@ write_release (ProcuraOcdsImport *self,
     target = "cancelled";
   else if (g_strcmp0 (contract_status, "terminated") == 0)
     target = implementation != NULL && json_object_has_member (implementation, "finalValue") ? "completed" : "terminated";
+  /* without a contract, a tender cancelled or under way says it */
+  else if (contract == NULL && g_strcmp0 (tender_status, "cancelled") == 0)
+    target = "cancelled";
+  else if (contract == NULL && g_strcmp0 (tender_status, "active") == 0)
+    target = "active";
   /* in force before its amendments, milestones and payments; ended
    * after them (completion needs the final milestone accepted) */
   first = g_strcmp0 (target, "completed") == 0 || g_strcmp0 (target, "terminated") == 0 ? "active" : target;

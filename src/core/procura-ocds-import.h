@@ -26,6 +26,13 @@ ProcuraOcdsImport  *procura_ocds_import_load          (const char         *path,
                                                        GError            **error);
 void                procura_ocds_import_free          (ProcuraOcdsImport  *self);
 
+/* The ocid prefix this installation exports under (as given to
+ * procura_ocds_export_release_package()): an ocid of the form
+ * PREFIX-CODE names the project numbered CODE. The default prefix is
+ * always recognised too; NULL leaves only it. */
+void                procura_ocds_import_set_prefix    (ProcuraOcdsImport  *self,
+                                                       const char         *prefix);
+
 /* Applies the releases, per ocid in date order, through the store's write
  * path in one transaction, each release in a savepoint of its own: an
  * ocid imported before (or a project numbered as the ocid names it)

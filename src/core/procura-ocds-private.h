@@ -22,13 +22,39 @@ typedef struct
 
 /* The one mapping of a project bundle (project, organizations, amendments,
  * milestones, payments, attachments, indicators and their periods; other
- * children may be NULL) to an OCDS release. now stands for the date when
- * nothing in the bundle has one. */
+ * children may be NULL) to an OCDS release. change_id and change_at are
+ * the bundle's last change (_procura_ocds_changes_last()): the release is
+ * "<ocid>-<change_id>", dated then, as the record package's release of
+ * that change is; with change_id 0 (a store without history) it is
+ * "<ocid>-<time>" of the latest write in the bundle, or of now. */
 JsonObject *_procura_ocds_build_release    (ProcuraStore         *store,
                                             ProcuraProjectBundle *bundle,
                                             const char           *prefix,
                                             const char           *now,
+                                            gint64                change_id,
+                                            const char           *change_at,
                                             ProcuraOcdsUsed      *used);
+
+/* The last changes of an export's projects and organizations. */
+typedef struct _ProcuraOcdsChanges ProcuraOcdsChanges;
+
+/* For the projects of project_ids (NULL: all): a whole store is read in
+ * one query per table, a few projects are looked up one by one. */
+ProcuraOcdsChanges *_procura_ocds_changes_new  (ProcuraStore        *store,
+                                                GPtrArray           *project_ids,
+                                                GError             **error);
+void        _procura_ocds_changes_free     (ProcuraOcdsChanges   *changes);
+
+/* The latest change of the bundle's project, any record under it (a
+ * deletion too) and its buyer and agency: *change_id 0 and *change_at
+ * NULL when there is none; *change_at belongs to changes. */
+gboolean    _procura_ocds_changes_last     (ProcuraOcdsChanges   *changes,
+                                            ProcuraProjectBundle *bundle,
+                                            gint64               *change_id,
+                                            const char          **change_at,
+                                            GError              **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ProcuraOcdsChanges, _procura_ocds_changes_free)
 
 /* Called for each chosen project in project number order; the bundle
  * holds what _procura_ocds_build_release() reads. */

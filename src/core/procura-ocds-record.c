@@ -184,6 +184,10 @@ apply_row (GHashTable *records,
   index = procura_entity_field_index (row->entity, row->field);
   if (index < 0)
     return;
+  /* personal data (an organization's contact person, phone, e-mail)
+   * never enters a replayed state, whatever the builder reads */
+  if (row->entity->fields[index].flags & PROCURA_FIELD_PERSONAL)
+    return;
   /* a full reference, which the record takes one of its own to */
   if (row->value != NULL)
     value = procura_field_value_from_text (&row->entity->fields[index], row->value);
@@ -251,11 +255,16 @@ live_org (GHashTable          *records,
   return NULL;
 }
 
-/* The bundle as replayed so far, or NULL before the project exists. */
+/* The bundle as replayed so far, or NULL before the project exists.
+ * Attachments are those of published, the project's attachments that
+ * may be published now: one flagged as holding personal information or
+ * deleted since is withdrawn from the whole history, not only from the
+ * releases after it. */
 static ProcuraProjectBundle *
 replayed_bundle (GHashTable           *records,
                  const char           *project_id,
-                 ProcuraProjectBundle *current)
+                 ProcuraProjectBundle *current,
+                 GHashTable           *published)
 {
   ProcuraRecord *project = g_hash_table_lookup (records, project_id);
   ProcuraProjectBundle *bundle;
@@ -284,6 +293,9 @@ replayed_bundle (GHashTable           *records,
 
       if (procura_record_get_deleted (record) || !procura_record_get_entity (record)->project_scoped ||
           g_strcmp0 (procura_record_get_string (record, "project_id"), project_id) != 0)
+        continue;
+      if (strcmp (procura_record_get_entity (record)->name, "attachment") == 0 &&
+          !g_hash_table_contains (published, procura_record_get_id (record)))
         continue;
       children = procura_project_bundle_get_children (bundle, procura_record_get_entity (record));
       if (children != NULL)
@@ -684,12 +696,13 @@ write_vnode (GString *out,
 
 typedef struct
 {
-  ProcuraStore    *store;
-  const char      *prefix;
-  const char      *now;
-  ProcuraOcdsUsed  used;
-  GString         *records;
-  guint            n_records;
+  ProcuraStore       *store;
+  const char         *prefix;
+  const char         *now;
+  ProcuraOcdsUsed     used;
+  GString            *records;
+  guint               n_records;
+  ProcuraOcdsChanges *changes;
 } RecordState;
 
 /* A release's text without its id and date: two states give the same
@@ -712,13 +725,15 @@ release_content (JsonNode *node)
 
 static JsonNode *
 release_node (RecordState          *state,
-              ProcuraProjectBundle *bundle)
+              ProcuraProjectBundle *bundle,
+              gint64                change_id,
+              const char           *change_at)
 {
   JsonNode *node = json_node_alloc ();
 
   json_node_take_object (json_node_init (node, JSON_NODE_OBJECT),
                          _procura_ocds_build_release (state->store, bundle, state->prefix,
-                                                      state->now, &state->used));
+                                                      state->now, change_id, change_at, &state->used));
   return node;
 }
 
@@ -735,19 +750,30 @@ record_add (ProcuraProjectBundle  *current,
   g_autoptr(JsonNode) compiled = NULL;
   g_autoptr(GArray) meta = g_array_new (FALSE, FALSE, sizeof (ReleaseMeta));
   g_autofree char *last_content = NULL;
-  g_autofree char *current_content = NULL;
   g_autofree char *ocid = NULL;
+  g_autoptr(GHashTable) published = g_hash_table_new (g_str_hash, g_str_equal);
   VNode *versioned;
   GString *out = state->records;
   guint depth = 2;
+  gint64 change_id;
+  const char *change_at;
 
-  if (!(rows = project_history (state->store, project_id, error)))
+  if (!(rows = project_history (state->store, project_id, error)) ||
+      !_procura_ocds_changes_last (state->changes, current, &change_id, &change_at, error))
     return FALSE;
 
-  /* the current release; its ocid is the record's, also for releases
-   * from before a change of the project number */
-  compiled = release_node (state, current);
-  current_content = release_content (compiled);
+  for (guint i = 0; current->attachments != NULL && i < current->attachments->len; i++)
+    {
+      ProcuraRecord *f = g_ptr_array_index (current->attachments, i);
+
+      if (!procura_record_get_bool (f, "contains_personal_info"))
+        g_hash_table_add (published, (gpointer) procura_record_get_id (f));
+    }
+
+  /* the current release, named as the release package names it; its
+   * ocid is the record's, also for releases from before a change of the
+   * project number */
+  compiled = release_node (state, current, change_id, change_at);
   ocid = g_strdup (json_object_get_string_member (json_node_get_object (compiled), "ocid"));
 
   /* replay; a group of changes ends where the time, author or device
@@ -770,9 +796,9 @@ record_add (ProcuraProjectBundle  *current,
           g_strcmp0 (next->actor, row->actor) == 0 && g_strcmp0 (next->device, row->device) == 0)
         continue;
 
-      if (!(bundle = replayed_bundle (records, project_id, current)))
+      if (!(bundle = replayed_bundle (records, project_id, current, published)))
         continue;
-      node = release_node (state, bundle);
+      node = release_node (state, bundle, 0, NULL);
       json_object_set_string_member (json_node_get_object (node), "ocid", ocid);
       content = release_content (node);
       if (last_content != NULL && strcmp (content, last_content) == 0)
@@ -787,10 +813,34 @@ record_add (ProcuraProjectBundle  *current,
       last_content = g_steal_pointer (&content);
     }
 
-  /* the current state closes the record, also when the history does not
-   * reach it (a store whose history lacks writes) */
-  if (last_content == NULL || strcmp (current_content, last_content) != 0)
-    g_ptr_array_add (releases, json_node_copy (compiled));
+  /* the current state closes the record, as the release package has it:
+   * the same id, date and content, so that the two link up. It takes the
+   * place of the last replayed release when that is the same change; it
+   * is added when the history does not reach it (a store whose history
+   * lacks writes) or when later changes showed nothing new (then it
+   * repeats the last release under the newer id). */
+  if (releases->len > 0)
+    {
+      JsonObject *last = json_node_get_object (g_ptr_array_index (releases, releases->len - 1));
+
+      if (strcmp (json_object_get_string_member (last, "id"),
+                  json_object_get_string_member (json_node_get_object (compiled), "id")) == 0)
+        g_ptr_array_remove_index (releases, releases->len - 1);
+    }
+  {
+    /* its own top-level members (json_node_copy() shares the object):
+     * the compiled release's tag is replaced below */
+    JsonObject *copy = json_object_new ();
+    JsonObjectIter iter;
+    const char *name;
+    JsonNode *member;
+
+    json_object_iter_init_ordered (&iter, json_node_get_object (compiled));
+    while (json_object_iter_next_ordered (&iter, &name, &member))
+      json_object_set_member (copy, name, json_node_copy (member));
+    g_ptr_array_add (releases, json_node_init_object (json_node_alloc (), copy));
+    json_object_unref (copy);
+  }
 
   /* the versioned release */
   versioned = vnode_new (VNODE_OBJECT, NULL);
@@ -867,12 +917,16 @@ record_package (ProcuraStore  *store,
   g_autofree char *now = procura_timestamp_now ();
   g_autoptr(GString) head = g_string_new (NULL);
   g_autoptr(GString) records = g_string_sized_new (1 << 16);
-  RecordState state = { store, prefix, now, { FALSE, FALSE, FALSE }, records, 0 };
+  g_autoptr(ProcuraOcdsChanges) changes = NULL;
+  RecordState state = { store, prefix, now, { FALSE, FALSE, FALSE }, records, 0, NULL };
 
   if (state.prefix == NULL)
     state.prefix = PROCURA_OCDS_DEFAULT_PREFIX;
   if (!procura_ocds_check_prefix (state.prefix, error))
     return FALSE;
+  if (!(changes = _procura_ocds_changes_new (store, project_ids, error)))
+    return FALSE;
+  state.changes = changes;
 
   if (!_procura_ocds_foreach_bundle (store, project_ids, record_add, &state, error))
     return FALSE;

@@ -18,7 +18,11 @@ G_BEGIN_DECLS
  *    rebuilt from the history tables and mapped by the same code as the
  *    release package; a group that changes nothing the release shows
  *    gives no release. id "<ocid>-<last change id of the group>", date the
- *    group's UTC time;
+ *    group's UTC time. The last release is the release package's release
+ *    of the project (same id, date and content). Attachments flagged as
+ *    holding personal information or deleted since are left out of every
+ *    release, and personal fields (an organization's contact) of no
+ *    state are read;
  *  - compiledRelease: the current release, tagged "compiled";
  *  - versionedRelease: the releases merged by the OCDS rules (arrays of
  *    objects with an id merged by id; each other value a list of

@@ -24,7 +24,10 @@ G_BEGIN_DECLS
   "https://raw.githubusercontent.com/open-contracting-extensions/ocds_contract_completion_extension/master/extension.json"
 
 /* Appends a release package (one release per project, ordered by project
- * number) to out as UTF-8 JSON. project_ids (NULL: every live project)
+ * number) to out as UTF-8 JSON. A release's id is "<ocid>-<id of the last
+ * change to the project, anything under it (deletions too), its buyer or
+ * agency>", its date that change's time: the id of the record package's
+ * last release for the project, unchanged while nothing is written. project_ids (NULL: every live project)
  * limits it; prefix NULL means PROCURA_OCDS_DEFAULT_PREFIX; uri is the
  * package's uri (NULL: a urn naming Procura). Amounts are written from
  * 分 with exactly two decimals, never through a double. Nothing is

@@ -41,6 +41,10 @@
  * keeps a sheet within its part's bound from taking gigabytes */
 #define MAX_CELLS   5000000u
 #define MAX_STRINGS 5000000u
+/* the text of all the cells together: a shared string is stored once but
+ * each cell showing it is a copy for whoever reads the sheet, so a small
+ * file can claim gigabytes; a ledger holds a few megabytes */
+#define MAX_TEXT_BYTES (256u * 1024u * 1024u)
 
 #define REL_OFFICE_DOCUMENT "/officeDocument"
 #define REL_WORKSHEET       "/worksheet"
@@ -48,8 +52,9 @@
 
 struct _ProcuraXlsxSheet
 {
-  char   *name;
-  GArray *rows;  /* ProcuraXlsxRow */
+  char     *name;
+  GArray   *rows;  /* ProcuraXlsxRow */
+  gboolean  date1904;
 };
 
 static void
@@ -77,6 +82,12 @@ const char *
 procura_xlsx_sheet_get_name (ProcuraXlsxSheet *self)
 {
   return self->name;
+}
+
+gboolean
+procura_xlsx_sheet_get_date1904 (ProcuraXlsxSheet *self)
+{
+  return self->date1904;
 }
 
 guint
@@ -511,6 +522,7 @@ find_first_sheet (const Zip   *zip,
                   GPtrArray   *rels,
                   char       **out_name,
                   char       **out_part,
+                  gboolean    *out_date1904,
                   GError     **error)
 {
   g_autoptr(GBytes) bytes = NULL;
@@ -531,8 +543,16 @@ find_first_sheet (const Zip   *zip,
     return FALSE;
 
   *out_name = *out_part = NULL;
+  *out_date1904 = FALSE;
   while (*out_part == NULL && xml_read (&xml, &local_error))
-    if (is_start (&xml, "sheet"))
+    if (is_start (&xml, "workbookPr"))
+      {
+        g_autofree char *date1904 = xml_attribute (&xml, "date1904");
+
+        /* xsd:boolean */
+        *out_date1904 = g_strcmp0 (date1904, "1") == 0 || g_strcmp0 (date1904, "true") == 0;
+      }
+    else if (is_start (&xml, "sheet"))
       {
         g_autofree char *id = xml_attribute (&xml, "id");
         g_autofree char *name = xml_attribute (&xml, "name");
@@ -733,6 +753,7 @@ read_sheet (const Zip   *zip,
   GArray *cells = NULL;
   g_autofree char *type = NULL, *ref = NULL;
   guint row_number = 0, column = 0, next_column = 0, phonetic = 0, n_cells = 0;
+  gsize n_bytes = 0;
   gboolean in_c = FALSE, in_v = FALSE, in_is = FALSE, in_t = FALSE;
   gboolean ok = FALSE;
   Xml xml;
@@ -910,6 +931,16 @@ read_sheet (const Zip   *zip,
                            _("%s: %s: more than %u cells; refused"), zip->file_name, part, MAX_CELLS);
               goto out;
             }
+          n_bytes += strlen (cell.text);
+          if (n_bytes > MAX_TEXT_BYTES)
+            {
+              g_free (cell.text);
+              g_set_error (error, PROCURA_ERROR, PROCURA_ERROR_INVALID,
+                           /* Translators: %s: the file; %s: the part inside it */
+                           _("%s: %s: the cells hold more than %u MiB of text; refused"),
+                           zip->file_name, part, MAX_TEXT_BYTES / (1024u * 1024u));
+              goto out;
+            }
           g_array_append_val (cells, cell);
         }
     }
@@ -955,7 +986,7 @@ procura_xlsx_sheet_read (const char  *data,
   workbook = g_strdup (rel != NULL ? rel->target : "xl/workbook.xml");
 
   if (!(workbook_rels = read_relationships (&zip, workbook, error)) ||
-      !find_first_sheet (&zip, workbook, workbook_rels, &self->name, &sheet_part, error))
+      !find_first_sheet (&zip, workbook, workbook_rels, &self->name, &sheet_part, &self->date1904, error))
     return NULL;
 
   /* the sheet and the shared strings in one pass over the zip */

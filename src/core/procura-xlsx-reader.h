@@ -40,7 +40,9 @@ typedef struct _ProcuraXlsxSheet ProcuraXlsxSheet;
 /* Reads the first worksheet of a workbook (data is the .xlsx file, a
  * zip): the sheet named first in xl/workbook.xml, found through
  * xl/_rels/workbook.xml.rels, with xl/sharedStrings.xml. Rows without a
- * value are left out. Errors name file_name and the part at fault. */
+ * value are left out. The cells' text together is bounded (a shared
+ * string counts once for each cell showing it). Errors name file_name
+ * and the part at fault. */
 ProcuraXlsxSheet     *procura_xlsx_sheet_read     (const char        *data,
                                                    gsize              length,
                                                    const char        *file_name,
@@ -49,6 +51,9 @@ void                  procura_xlsx_sheet_free     (ProcuraXlsxSheet  *self);
 
 /* The sheet's name as the workbook lists it. */
 const char           *procura_xlsx_sheet_get_name (ProcuraXlsxSheet  *self);
+/* Whether the workbook counts days from 1904-01-01 (workbookPr
+ * date1904, old Mac workbooks) rather than from 1900. */
+gboolean              procura_xlsx_sheet_get_date1904 (ProcuraXlsxSheet *self);
 guint                 procura_xlsx_sheet_get_n_rows (ProcuraXlsxSheet *self);
 const ProcuraXlsxRow *procura_xlsx_sheet_get_row  (ProcuraXlsxSheet  *self,
                                                    guint              index);

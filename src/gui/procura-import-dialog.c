@@ -11,6 +11,7 @@
 
 #include "procura-cells.h"
 #include "procura-error.h"
+#include "procura-export-dialog.h"
 #include "procura-import-csv.h"
 #include "procura-import-dialog.h"
 #include "procura-import-row.h"
@@ -114,6 +115,7 @@ typedef struct
   char            *data_dir;
   char            *actor;
   char            *today;
+  char            *ocid_prefix; /* of our own exports, read on the main thread */
   ProcuraImport   *import;   /* the write: given; the read: made */
   ProcuraOcdsImport *ocds;   /* or this, for an OCDS release package */
   ProcuraImportMode mode;
@@ -129,6 +131,7 @@ import_job_free (gpointer data)
   g_free (job->data_dir);
   g_free (job->actor);
   g_free (job->today);
+  g_free (job->ocid_prefix);
   g_clear_pointer (&job->import, procura_import_free);
   g_clear_pointer (&job->ocds, procura_ocds_import_free);
   g_clear_pointer (&job->rows, g_ptr_array_unref);
@@ -152,7 +155,8 @@ collect_rows (ProcuraImport *import)
 
       g_ptr_array_add (rows, procura_import_row_new (procura_import_get_row_line (import, i),
                                                      code, title, agency, amount,
-                                                     procura_import_get_row_problems (import, i)));
+                                                     procura_import_get_row_problems (import, i),
+                                                     procura_import_get_row_notes (import, i)));
     }
 
   return rows;
@@ -207,7 +211,12 @@ read_file (ImportJob  *job,
     return FALSE;
 
   if (procura_ocds_import_detect (data, length) || g_str_has_suffix (job->path, ".json"))
-    job->ocds = procura_ocds_import_parse (data, length, error);
+    {
+      /* our own exports map back to their projects under the prefix
+       * they were written with */
+      if ((job->ocds = procura_ocds_import_parse (data, length, error)) != NULL)
+        procura_ocds_import_set_prefix (job->ocds, job->ocid_prefix);
+    }
   else
     job->import = procura_import_parse (data, length, job->path, error);
 
@@ -566,6 +575,7 @@ import_job_new (ProcuraImportDialog *self,
   job->data_dir = g_strdup (self->data_dir);
   job->actor = g_strdup (self->actor);
   job->today = g_strdup (self->today);
+  job->ocid_prefix = procura_export_dup_ocid_prefix ();
   job->mode = mode;
 
   return job;
@@ -790,7 +800,18 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
         }
       else
         {
-          text = _("Ready to import");
+          const char * const *notes = procura_import_row_get_notes (row);
+          guint n_notes = g_strv_length ((char **) notes);
+
+          /* a spreadsheet row's notes (a completed project comes in as in
+           * progress) go with the row; a release's have their own column */
+          if (n_notes > 0 && procura_import_row_get_label (row) == NULL)
+            {
+              gtk_inscription_set_nat_lines (cell, n_notes);
+              text = owned = g_strjoinv ("\n", (char **) notes);
+            }
+          else
+            text = _("Ready to import");
           gtk_widget_add_css_class (GTK_WIDGET (cell), "dim-label");
           gtk_widget_remove_css_class (GTK_WIDGET (cell), "error");
         }

@@ -171,7 +171,8 @@ procura_import_row_new (guint               line,
                         const char         *title,
                         const char         *agency,
                         const char         *amount,
-                        const char * const *problems)
+                        const char * const *problems,
+                        const char * const *notes)
 {
   ProcuraImportRow *self = g_object_new (PROCURA_TYPE_IMPORT_ROW, NULL);
   static const char * const none[] = { NULL };
@@ -183,6 +184,8 @@ procura_import_row_new (guint               line,
   self->amount = g_strdup (amount);
   g_strfreev (self->problems);
   self->problems = g_strdupv ((char **) (problems != NULL ? problems : none));
+  g_strfreev (self->notes);
+  self->notes = g_strdupv ((char **) (notes != NULL ? notes : none));
 
   return self;
 }

@@ -22,7 +22,8 @@ ProcuraImportRow   *procura_import_row_new          (guint               line,
                                                      const char         *title,
                                                      const char         *agency,
                                                      const char         *amount,
-                                                     const char * const *problems) G_GNUC_WARN_UNUSED_RESULT;
+                                                     const char * const *problems,
+                                                     const char * const *notes) G_GNUC_WARN_UNUSED_RESULT;
 guint               procura_import_row_get_line     (ProcuraImportRow   *self);
 const char         *procura_import_row_get_code     (ProcuraImportRow   *self);
 const char         *procura_import_row_get_title    (ProcuraImportRow   *self);

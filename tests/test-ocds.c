@@ -1056,6 +1056,8 @@ test_record_personal (void)
   g_autofree char *before = NULL;
   ProcuraRecord *changes;
 
+  g_assert_nonnull (kept_id);
+
   changes = procura_record_new (PROCURA_ENTITY_ORGANIZATION, procura_record_get_id (bundle->buyer));
   procura_record_set_string (changes, "contact_person", contact[0]);
   procura_record_set_string (changes, "contact_phone", contact[1]);
@@ -1288,6 +1290,7 @@ test_states (void)
   JsonObject *release, *contract, *award;
   ProcuraRecord *changes;
 
+  g_assert_nonnull (draft_id);
   for (guint i = 0; i < amended->amendments->len; i++)
     value += procura_record_get_int (g_ptr_array_index (amended->amendments, i), "value_delta", 0);
 

@@ -16,6 +16,7 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <sqlite3.h>
@@ -124,6 +125,8 @@ typedef struct
   GAsyncResult *result;
   gint64        last_progress;
   guint         n_progress;
+  GThread      *main_thread;
+  gint          n_other_thread;
 } FetchWait;
 
 static void
@@ -142,6 +145,9 @@ fetch_progress_cb (gint64   n_read,
 {
   FetchWait *wait = g_object_get_data (target, "wait");
 
+  /* counted, not asserted: an assertion here could fail in a worker */
+  if (g_thread_self () != wait->main_thread)
+    g_atomic_int_inc (&wait->n_other_thread);
   g_assert_cmpint (n_read, >, wait->last_progress);
   wait->last_progress = n_read;
   wait->n_progress++;
@@ -161,7 +167,15 @@ assert_fetch_keeps_latest (const char *client_dir,
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
 
   g_object_set_data (target, "wait", &wait);
+  wait.main_thread = g_thread_self ();
   procura_audit_fetch_async (client_dir, 3, fetch_progress_cb, target, NULL, fetch_cb, &wait);
+  /* The main context is free while this thread is busy elsewhere (as in
+   * gtk_window_present()); the progress must still wait for this thread
+   * to iterate, not run in the worker. A bounded pause without iterating
+   * lets the worker read both pages. */
+  for (guint i = 0; i < 150 && g_atomic_int_get (&wait.n_other_thread) == 0; i++)
+    g_usleep (10 * 1000);
+  g_assert_cmpint (g_atomic_int_get (&wait.n_other_thread), ==, 0);
   while (wait.result == NULL && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
   g_assert_nonnull (wait.result);
@@ -178,8 +192,72 @@ assert_fetch_keeps_latest (const char *client_dir,
   for (guint i = 0; i < 100 && g_main_context_iteration (NULL, FALSE); i++)
     ;
   g_assert_cmpuint (wait.n_progress, ==, 2);
+  g_assert_cmpint (g_atomic_int_get (&wait.n_other_thread), ==, 0);
   g_assert_cmpint (wait.last_progress, ==, n_entries);
   g_object_unref (wait.result);
+}
+
+/* ---- the account without a session bus ---------------------------------- */
+
+/* Under X11 with neither $DBUS_SESSION_BUS_ADDRESS nor $XDG_RUNTIME_DIR/bus
+ * (this test's own setting under xvfb-run), asking GLib for the session
+ * bus address runs "dbus-launch --autolaunch": a bus daemon started per
+ * account save, left running, and D-Bus traffic on worker threads in the
+ * middle of a login. The account must go to account.json without any of
+ * it: a dbus-launch of our own on $PATH says whether it was run. */
+static void
+test_account_no_autolaunch (void)
+{
+  g_autofree char *dir = procura_test_make_tmp_dir ("procura-audit-nobus-XXXXXX");
+  g_autofree char *bin = g_build_filename (dir, "bin", NULL);
+  g_autofree char *runtime = g_build_filename (dir, "run", NULL);
+  g_autofree char *data = g_build_filename (dir, "data", NULL);
+  g_autofree char *fake = g_build_filename (bin, "dbus-launch", NULL);
+  g_autofree char *marker = g_build_filename (dir, "dbus-launch-ran", NULL);
+  g_autofree char *script = g_strdup_printf ("#!/bin/sh\ntouch '%s'\nexit 1\n", marker);
+  g_autofree char *path = g_strconcat (bin, ":", g_getenv ("PATH"), NULL);
+  g_autofree char *old_path = g_strdup (g_getenv ("PATH"));
+  g_autofree char *old_bus = g_strdup (g_getenv ("DBUS_SESSION_BUS_ADDRESS"));
+  g_autofree char *old_runtime = g_strdup (g_getenv ("XDG_RUNTIME_DIR"));
+  g_autofree char *old_no_keyring = g_strdup (g_getenv ("PROCURA_NO_KEYRING"));
+  g_autoptr(ProcuraAccount) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  ProcuraAccount account = {
+    (char *) "http://127.0.0.1:9/", (char *) "officer1", (char *) "officer", NULL,
+    (char *) "0123456789abcdef", (char *) "2026-12-27T08:00:00Z",
+  };
+
+  g_assert_cmpint (g_mkdir_with_parents (bin, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (runtime, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (fake, script, -1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (fake, 0700), ==, 0);
+
+  g_setenv ("PATH", path, TRUE);
+  g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
+  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
+  g_unsetenv ("PROCURA_NO_KEYRING");
+
+  g_assert_true (procura_account_save (data, &account, &error));
+  g_assert_no_error (error);
+  loaded = procura_account_load (data, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (loaded->token, ==, account.token);
+
+  /* restored before any assertion that could end the test */
+  g_setenv ("PATH", old_path, TRUE);
+  if (old_bus != NULL)
+    g_setenv ("DBUS_SESSION_BUS_ADDRESS", old_bus, TRUE);
+  if (old_runtime != NULL)
+    g_setenv ("XDG_RUNTIME_DIR", old_runtime, TRUE);
+  else
+    g_unsetenv ("XDG_RUNTIME_DIR");
+  if (old_no_keyring != NULL)
+    g_setenv ("PROCURA_NO_KEYRING", old_no_keyring, TRUE);
+
+  if (g_file_test (marker, G_FILE_TEST_EXISTS))
+    g_error ("saving the account ran dbus-launch (a session bus autolaunched)");
+  procura_test_remove_tree (dir);
 }
 
 /* ---- the window ------------------------------------------------------- */
@@ -379,6 +457,7 @@ main (int    argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
+  g_test_add_func ("/audit-window/account-no-autolaunch", test_account_no_autolaunch);
   g_test_add_func ("/audit-window/verify-and-tamper", test_audit_window);
 
   return g_test_run ();

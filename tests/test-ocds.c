@@ -1030,7 +1030,8 @@ export_text (ProcuraStore *s,
   else
     g_assert_true (procura_ocds_export_to_file (s, project_id != NULL ? ids : NULL, NULL, path, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (validate (path, &out), ==, 0);
+  if (validate (path, &out) != 0)
+    g_error ("%s does not validate:\n%s", path, out);
   g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
   return text;
 }
@@ -1265,6 +1266,50 @@ add_project (ProcuraStore *s,
   if (value >= 0)
     procura_record_set_int (project, "value", value);
   return insert_as (s, "ocds-states", project);
+}
+
+/* A contract number corrected after the contract was entered does not make
+ * the contract of the earlier releases another contract: the record's
+ * releases all name the award and the contract as the current release
+ * does, the versioned release holds one contract whose awardID never
+ * becomes null, and the package validates. */
+static void
+test_record_contract_number (void)
+{
+  g_autoptr(ProcuraStore) s = fresh_store ("contract-number", 6);
+  g_autoptr(ProcuraProjectBundle) bundle = active_project (s, 0);
+  const char *project_id = procura_record_get_id (bundle->project);
+  g_autofree char *text = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *record;
+  JsonArray *releases, *vcontracts;
+  ProcuraRecord *changes;
+
+  changes = procura_record_new (PROCURA_ENTITY_PROJECT, project_id);
+  procura_record_set_string (changes, "contract_no", "测购〔2026〕101号");
+  update_as (s, "ocds-contract-number", changes);
+  changes = procura_record_new (PROCURA_ENTITY_PROJECT, project_id);
+  procura_record_set_string (changes, "title", "社区助餐与送餐服务项目");
+  update_as (s, "ocds-contract-title", changes);
+
+  /* validated inside */
+  text = export_text (s, TRUE, project_id, "contract-number-record.json");
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  g_assert_no_error (error);
+  record = json_array_get_object_element (json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                                                        "records"), 0);
+  releases = json_object_get_array_member (record, "releases");
+  g_assert_cmpuint (json_array_get_length (releases), >=, 2);
+  for (guint i = 0; i < json_array_get_length (releases); i++)
+    {
+      JsonObject *release = json_array_get_object_element (releases, i);
+      JsonObject *contract = json_array_get_object_element (json_object_get_array_member (release, "contracts"), 0);
+
+      g_assert_cmpstr (json_object_get_string_member (contract, "id"), ==, "测购〔2026〕101号");
+    }
+  vcontracts = json_object_get_array_member (json_object_get_object_member (record, "versionedRelease"), "contracts");
+  g_assert_cmpuint (json_array_get_length (vcontracts), ==, 1);
 }
 
 /* Each project status shows: tender.status from the closed tenderStatus
@@ -1514,6 +1559,7 @@ main (int    argc,
   g_test_add_func ("/ocds/record-personal", test_record_personal);
   g_test_add_func ("/ocds/release-ids", test_release_ids);
   g_test_add_func ("/ocds/states", test_states);
+  g_test_add_func ("/ocds/record-contract-number", test_record_contract_number);
   g_test_add_func ("/ocds/cli-preference", test_cli_preference);
 
   status = g_test_run ();

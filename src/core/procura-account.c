@@ -59,6 +59,32 @@ canonical_dir (const char *data_dir)
   return g_canonicalize_filename (data_dir, NULL);
 }
 
+/* The session bus this process was given: $DBUS_SESSION_BUS_ADDRESS, or
+ * the per-user bus at $XDG_RUNTIME_DIR/bus. Not
+ * g_dbus_address_get_for_bus_sync(): without those two it runs
+ * “dbus-launch --autolaunch” under X11 on every call (a fork and exec in
+ * the middle of a login), and the first one starts a bus daemon that
+ * outlives us. */
+static char *
+session_bus_address (void)
+{
+  const char *env = g_getenv ("DBUS_SESSION_BUS_ADDRESS");
+  const char *runtime_dir = g_getenv ("XDG_RUNTIME_DIR");
+  g_autofree char *path = NULL;
+  g_autofree char *escaped = NULL;
+
+  if (env != NULL && *env != '\0')
+    return g_str_has_prefix (env, "autolaunch:") ? NULL : g_strdup (env);
+  if (runtime_dir == NULL || *runtime_dir == '\0')
+    return NULL;
+  path = g_build_filename (runtime_dir, "bus", NULL);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return NULL;
+  escaped = g_dbus_address_escape_value (path);
+
+  return g_strconcat ("unix:path=", escaped, NULL);
+}
+
 /* Whether a Secret Service runs now, asked without starting anything:
  * no bus autolaunch, no service activation. */
 static gboolean
@@ -72,9 +98,7 @@ keyring_available (void)
   if (g_strcmp0 (g_getenv ("PROCURA_NO_KEYRING"), "1") == 0)
     return FALSE;
 
-  /* g_bus_get() would autolaunch a bus (dbus-launch) where none exists */
-  address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SESSION, NULL, NULL);
-  if (address == NULL || g_str_has_prefix (address, "autolaunch:"))
+  if ((address = session_bus_address ()) == NULL)
     return FALSE;
   if (g_str_has_prefix (address, "unix:path="))
     {

@@ -751,14 +751,23 @@ fetch_thread (GTask        *task,
       if (data->progress != NULL)
         {
           Progress *p = g_new0 (Progress, 1);
+          GSource *source;
 
           p->func = data->progress;
           p->target = g_weak_ref_get (&data->progress_target);
           p->has_target = data->has_target;
           p->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
           p->n_read = data->n_read;
-          g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT,
-                                      progress_cb, p, progress_free);
+          /* Not g_main_context_invoke(): on a context that no thread holds
+           * at this moment (the caller busy outside its loop, as in
+           * gtk_window_present()) it runs the callback right here, in the
+           * worker, and GTK with it. An idle source waits for the caller. */
+          source = g_idle_source_new ();
+          g_source_set_priority (source, G_PRIORITY_DEFAULT);
+          g_source_set_callback (source, progress_cb, p, progress_free);
+          g_source_set_static_name (source, "[procura] audit progress");
+          g_source_attach (source, g_task_get_context (task));
+          g_source_unref (source);
         }
       /* a page with nothing new that still says "more" would loop */
       if (more && (n_page == 0 || g_strcmp0 (next, since) == 0))

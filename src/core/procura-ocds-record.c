@@ -737,6 +737,44 @@ release_node (RecordState          *state,
   return node;
 }
 
+/* The id of an object in an array says which object it is from release
+ * to release (OCDS merges arrays by id). The award's id follows the
+ * project number and the contract's the contract number once there is
+ * one, so a replayed release takes them from the current release, as it
+ * takes the ocid: else the contract of the releases from before its
+ * number was entered would be another contract, left without an award
+ * in the versioned release. */
+static void
+pin_member_id (JsonObject *release,
+               JsonObject *current,
+               const char *array,
+               const char *member)
+{
+  JsonArray *old_items, *current_items;
+  JsonObject *old_item, *current_item;
+
+  if (!json_object_has_member (release, array) || !json_object_has_member (current, array))
+    return;
+  old_items = json_object_get_array_member (release, array);
+  current_items = json_object_get_array_member (current, array);
+  /* one award and one contract per project: nothing else to pair */
+  if (json_array_get_length (old_items) != 1 || json_array_get_length (current_items) != 1)
+    return;
+  old_item = json_array_get_object_element (old_items, 0);
+  current_item = json_array_get_object_element (current_items, 0);
+  if (json_object_has_member (old_item, member) && json_object_has_member (current_item, member))
+    json_object_set_member (old_item, member, json_node_copy (json_object_get_member (current_item, member)));
+}
+
+static void
+pin_ids (JsonObject *release,
+         JsonObject *current)
+{
+  pin_member_id (release, current, "awards", "id");
+  pin_member_id (release, current, "contracts", "id");
+  pin_member_id (release, current, "contracts", "awardID");
+}
+
 static gboolean
 record_add (ProcuraProjectBundle  *current,
             gpointer               user_data,
@@ -800,6 +838,7 @@ record_add (ProcuraProjectBundle  *current,
         continue;
       node = release_node (state, bundle, 0, NULL);
       json_object_set_string_member (json_node_get_object (node), "ocid", ocid);
+      pin_ids (json_node_get_object (node), json_node_get_object (compiled));
       content = release_content (node);
       if (last_content != NULL && strcmp (content, last_content) == 0)
         continue;

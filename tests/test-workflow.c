@@ -387,6 +387,38 @@ test_refusal_lists_allowed (void)
   g_assert_nonnull (strstr (final_error->message, "Submitted"));
 }
 
+/* The fewest steps between two states, as the imports walk a record
+ * into the state a file names. */
+static void
+test_path (void)
+{
+  g_autoptr(GPtrArray) completed = procura_workflow_path (PROCURA_ENTITY_PROJECT, "draft", "completed");
+  g_autoptr(GPtrArray) same = procura_workflow_path (PROCURA_ENTITY_PROJECT, "active", "active");
+  g_autoptr(GPtrArray) accepted = procura_workflow_path (PROCURA_ENTITY_REPORT, "draft", "accepted");
+  g_autoptr(GPtrArray) back = procura_workflow_path (PROCURA_ENTITY_PROJECT, "completed", "draft");
+  g_autoptr(GPtrArray) sideways = procura_workflow_path (PROCURA_ENTITY_PROJECT, "cancelled", "active");
+
+  g_assert_nonnull (completed);
+  g_assert_cmpuint (completed->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (completed, 0), ==, "active");
+  g_assert_cmpstr (g_ptr_array_index (completed, 1), ==, "completed");
+
+  g_assert_nonnull (same);
+  g_assert_cmpuint (same->len, ==, 0);
+
+  /* every step is an edge of the graph, and it ends where asked */
+  g_assert_nonnull (accepted);
+  g_assert_cmpuint (accepted->len, >=, 2);
+  for (guint i = 0; i < accepted->len; i++)
+    g_assert_true (procura_workflow_check (PROCURA_ENTITY_REPORT,
+                                           i == 0 ? "draft" : g_ptr_array_index (accepted, i - 1),
+                                           g_ptr_array_index (accepted, i), NULL));
+  g_assert_cmpstr (g_ptr_array_index (accepted, accepted->len - 1), ==, "accepted");
+
+  g_assert_null (back);
+  g_assert_null (sideways);
+}
+
 /* ---- running tests ------------------------------------------------- */
 
 int
@@ -413,6 +445,7 @@ main (int argc, char *argv[])
       }
   procura_test_add_isolated ("/workflow/none", test_entities_without_workflow);
   procura_test_add_isolated ("/workflow/message", test_refusal_lists_allowed);
+  procura_test_add_isolated ("/workflow/path", test_path);
 
   return g_test_run ();
 }

@@ -1276,40 +1276,14 @@ resolve_buyer (ProcuraImport  *self,
   return TRUE;
 }
 
-/* The states from the workflow's start to target, without the start
- * (breadth first over the small graph); NULL when unreachable. */
+/* The states from the workflow's start to target, without the start;
+ * NULL when unreachable. */
 static GPtrArray *
 status_path (const char *target)
 {
   const ProcuraEntityInfo *entity = PROCURA_ENTITY_PROJECT;
-  const char *initial = procura_workflow_initial_state (entity);
-  g_autoptr(GHashTable) parent = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GQueue) queue = g_queue_new ();
-  GPtrArray *path;
 
-  g_hash_table_insert (parent, (gpointer) initial, (gpointer) "");
-  g_queue_push_tail (queue, (gpointer) initial);
-  while (!g_queue_is_empty (queue))
-    {
-      const char *state = g_queue_pop_head (queue);
-      const char **next = procura_workflow_next_states (entity, state);
-
-      for (guint i = 0; next != NULL && next[i] != NULL; i++)
-        if (!g_hash_table_contains (parent, next[i]))
-          {
-            g_hash_table_insert (parent, (gpointer) next[i], (gpointer) state);
-            g_queue_push_tail (queue, (gpointer) next[i]);
-          }
-    }
-
-  if (!g_hash_table_contains (parent, target))
-    return NULL;
-
-  path = g_ptr_array_new ();
-  for (const char *s = target; g_strcmp0 (s, initial) != 0; s = g_hash_table_lookup (parent, s))
-    g_ptr_array_insert (path, 0, (gpointer) s);
-
-  return path;
+  return procura_workflow_path (entity, procura_workflow_initial_state (entity), target);
 }
 
 /* What an officer may type for an enumeration: its labels in the

@@ -860,40 +860,6 @@ forget_cached_records (ProcuraStore *store)
 }
 
 
-/* The states from `from` to target, without `from` (breadth first);
- * NULL when unreachable. */
-static GPtrArray *
-status_path (const ProcuraEntityInfo *entity,
-             const char              *from,
-             const char              *target)
-{
-  g_autoptr(GHashTable) parent = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GQueue) queue = g_queue_new ();
-  GPtrArray *path;
-
-  g_hash_table_insert (parent, (gpointer) from, (gpointer) "");
-  g_queue_push_tail (queue, (gpointer) from);
-  while (!g_queue_is_empty (queue))
-    {
-      const char *state = g_queue_pop_head (queue);
-      const char **next = procura_workflow_next_states (entity, state);
-
-      for (guint i = 0; next != NULL && next[i] != NULL; i++)
-        if (!g_hash_table_contains (parent, next[i]))
-          {
-            g_hash_table_insert (parent, (gpointer) next[i], (gpointer) state);
-            g_queue_push_tail (queue, (gpointer) next[i]);
-          }
-    }
-  if (!g_hash_table_contains (parent, target))
-    return NULL;
-
-  path = g_ptr_array_new ();
-  for (const char *s = target; g_strcmp0 (s, from) != 0; s = g_hash_table_lookup (parent, s))
-    g_ptr_array_insert (path, 0, (gpointer) s);
-  return path;
-}
-
 /* Takes a record along its workflow to target; the last step carries
  * final (fields only the target state may have). A refused step stops
  * there: *reason says why. */
@@ -912,7 +878,7 @@ walk_status (Ctx                     *ctx,
   *reason = NULL;
   if (g_strcmp0 (from, target) == 0)
     return TRUE;
-  if (!(path = status_path (entity, from, target)))
+  if (!(path = procura_workflow_path (entity, from, target)))
     {
       *reason = g_strdup_printf (_("cannot go from “%s” to “%s”"),
                                  procura_field_enum_label (procura_entity_lookup_field (entity, entity->status_field), from),

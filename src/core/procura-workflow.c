@@ -170,3 +170,39 @@ procura_workflow_check (const ProcuraEntityInfo *entity,
 
   return FALSE;
 }
+
+GPtrArray *
+procura_workflow_path (const ProcuraEntityInfo *entity,
+                       const char              *from,
+                       const char              *to)
+{
+  g_autoptr(GHashTable) parent = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GQueue) queue = g_queue_new ();
+  GPtrArray *path;
+
+  g_return_val_if_fail (entity != NULL && from != NULL && to != NULL, NULL);
+
+  /* breadth first over a graph of a handful of states */
+  g_hash_table_insert (parent, (gpointer) from, (gpointer) "");
+  g_queue_push_tail (queue, (gpointer) from);
+  while (!g_queue_is_empty (queue))
+    {
+      const char *state = g_queue_pop_head (queue);
+      const char **next = procura_workflow_next_states (entity, state);
+
+      for (guint i = 0; next != NULL && next[i] != NULL; i++)
+        if (!g_hash_table_contains (parent, next[i]))
+          {
+            g_hash_table_insert (parent, (gpointer) next[i], (gpointer) state);
+            g_queue_push_tail (queue, (gpointer) next[i]);
+          }
+    }
+  if (!g_hash_table_contains (parent, to))
+    return NULL;
+
+  path = g_ptr_array_new ();
+  for (const char *s = to; g_strcmp0 (s, from) != 0; s = g_hash_table_lookup (parent, s))
+    g_ptr_array_insert (path, 0, (gpointer) s);
+
+  return path;
+}

@@ -22,6 +22,12 @@ gboolean     procura_workflow_check           (const ProcuraEntityInfo *entity,
 /* The states reachable in one step from `from`, NULL-terminated (static). */
 const char **procura_workflow_next_states     (const ProcuraEntityInfo *entity,
                                                const char              *from);
+/* The states a record walks through from `from` to `to`, without `from`
+ * and ending with `to` (fewest steps; an empty array when they are the
+ * same); NULL when `to` cannot be reached. The strings are static. */
+GPtrArray   *procura_workflow_path            (const ProcuraEntityInfo *entity,
+                                               const char              *from,
+                                               const char              *to);
 /* TRUE for states after which the record no longer changes (completed,
  * cancelled, paid, accepted, final …). */
 gboolean     procura_workflow_is_final        (const ProcuraEntityInfo *entity,

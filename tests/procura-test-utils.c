@@ -1011,3 +1011,33 @@ assert_check_passes (Fixture *f)
 {
   assert_store_check_passes (f->store);
 }
+
+int
+procura_test_run_cli (const char          *data_dir,
+                      const char          *today,
+                      char               **out,
+                      char               **err,
+                      const char * const  *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) env = g_get_environ ();
+
+  env = g_environ_unsetenv (env, "PROCURA_DATA_DIR");
+  env = g_environ_unsetenv (env, "LANGUAGE");
+  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
+
+  g_assert_nonnull (g_getenv ("PROCURA_CLI"));
+  g_ptr_array_add (argv, (gpointer) g_getenv ("PROCURA_CLI"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, (gpointer) "--data-dir");
+  g_ptr_array_add (argv, (gpointer) data_dir);
+  if (today != NULL)
+    {
+      g_ptr_array_add (argv, (gpointer) "--today");
+      g_ptr_array_add (argv, (gpointer) today);
+    }
+  g_ptr_array_add (argv, NULL);
+
+  return procura_test_run (env, NULL, out, err, (const char * const *) argv->pdata);
+}

@@ -75,6 +75,15 @@ int           procura_test_run                (char               **env,
                                                char               **err,
                                                const char * const  *argv);
 
+/* Runs $PROCURA_CLI args… --data-dir data_dir [--today today] in
+ * C.UTF-8 (no $PROCURA_DATA_DIR or $LANGUAGE of ours) with
+ * procura_test_run(); returns its exit status. */
+int           procura_test_run_cli            (const char          *data_dir,
+                                               const char          *today,
+                                               char               **out,
+                                               char               **err,
+                                               const char * const  *args);
+
 /* A procura-server serving data_dir on 127.0.0.1. */
 typedef struct
 {

@@ -501,36 +501,16 @@ run_cli (char       **out,
          const char  *first,
          ...)
 {
-  const char *cli = g_getenv ("PROCURA_CLI");
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_auto(GStrv) env = g_get_environ ();
-  g_autoptr(GError) error = NULL;
-  int wait_status = 0;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
   va_list ap;
 
-  env = g_environ_unsetenv (env, "PROCURA_DATA_DIR");
-  env = g_environ_unsetenv (env, "LANGUAGE");
-  env = g_environ_setenv (env, "LC_ALL", "C.UTF-8", TRUE);
-
-  g_ptr_array_add (argv, (gpointer) cli);
   va_start (ap, first);
   for (const char *a = first; a != NULL; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
+    g_ptr_array_add (args, (gpointer) a);
   va_end (ap);
-  g_ptr_array_add (argv, (gpointer) "--data-dir");
-  g_ptr_array_add (argv, data_dir);
-  g_ptr_array_add (argv, (gpointer) "--today");
-  g_ptr_array_add (argv, (gpointer) TODAY);
-  g_ptr_array_add (argv, NULL);
+  g_ptr_array_add (args, NULL);
 
-  g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
-                out, err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  g_test_message ("procura-cli %s …: exit %d%s%s", first, WEXITSTATUS (wait_status),
-                  err != NULL ? ", " : "", err != NULL ? *err : "");
-
-  return WEXITSTATUS (wait_status);
+  return procura_test_run_cli (data_dir, TODAY, out, err, (const char * const *) args->pdata);
 }
 
 static guint

@@ -1416,25 +1416,7 @@ cmd_export (int    argc,
   if ((ocds || record) && ocid_prefix == NULL)
     {
       /* the preference, where this installation has its schema and key */
-      GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-      g_autoptr(GSettingsSchema) schema = NULL;
-
-      if (source != NULL)
-        schema = g_settings_schema_source_lookup (source, "org.procura.Procura", TRUE);
-      if (schema != NULL && g_settings_schema_has_key (schema, "ocds-ocid-prefix"))
-        {
-          g_autoptr(GSettingsSchemaKey) key = g_settings_schema_get_key (schema, "ocds-ocid-prefix");
-          g_autoptr(GSettings) settings = NULL;
-          g_autoptr(GVariant) value = NULL;
-
-          if (g_variant_type_equal (g_settings_schema_key_get_value_type (key), G_VARIANT_TYPE_STRING))
-            {
-              settings = g_settings_new_full (schema, NULL, NULL);
-              value = g_settings_get_value (settings, "ocds-ocid-prefix");
-              if (g_variant_get_string (value, NULL)[0] != '\0')
-                ocid_prefix = g_variant_dup_string (value, NULL);
-            }
-        }
+      ocid_prefix = procura_ocds_dup_preferred_prefix ();
       if (ocid_prefix != NULL && !procura_ocds_check_prefix (ocid_prefix, NULL))
         return fail (EXIT_USER, _("--ocid-prefix: the preference “%s” is not an ocid prefix (letters A–Z and a–z, digits and “-” only); correct it in Preferences or give --ocid-prefix"),
                      ocid_prefix);
@@ -1628,26 +1610,7 @@ cmd_import (int    argc,
         /* our own exports' ocids name the project: the prefix as export
          * takes it (the option, else the preference) */
         if (ocid_prefix == NULL)
-          {
-            GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-            g_autoptr(GSettingsSchema) schema = NULL;
-
-            if (source != NULL)
-              schema = g_settings_schema_source_lookup (source, "org.procura.Procura", TRUE);
-            if (schema != NULL && g_settings_schema_has_key (schema, "ocds-ocid-prefix"))
-              {
-                g_autoptr(GSettingsSchemaKey) key = g_settings_schema_get_key (schema, "ocds-ocid-prefix");
-
-                if (g_variant_type_equal (g_settings_schema_key_get_value_type (key), G_VARIANT_TYPE_STRING))
-                  {
-                    g_autoptr(GSettings) settings = g_settings_new_full (schema, NULL, NULL);
-                    g_autoptr(GVariant) value = g_settings_get_value (settings, "ocds-ocid-prefix");
-
-                    if (g_variant_get_string (value, NULL)[0] != '\0')
-                      ocid_prefix = g_variant_dup_string (value, NULL);
-                  }
-              }
-          }
+          ocid_prefix = procura_ocds_dup_preferred_prefix ();
         procura_ocds_import_set_prefix (ocds, ocid_prefix);
         if (!(store = open_store (&code)))
           return code;

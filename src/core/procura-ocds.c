@@ -19,6 +19,7 @@
 
 #include "config.h"
 
+#include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
@@ -1446,4 +1447,27 @@ procura_ocds_check_prefix (const char  *prefix,
         return FALSE;
       }
   return TRUE;
+}
+
+char *
+procura_ocds_dup_preferred_prefix (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettingsSchemaKey) key = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autofree char *prefix = NULL;
+
+  if (source == NULL ||
+      !(schema = g_settings_schema_source_lookup (source, APP_ID, TRUE)) ||
+      !g_settings_schema_has_key (schema, "ocds-ocid-prefix"))
+    return NULL;
+  key = g_settings_schema_get_key (schema, "ocds-ocid-prefix");
+  if (!g_variant_type_equal (g_settings_schema_key_get_value_type (key), G_VARIANT_TYPE_STRING))
+    return NULL;
+
+  settings = g_settings_new_full (schema, NULL, NULL);
+  prefix = g_settings_get_string (settings, "ocds-ocid-prefix");
+
+  return prefix[0] != '\0' ? g_steal_pointer (&prefix) : NULL;
 }

@@ -53,4 +53,10 @@ gboolean procura_ocds_export_to_file         (ProcuraStore  *store,
 gboolean procura_ocds_check_prefix           (const char    *prefix,
                                               GError       **error);
 
+/* The prefix chosen in the app's preferences (GSettings key
+ * "ocds-ocid-prefix"), as it is stored, unchecked; NULL where this
+ * installation has no such schema or key, or the value is empty. Read
+ * defensively: procura-cli runs uninstalled and without the schema. */
+char    *procura_ocds_dup_preferred_prefix    (void);
+
 G_END_DECLS

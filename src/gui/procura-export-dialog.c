@@ -103,16 +103,10 @@ dup_settings (void)
 char *
 procura_export_dup_ocid_prefix (void)
 {
-  g_autoptr(GSettings) settings = dup_settings ();
-  g_autofree char *prefix = NULL;
-
-  if (settings == NULL)
-    return g_strdup (PROCURA_OCDS_DEFAULT_PREFIX);
-
-  prefix = g_settings_get_string (settings, "ocds-ocid-prefix");
+  g_autofree char *prefix = procura_ocds_dup_preferred_prefix ();
 
   /* a value set behind the preferences' back (dconf) is not used */
-  if (!procura_ocds_check_prefix (prefix, NULL))
+  if (prefix == NULL || !procura_ocds_check_prefix (prefix, NULL))
     return g_strdup (PROCURA_OCDS_DEFAULT_PREFIX);
 
   return g_steal_pointer (&prefix);
